@@ -1,0 +1,1 @@
+"""Analyses: functions from workspace tables to result tables."""

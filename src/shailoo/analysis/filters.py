@@ -1,0 +1,43 @@
+"""Which posts an analysis looks at: one filter object shared by every analysis and command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shailoo.errors import UsageError
+from shailoo.platforms import CATEGORIES, PLATFORMS
+
+
+@dataclass(frozen=True)
+class PostFilter:
+    platform: str | None = None
+    period: str | None = None
+    category: str | None = None
+    actor: str | None = None
+
+    def where(self, ws) -> tuple[str, list]:
+        """Return an SQL condition over `posts_v` columns and its parameters."""
+        clauses: list[str] = []
+        params: list = []
+        if self.platform:
+            if self.platform not in PLATFORMS:
+                raise UsageError(f"Unknown platform '{self.platform}'; use one of {', '.join(PLATFORMS)}.")
+            clauses.append("platform = ?")
+            params.append(self.platform)
+        if self.period:
+            row = ws.con.execute("SELECT start_date, end_date FROM periods WHERE name = ?", [self.period]).fetchone()
+            if row is None:
+                known = [r[0] for r in ws.con.execute("SELECT name FROM periods ORDER BY start_date").fetchall()]
+                hint = f"known periods: {', '.join(known)}" if known else "add one with `shailoo periods add`"
+                raise UsageError(f"There is no period '{self.period}' in this workspace; {hint}.")
+            clauses.append("day BETWEEN ? AND ?")
+            params.extend(row)
+        if self.category:
+            if self.category not in CATEGORIES:
+                raise UsageError(f"Unknown category '{self.category}'; use one of {', '.join(CATEGORIES)}.")
+            clauses.append("category = ?")
+            params.append(self.category)
+        if self.actor:
+            clauses.append("lower(actor) = lower(?)")
+            params.append(self.actor)
+        return (" AND ".join(clauses) or "TRUE"), params

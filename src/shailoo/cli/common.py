@@ -1,0 +1,110 @@
+"""Helpers every command shares: the workspace option, output in table/csv/json, consoles."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from shailoo.errors import UsageError
+from shailoo.store.workspace import Workspace, open_workspace as _open
+
+console = Console()
+err_console = Console(stderr=True)
+
+WorkspaceOpt = Annotated[
+    Optional[Path],
+    typer.Option("-w", "--workspace", help="Workspace folder (default: $SHAILOO_WORKSPACE, else the current folder).",
+                 envvar="SHAILOO_WORKSPACE", show_envvar=False),
+]
+workspace_option = WorkspaceOpt  # the name other command modules use
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output as table, csv or json.")]
+FORMATS = ("table", "csv", "json")
+
+
+def open_workspace(path: Path | None) -> Workspace:
+    return _open(path)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _rows(data: Any) -> list[dict]:
+    if hasattr(data, "to_pylist"):  # pyarrow.Table
+        return data.to_pylist()
+    if hasattr(data, "fetch_arrow_table"):  # DuckDB relation
+        return data.fetch_arrow_table().to_pylist()
+    return list(data)
+
+
+def format_number(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def print_table(data: Any, fmt: str = "table", title: str | None = None, note: str | None = None,
+                columns: Iterable[str] | None = None) -> None:
+    """Print rows (list of dicts, Arrow table or DuckDB relation) as a Rich table, CSV or JSON."""
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'.")
+    rows = _rows(data)
+    names = list(columns) if columns else (list(rows[0].keys()) if rows else
+                                           (list(data.schema.names) if hasattr(data, "schema") else []))
+    if fmt == "json":
+        sys.stdout.write(json.dumps([_jsonable(r) for r in rows], ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow([_csv_cell(row.get(n)) for n in names])
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(title=title, title_justify="left")
+        for name in names:
+            numeric = bool(rows) and isinstance(rows[0].get(name), (int, float)) and not isinstance(rows[0].get(name), bool)
+            table.add_column(name, justify="right" if numeric else "left", overflow="fold")
+        for row in rows:
+            table.add_row(*(format_number(row.get(n)) for n in names))
+        console.print(table)
+        if not rows:
+            console.print("[dim]No rows.[/dim]")
+    if note and fmt == "table":
+        console.print(f"[yellow]Note:[/yellow] {note}")
+    elif note:
+        err_console.print(f"Note: {note}")
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return "|".join(str(v) for v in value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value

@@ -1,0 +1,80 @@
+"""shailoo import: load export files with a progress bar and a summary table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from shailoo.cli.common import WorkspaceOpt, console, err_console, open_workspace
+from shailoo.store.loader import ImportResult, import_file
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    def import_(
+        paths: Annotated[list[Path], typer.Argument(help="Export files to load.")],
+        workspace: WorkspaceOpt = None,
+        format: Annotated[Optional[str], typer.Option("--format", help="Format id (default: detected). See `shailoo formats`.")] = None,
+        mapping: Annotated[Optional[Path], typer.Option(help="Column-mapping YAML for --format generic.")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the counts.")] = False,
+    ) -> None:
+        """Import export files (CrowdTangle, Meta Content Library, Telegram, VK, YouTube, X, mapped CSV/XLSX)."""
+        options = {"mapping": mapping} if mapping else {}
+        results: list[ImportResult] = []
+        with open_workspace(workspace) as ws:
+            for path in paths:
+                results.append(_import_one(ws, path, format, options, quiet=as_json))
+        if as_json:
+            totals = {k: sum(getattr(r, k) for r in results)
+                      for k in ("records", "imported", "updated", "unchanged", "quarantined", "skipped")}
+            payload = dict(totals, files=[r.as_dict() for r in results]) if len(results) > 1 else results[0].as_dict()
+            typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+            return
+        _print_results(results)
+
+    @app.command()
+    def formats() -> None:
+        """List the import formats shailoo reads."""
+        from shailoo.importers import all_importers
+
+        table = Table(title="Import formats", title_justify="left")
+        table.add_column("--format")
+        table.add_column("name")
+        table.add_column("what it reads")
+        for module in all_importers():
+            table.add_row(module.FORMAT.id, module.FORMAT.name, module.FORMAT.description)
+        console.print(table)
+
+
+def _import_one(ws, path: Path, format_id: str | None, options: dict, quiet: bool) -> ImportResult:
+    size = path.stat().st_size if path.is_file() else 0
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
+                  TextColumn("{task.fields[records]:,} records"), TimeElapsedColumn(),
+                  console=err_console, disable=quiet, transient=False) as bar:
+        task = bar.add_task(f"Importing {path.name}", total=size or None, records=0)
+
+        def progress(records: int, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, records=records)
+
+        return import_file(ws, path, format_id, options, progress)
+
+
+def _print_results(results: list[ImportResult]) -> None:
+    table = Table(title="Import summary", title_justify="left")
+    for name in ("file", "format", "records", "imported", "updated", "quarantined", "skipped", "seconds"):
+        table.add_column(name, justify="left" if name in ("file", "format") else "right")
+    for r in results:
+        table.add_row(r.file, r.format, f"{r.records:,}", f"{r.imported:,}", f"{r.updated:,}",
+                      f"{r.quarantined:,}", f"{r.skipped:,}", f"{r.duration_s:.1f}")
+    console.print(table)
+    for r in results:
+        if r.quarantined:
+            console.print(f"[yellow]{r.quarantined:,} rows of {r.file} were quarantined[/yellow]: "
+                          "see `shailoo quarantine list`.")
+        for reason, n in r.skipped_reasons.items():
+            console.print(f"[dim]{r.file}: skipped {n:,} — {reason}[/dim]")

@@ -1,0 +1,112 @@
+"""What every importer module provides, and the Source it reads from.
+
+An importer module defines:
+    FORMAT = ImporterInfo(id="...", name="...", description="...")
+    def sniff(head: str, path: Path) -> bool          # does this file look like mine?
+    def read(source: Source) -> Iterator[Record]     # PostRecord | AccountRecord | RowError | Skipped
+and optionally `export_time(path) -> datetime | None` (when the file says when it was exported).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator, Union
+
+from shailoo.records import AccountRecord, PostRecord, RowError, Skipped
+
+Record = Union[PostRecord, AccountRecord, RowError, Skipped]
+
+
+@dataclass(frozen=True)
+class ImporterInfo:
+    id: str
+    name: str
+    description: str
+    extensions: tuple[str, ...] = ()
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file wrapper that counts bytes read, for progress bars."""
+
+    def __init__(self, raw: io.BufferedReader, source: "Source") -> None:
+        self._raw = raw
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._raw.readinto(buffer)
+        self._source.bytes_read += n or 0
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+@dataclass
+class Source:
+    """A file being imported, with the options the user gave and a byte counter for progress."""
+
+    path: Path
+    options: dict[str, Any] = field(default_factory=dict)
+    bytes_read: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+    def open_binary(self) -> io.BufferedReader:
+        return io.BufferedReader(_CountingReader(open(self.path, "rb"), self), buffer_size=1 << 20)
+
+    def open_text(self, newline: str | None = None) -> io.TextIOWrapper:
+        # utf-8-sig drops the BOM that spreadsheet programs write
+        return io.TextIOWrapper(self.open_binary(), encoding="utf-8-sig", errors="strict", newline=newline)
+
+
+def read_head(path: Path, size: int = 65536) -> str:
+    with open(path, "rb") as fh:
+        data = fh.read(size)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8", errors="ignore")
+
+
+def dump_raw(obj: Any) -> str:
+    """The raw form of a record for the quarantine table."""
+    if isinstance(obj, str):
+        return obj
+    return json.dumps(obj, ensure_ascii=False, default=str)
+
+
+def iter_json_documents(source: Source) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, object) from a file holding one JSON document or one per line (JSONL).
+
+    A JSONL line that is not JSON is yielded as (line number, JSONDecodeError) for the importer
+    to quarantine; a whole document that is not JSON is yielded once as (1, error).
+    """
+    with source.open_text() as fh:
+        first_line = fh.readline()
+        try:
+            first = json.loads(first_line)
+        except json.JSONDecodeError:
+            first = None
+        if first is None:  # a (pretty-printed) single document
+            try:
+                yield 1, json.loads(first_line + fh.read())
+            except json.JSONDecodeError as exc:
+                yield 1, exc
+            return
+        yield 1, first
+        for number, line in enumerate(fh, start=2):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, exc

@@ -1,0 +1,143 @@
+"""Parsing of the values exports carry: counts, scores, times with zone names, placeholders.
+
+Every parser either returns a typed value, None for 'unknown', or raises BadValue with a plain
+reason that the importer turns into a quarantined row.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime, timedelta, timezone
+
+PLACEHOLDERS = frozenset({"", "-", "—", "n/a", "na", "null", "none", "nan", "#n/a"})
+
+
+class BadValue(ValueError):
+    """A value that cannot be what its column says; the message is the quarantine reason."""
+
+
+def is_placeholder(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in PLACEHOLDERS)
+
+
+_PLAIN_INT = re.compile(r"\d+")
+# 1,234  1.234  1 234  1'234 (thousand groups of exactly three digits)
+_GROUPED_INT = re.compile(r"\d{1,3}(?:([,.\u00a0\u202f ’'])\d{3})(?:\1\d{3})*")
+
+
+def parse_count(value: object, column: str = "count") -> int | None:
+    """A non-negative integer count; thousands separators of any locale; placeholders mean unknown."""
+    if isinstance(value, bool):
+        raise BadValue(f"{column} is {value!r}, not a count")
+    if isinstance(value, int):
+        if value < 0:
+            raise BadValue(f"{column} is negative ({value})")
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value) and value >= 0 and value.is_integer():
+            return int(value)
+        raise BadValue(f"{column} is {value!r}, not a non-negative whole number")
+    if is_placeholder(value):
+        return None
+    text = str(value).strip()
+    if _PLAIN_INT.fullmatch(text):
+        return int(text)
+    if _GROUPED_INT.fullmatch(text):
+        return int(re.sub(r"\D", "", text))
+    if re.fullmatch(r"\d+\.0+", text):  # '12.0' as spreadsheets write integers
+        return int(text.split(".")[0])
+    raise BadValue(f"{column} is '{text[:40]}', not a non-negative whole number")
+
+
+def parse_score(value: object, column: str = "score") -> float | None:
+    """A decimal number that may use a decimal comma ('1,4'); placeholders mean unknown."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if is_placeholder(value):
+        return None
+    text = str(value).strip().replace("\u2212", "-")
+    if re.fullmatch(r"-?\d+,\d+", text):
+        text = text.replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        raise BadValue(f"{column} is '{text[:40]}', not a number") from None
+    if not math.isfinite(number):
+        raise BadValue(f"{column} is '{text[:40]}', not a finite number")
+    return number
+
+
+# Zone abbreviations seen in exports, with their UTC offsets in hours. Central Asian ones included:
+# ALMT (Almaty, +6 before March 2024), KGT (Kyrgyzstan), UZT (Uzbekistan), TJT, TMT, AQTT, ORAT, QYZT.
+ZONE_ABBREVIATIONS: dict[str, float] = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+    "MSK": 3, "TRT": 3, "GST": 4, "AMT": 4, "AZT": 4, "GET": 4, "PKT": 5, "UZT": 5, "TJT": 5, "TMT": 5,
+    "AQTT": 5, "ORAT": 5, "YEKT": 5, "IST": 5.5, "NPT": 5.75, "ALMT": 6, "KGT": 6, "QYZT": 6, "OMST": 6,
+    "BDT": 6, "ICT": 7, "WIB": 7, "KRAT": 7, "NOVT": 7, "HKT": 8, "SGT": 8, "AWST": 8, "CST_CN": 8,
+    "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "AKST": -9, "AKDT": -8, "HST": -10, "BRT": -3, "BRST": -2, "ART": -3, "CLT": -4, "CLST": -3,
+    "COT": -5, "PET": -5, "VET": -4,
+}
+
+_DATETIME = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?P<zone>.*)"
+)
+_OFFSET = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?")
+
+
+def _zone(zone: str) -> timezone | None:
+    zone = zone.strip()
+    if not zone:
+        return None
+    upper = zone.upper()
+    if upper in ZONE_ABBREVIATIONS:
+        return timezone(timedelta(hours=ZONE_ABBREVIATIONS[upper]))
+    m = _OFFSET.fullmatch(upper)
+    if m:
+        sign = -1 if m.group(1) == "-" else 1
+        minutes = int(m.group(2)) * 60 + int(m.group(3) or 0)
+        if minutes > 14 * 60:
+            raise BadValue(f"time zone offset '{zone}' is out of range")
+        return timezone(sign * timedelta(minutes=minutes))
+    raise BadValue(f"time zone '{zone}' is not one shailoo knows; give the time with a UTC offset such as +06")
+
+
+def parse_time(value: object, column: str = "time", default_zone: timezone | None = timezone.utc) -> datetime:
+    """An aware datetime from ISO text, 'YYYY-MM-DD HH:MM:SS ZONE', or Unix seconds.
+
+    A time with no zone is taken in `default_zone` (UTC unless the format says otherwise).
+    """
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=default_zone)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _from_unix(value, column)
+    if is_placeholder(value):
+        raise BadValue(f"{column} is missing")
+    text = str(value).strip()
+    if re.fullmatch(r"\d{9,11}(?:\.\d+)?", text):
+        return _from_unix(float(text), column)
+    m = _DATETIME.fullmatch(text)
+    if not m:
+        raise BadValue(f"{column} is '{text[:40]}', not a date and time")
+    try:
+        naive = datetime.fromisoformat(f"{m.group('date')}T{m.group('time').zfill(5) if len(m.group('time')) < 5 else m.group('time')}")
+    except ValueError:
+        raise BadValue(f"{column} is '{text[:40]}', not a valid date and time") from None
+    zone = _zone(m.group("zone")) or default_zone
+    return naive.replace(tzinfo=zone)
+
+
+def _from_unix(seconds: float, column: str) -> datetime:
+    if not (0 <= seconds < 10_000_000_000):
+        raise BadValue(f"{column} is {seconds!r}, not a plausible Unix time")
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def clean_text(value: object) -> str | None:
+    """A text cell: placeholders and empty strings become None; everything else is kept as written."""
+    if value is None:
+        return None
+    text = str(value)
+    return None if text.strip().lower() in {"", "n/a", "null"} else text

@@ -1,0 +1,224 @@
+"""Load one file into the workspace: stream the importer's records, stage them, merge in one transaction.
+
+An import killed midway leaves nothing behind: records are staged in temporary tables and the
+workspace tables change only in the final transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from shailoo import importers
+from shailoo.errors import InputFileError, WrongFormat
+from shailoo.importers.base import Source
+from shailoo.privacy import pseudonym
+from shailoo.records import AccountRecord, PostRecord, RowError, Skipped
+from shailoo.store.attribution import registered_keys, resolve_actors
+from shailoo.store.merge import merge_accounts, merge_posts
+from shailoo.store.staging import (
+    STAGE_ACCOUNTS_SCHEMA,
+    STAGE_POSTS_SCHEMA,
+    STAGE_QUARANTINE_SCHEMA,
+    ColumnBuffer,
+)
+from shailoo.store.workspace import Workspace
+from shailoo.text.normalise import normalise
+
+BATCH_ROWS = 50_000
+Progress = Callable[[int, int, int], None]  # (records so far, bytes read, file size)
+
+
+@dataclass
+class ImportResult:
+    file: str
+    format: str
+    import_id: int
+    sha256: str
+    records: int = 0
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    skipped: int = 0  # service messages, in-file duplicates and records already in the workspace unchanged
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    duration_s: float = 0.0
+    seen_before: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _Stager:
+    """Turns records into staged rows: normalises text and pseudonymises private authors."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.key = ws.pseudonym_key if ws.config.pseudonymise else None
+        self.registered_ids, self.registered_handles = registered_keys(ws.con)
+        self.posts = ColumnBuffer(STAGE_POSTS_SCHEMA)
+        self.accounts = ColumnBuffer(STAGE_ACCOUNTS_SCHEMA)
+        self.quarantine = ColumnBuffer(STAGE_QUARANTINE_SCHEMA)
+        self._pseudonyms: dict[tuple[str, str], str] = {}
+
+    def _pseudonym(self, platform: str, value: str) -> str:
+        key = (platform, value)
+        if key not in self._pseudonyms:
+            self._pseudonyms[key] = pseudonym(self.key, platform, value)
+        return self._pseudonyms[key]
+
+    def _is_registered(self, platform: str, account_id: str | None, handle: str | None) -> bool:
+        return (platform, account_id) in self.registered_ids or (
+            handle is not None and (platform, handle.lower().lstrip("@")) in self.registered_handles
+        )
+
+    def add_post(self, seq: int, r: PostRecord) -> None:
+        account_id, name, handle, url = r.account_id, r.account_name, r.account_handle, r.account_url
+        private = False
+        if self.key and not r.author_is_public and not self._is_registered(r.platform, account_id, handle):
+            private = True
+            source_id = account_id or handle or name
+            account_id = self._pseudonym(r.platform, source_id) if source_id else None
+            name = handle = url = None
+        forwarded_from = r.forwarded_from
+        if self.key and forwarded_from and not r.forwarded_from_is_public:
+            forwarded_from = self._pseudonym(r.platform, forwarded_from)
+        offset = r.created_at.utcoffset()
+        breakdown = list(r.reaction_breakdown.items()) if r.reaction_breakdown else None
+        self.posts.append((
+            seq, r.platform, r.platform_post_id, r.created_at,
+            None if offset is None else int(offset.total_seconds() // 60),
+            account_id, name, handle, url, private, r.post_type, r.parent_platform_post_id, r.url,
+            r.text, normalise(r.text), r.title, r.description, r.link, r.link_text, r.image_text,
+            r.media_type, r.language, forwarded_from, r.is_edited, r.sponsor_id, r.sponsor_name,
+            r.overperforming_score, r.measured_at, r.reactions, r.likes, r.love, r.wow, r.haha, r.sad,
+            r.angry, r.care, breakdown, r.comments, r.shares, r.views, r.followers_at_posting,
+        ))
+
+    def add_account(self, seq: int, r: AccountRecord) -> None:
+        self.accounts.append((seq, r.platform, r.account_id, r.name, r.handle, r.url, r.measured_at,
+                              r.followers, r.total_views, r.total_posts))
+
+    def flush(self, final: bool = False) -> None:
+        con = self.ws.con
+        for buffer, table in ((self.posts, "stage_posts"), (self.accounts, "stage_accounts"),
+                              (self.quarantine, "stage_quarantine")):
+            if len(buffer) and (final or len(buffer) >= BATCH_ROWS):
+                batch = buffer.take()
+                con.register("staging_batch", batch)
+                con.execute(f"INSERT INTO {table} SELECT * FROM staging_batch")
+                con.unregister("staging_batch")
+
+
+def _create_staging(con) -> None:
+    for name, schema in (("stage_posts", STAGE_POSTS_SCHEMA), ("stage_accounts", STAGE_ACCOUNTS_SCHEMA),
+                         ("stage_quarantine", STAGE_QUARANTINE_SCHEMA)):
+        con.register("staging_empty", schema.empty_table())
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM staging_empty")
+        con.unregister("staging_empty")
+
+
+def import_file(
+    ws: Workspace,
+    path: str | Path,
+    format_id: str | None = None,
+    options: dict | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one file; return what happened to each of its records."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"There is no file {path}.")
+    if not path.is_file():
+        raise InputFileError(f"{path} is a folder, not a file; give the export files inside it.")
+    module = importers.get_importer(format_id) if format_id else importers.detect(path)
+    started = time.perf_counter()
+    started_at = datetime.now(timezone.utc)
+    sha = file_sha256(path)
+    con = ws.con
+    import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+    earlier = con.execute("SELECT min(started_at) FROM imports WHERE sha256 = ?", [sha]).fetchone()[0]
+    export_time = getattr(module, "export_time", lambda p: None)(path)
+    # The time a snapshot was measured when the records don't say: the export time if the file
+    # tells it, else the first import of this very file (so a re-import adds nothing), else now.
+    fallback_measured_at = export_time or earlier or started_at
+    result = ImportResult(file=path.name, format=module.FORMAT.id, import_id=import_id, sha256=sha,
+                          seen_before=earlier is not None)
+
+    source = Source(path=path, options=options or {})
+    stager = _Stager(ws)
+    _create_staging(con)
+    posts = accounts = 0
+    try:
+        for record in module.read(source):
+            result.records += 1
+            if isinstance(record, PostRecord):
+                posts += 1
+                stager.add_post(result.records, record)
+            elif isinstance(record, AccountRecord):
+                accounts += 1
+                stager.add_account(result.records, record)
+            elif isinstance(record, RowError):
+                result.quarantined += 1
+                stager.quarantine.append((record.record_number, record.reason, record.raw))
+            elif isinstance(record, Skipped):
+                result.skipped += 1
+                result.skipped_reasons[record.reason] = result.skipped_reasons.get(record.reason, 0) + 1
+            if result.records % 10_000 == 0:
+                stager.flush()
+                if progress:
+                    progress(result.records, source.bytes_read, source.size)
+        stager.flush(final=True)
+    except UnicodeDecodeError as exc:
+        raise WrongFormat(
+            f"{path.name} is not UTF-8 text (byte {exc.start} cannot be decoded); "
+            f"expected a {module.FORMAT.name} file saved as UTF-8."
+        ) from None
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        post_counts = merge_posts(con, import_id, fallback_measured_at)
+        account_counts = merge_accounts(con, import_id, fallback_measured_at)
+        con.execute(
+            """INSERT INTO quarantine (import_id, file_name, record_number, reason, raw)
+               SELECT ?, ?, record_number, reason, raw FROM stage_quarantine ORDER BY record_number""",
+            [import_id, path.name],
+        )
+        for counts in (post_counts, account_counts):
+            result.imported += counts.imported
+            result.updated += counts.updated
+            result.unchanged += counts.unchanged
+            for reason, n in (("already in the workspace, unchanged", counts.unchanged),
+                              ("duplicate of a later record in the same file", counts.duplicates_in_file)):
+                if n:
+                    result.skipped += n
+                    result.skipped_reasons[reason] = result.skipped_reasons.get(reason, 0) + n
+        resolve_actors(con, stager.key)
+        result.duration_s = round(time.perf_counter() - started, 3)
+        con.execute(
+            """INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [import_id, module.FORMAT.id, path.name, str(path.resolve()), sha, started_at, result.duration_s,
+             result.records, result.imported, result.updated, result.unchanged, result.quarantined, result.skipped],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("stage_posts", "stage_accounts", "stage_quarantine", "stage_last", "stage_keyed", "stage_acc"):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+    if progress:
+        progress(result.records, source.size, source.size)
+    return result

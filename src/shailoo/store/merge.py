@@ -1,0 +1,161 @@
+"""Merge one file's staged records into the workspace tables (inside the caller's transaction).
+
+Posts are keyed by (platform, platform_post_id): a post already in the workspace is never
+inserted again; a later export adds an engagement snapshot at its own measurement time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+# Columns whose change makes a re-seen post count as updated (an edit, a late-filled field).
+_CONTENT_COLUMNS = ("text", "title", "description", "link", "link_text", "image_text", "media_type",
+                    "is_edited", "url", "account_id", "sponsor_id", "forwarded_from")
+_COUNT_COLUMNS = ("reactions", "likes", "love", "wow", "haha", "sad", "angry", "care", "comments", "shares", "views")
+
+_URL_RE = r"https?://[^\s<>\"''«»\[\]{}|\\^`]+"  # '' : a quote inside an SQL literal
+_HASHTAG_RE = r"(?:^|[^\p{L}\p{N}_&/])#([\p{L}\p{N}_]+)"
+_MENTION_RE = r"(?:^|[^\p{L}\p{N}_@./])@([\p{L}\p{N}_][\p{L}\p{N}_.]*[\p{L}\p{N}_])"
+_DOMAIN_RE = r"^https?://(?:www\.|m\.|mobile\.)?([^/:?#@]+)"
+
+
+@dataclass
+class MergeCounts:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates_in_file: int = 0
+
+
+def _extractions() -> str:
+    urls = f"list_distinct(list_transform(regexp_extract_all(s.text_norm, '{_URL_RE}'), lambda u: rtrim(u, '.,;:!?)')))"
+    return f"""
+        {urls} AS urls,
+        list_filter(list_distinct(list_transform(
+            list_concat({urls}, CASE WHEN s.link IS NULL THEN [] ELSE [s.link] END),
+            lambda u: lower(regexp_extract(u, '{_DOMAIN_RE}', 1)))), lambda d: d <> '') AS link_domains,
+        list_distinct(list_transform(regexp_extract_all(s.text_norm, '{_HASHTAG_RE}', 1), lambda h: lower(h))) AS hashtags,
+        list_distinct(list_transform(regexp_extract_all(s.text_norm, '{_MENTION_RE}', 1), lambda m: lower(m))) AS mentions
+    """
+
+
+def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measured_at) -> MergeCounts:
+    counts = MergeCounts()
+    staged = con.execute("SELECT count(*) FROM stage_posts").fetchone()[0]
+    if staged == 0:
+        return counts
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE stage_last AS
+           SELECT * EXCLUDE (measured_at), coalesce(measured_at, ?::TIMESTAMPTZ) AS measured_at
+           FROM stage_posts
+           QUALIFY row_number() OVER (PARTITION BY platform, platform_post_id ORDER BY seq DESC) = 1""",
+        [fallback_measured_at],
+    )
+    counts.duplicates_in_file = staged - con.execute("SELECT count(*) FROM stage_last").fetchone()[0]
+
+    con.execute(
+        """INSERT INTO accounts (platform, account_id, handle, name, url, is_pseudonymised)
+           SELECT platform, account_id, any_value(account_handle), any_value(account_name),
+                  any_value(account_url), bool_or(is_pseudonymised)
+           FROM stage_last WHERE account_id IS NOT NULL GROUP BY platform, account_id
+           ON CONFLICT (platform, account_id) DO UPDATE SET
+               handle = coalesce(excluded.handle, accounts.handle),
+               name = coalesce(excluded.name, accounts.name),
+               url = coalesce(excluded.url, accounts.url)"""
+    )
+
+    changed = " OR ".join(f"p.{c} IS DISTINCT FROM s.{c}" for c in _CONTENT_COLUMNS)
+    has_counts = " OR ".join(f"s.{c} IS NOT NULL" for c in _COUNT_COLUMNS)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE stage_keyed AS
+            SELECT s.*, p.post_id AS existing_post_id,
+                   (p.post_id IS NOT NULL AND ({changed})) AS content_changed,
+                   ({has_counts}) AS has_counts,
+                   EXISTS (SELECT 1 FROM engagement_snapshots e
+                           WHERE e.post_id = p.post_id AND e.measured_at = s.measured_at) AS snapshot_known
+            FROM stage_last s LEFT JOIN posts p USING (platform, platform_post_id)"""
+    )
+    counts.imported, counts.updated, counts.unchanged = con.execute(
+        """SELECT count(*) FILTER (WHERE existing_post_id IS NULL),
+                  count(*) FILTER (WHERE existing_post_id IS NOT NULL AND (content_changed OR (has_counts AND NOT snapshot_known))),
+                  count(*) FILTER (WHERE existing_post_id IS NOT NULL AND NOT content_changed AND NOT (has_counts AND NOT snapshot_known))
+           FROM stage_keyed"""
+    ).fetchone()
+
+    post_columns = ("platform, platform_post_id, account_id, post_type, parent_platform_post_id, created_at, "
+                    "created_utc_offset_minutes, url, text, text_norm, title, description, link, link_text, "
+                    "image_text, media_type, language, forwarded_from, is_edited, sponsor_id, sponsor_name, "
+                    "overperforming_score")
+    selected = ", ".join(f"s.{c.strip()}" for c in post_columns.split(","))
+    con.execute(
+        f"""INSERT INTO posts ({post_columns}, urls, link_domains, hashtags, mentions, first_import_id, last_import_id)
+            SELECT {selected}, {_extractions()}, {import_id}, {import_id}
+            FROM stage_keyed s WHERE s.existing_post_id IS NULL ORDER BY s.created_at, s.seq"""
+    )
+    updates = ", ".join(f"{c} = s.{c}" for c in _CONTENT_COLUMNS + ("text_norm",))
+    con.execute(
+        f"""UPDATE posts SET {updates}, last_import_id = {import_id}
+            FROM stage_keyed s WHERE posts.post_id = s.existing_post_id AND s.content_changed"""
+    )
+    con.execute(
+        f"""UPDATE posts SET urls = x.urls, link_domains = x.link_domains, hashtags = x.hashtags, mentions = x.mentions
+            FROM (SELECT s.existing_post_id, {_extractions()} FROM stage_keyed s WHERE s.content_changed) x
+            WHERE posts.post_id = x.existing_post_id"""
+    )
+    counts_list = ", ".join(_COUNT_COLUMNS[:-3])
+    con.execute(
+        f"""INSERT INTO engagement_snapshots
+                (post_id, measured_at, import_id, {counts_list}, reaction_breakdown, comments, shares, views)
+            SELECT p.post_id, s.measured_at, {import_id}, {", ".join("s." + c for c in _COUNT_COLUMNS[:-3])},
+                   s.reaction_breakdown, s.comments, s.shares, s.views
+            FROM stage_keyed s JOIN posts p USING (platform, platform_post_id)
+            WHERE s.has_counts AND NOT s.snapshot_known"""
+    )
+    con.execute(
+        f"""INSERT INTO follower_snapshots (platform, account_id, measured_at, followers, import_id)
+            SELECT platform, account_id, created_at, max(followers_at_posting), {import_id}
+            FROM stage_keyed WHERE followers_at_posting IS NOT NULL AND account_id IS NOT NULL
+            GROUP BY platform, account_id, created_at
+            ON CONFLICT DO NOTHING"""
+    )
+    return counts
+
+
+def merge_accounts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measured_at) -> MergeCounts:
+    """Accounts described by the source (channels.list and the like) with their audience figures."""
+    counts = MergeCounts()
+    staged = con.execute("SELECT count(*) FROM stage_accounts").fetchone()[0]
+    if staged == 0:
+        return counts
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE stage_acc AS
+           SELECT s.* EXCLUDE (measured_at), coalesce(s.measured_at, ?::TIMESTAMPTZ) AS measured_at,
+                  a.account_key IS NOT NULL AS known,
+                  EXISTS (SELECT 1 FROM follower_snapshots f WHERE f.platform = s.platform
+                          AND f.account_id = s.account_id AND f.measured_at = coalesce(s.measured_at, ?::TIMESTAMPTZ)) AS snapshot_known
+           FROM stage_accounts s LEFT JOIN accounts a USING (platform, account_id)
+           QUALIFY row_number() OVER (PARTITION BY s.platform, s.account_id ORDER BY s.seq DESC) = 1""",
+        [fallback_measured_at, fallback_measured_at],
+    )
+    counts.duplicates_in_file = staged - con.execute("SELECT count(*) FROM stage_acc").fetchone()[0]
+    counts.imported, counts.updated, counts.unchanged = con.execute(
+        """SELECT count(*) FILTER (WHERE NOT known), count(*) FILTER (WHERE known AND NOT snapshot_known),
+                  count(*) FILTER (WHERE known AND snapshot_known) FROM stage_acc"""
+    ).fetchone()
+    con.execute(
+        """INSERT INTO accounts (platform, account_id, handle, name, url)
+           SELECT platform, account_id, handle, name, url FROM stage_acc
+           ON CONFLICT (platform, account_id) DO UPDATE SET
+               handle = coalesce(excluded.handle, accounts.handle),
+               name = coalesce(excluded.name, accounts.name),
+               url = coalesce(excluded.url, accounts.url)"""
+    )
+    con.execute(
+        f"""INSERT INTO follower_snapshots (platform, account_id, measured_at, followers, total_views, total_posts, import_id)
+            SELECT platform, account_id, measured_at, followers, total_views, total_posts, {import_id}
+            FROM stage_acc WHERE NOT snapshot_known
+              AND (followers IS NOT NULL OR total_views IS NOT NULL OR total_posts IS NOT NULL)"""
+    )
+    return counts

@@ -1,0 +1,58 @@
+"""What is in a workspace: counts per platform and category, date range, imports, quarantine."""
+
+from __future__ import annotations
+
+from shailoo.store.workspace import Workspace
+
+
+def summary(ws: Workspace) -> dict:
+    con = ws.con
+    per_platform = dict(con.execute("SELECT platform, count(*) FROM posts GROUP BY 1 ORDER BY 2 DESC").fetchall())
+    per_category = dict(con.execute(
+        "SELECT coalesce(category, 'unregistered'), count(*) FROM posts_v GROUP BY 1 ORDER BY 2 DESC").fetchall())
+    first, last = con.execute("SELECT min(local_time), max(local_time) FROM posts_v").fetchone()
+    imports = con.execute(
+        """SELECT import_id, format, file_name, started_at, records, imported, updated, quarantined, skipped
+           FROM imports ORDER BY import_id DESC LIMIT 10""").fetchall()
+    return {
+        "project": ws.config.project,
+        "timezone": ws.config.timezone,
+        "posts": sum(per_platform.values()),
+        "platforms": per_platform,
+        "categories": per_category,
+        "first_post": first.isoformat() if first else None,
+        "last_post": last.isoformat() if last else None,
+        "actors": con.execute("SELECT count(*) FROM actors").fetchone()[0],
+        "accounts": con.execute("SELECT count(*) FROM accounts").fetchone()[0],
+        "engagement_snapshots": con.execute("SELECT count(*) FROM engagement_snapshots").fetchone()[0],
+        "imports": con.execute("SELECT count(*) FROM imports").fetchone()[0],
+        "quarantined": con.execute("SELECT count(*) FROM quarantine").fetchone()[0],
+        "periods": [{"name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat()} for p in ws.config.periods],
+        "recent_imports": [
+            dict(zip(("import_id", "format", "file", "started_at", "records", "imported", "updated",
+                      "quarantined", "skipped"), row)) for row in imports
+        ],
+    }
+
+
+def print_summary(info: dict) -> None:
+    from rich.table import Table
+
+    from shailoo.cli.common import console
+
+    console.print(f"[bold]{info['project']}[/bold] — {info['posts']:,} posts, {info['actors']} actors, "
+                  f"{info['accounts']:,} accounts, time zone {info['timezone']}")
+    if info["first_post"]:
+        console.print(f"Posts from {info['first_post'][:16]} to {info['last_post'][:16]} (local time)")
+    for title, key in (("Posts per platform", "platforms"), ("Posts per actor category", "categories")):
+        table = Table(title=title, title_justify="left")
+        table.add_column(key[:-1] if key != "categories" else "category")
+        table.add_column("posts", justify="right")
+        for name, n in info[key].items():
+            table.add_row(str(name), f"{n:,}")
+        console.print(table)
+    if info["periods"]:
+        console.print("Periods: " + "; ".join(f"{p['name']} {p['start']}–{p['end']}" for p in info["periods"]))
+    console.print(f"{info['imports']} imports, {info['engagement_snapshots']:,} engagement snapshots, "
+                  f"{info['quarantined']:,} rows in quarantine"
+                  + (" (see `shailoo quarantine list`)" if info["quarantined"] else ""))
