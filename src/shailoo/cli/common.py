@@ -50,8 +50,8 @@ def _jsonable(value: Any) -> Any:
 def _rows(data: Any) -> list[dict]:
     if hasattr(data, "to_pylist"):  # pyarrow.Table
         return data.to_pylist()
-    if hasattr(data, "fetch_arrow_table"):  # DuckDB relation
-        return data.fetch_arrow_table().to_pylist()
+    if hasattr(data, "to_arrow_table"):  # DuckDB relation
+        return data.to_arrow_table().to_pylist()
     return list(data)
 
 

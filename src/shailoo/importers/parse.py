@@ -21,13 +21,15 @@ def is_placeholder(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip().lower() in PLACEHOLDERS)
 
 
-_PLAIN_INT = re.compile(r"\d+")
+_PLAIN_INT = re.compile(r"[0-9]+")
 # 1,234  1.234  1 234  1'234 (thousand groups of exactly three digits)
-_GROUPED_INT = re.compile(r"\d{1,3}(?:([,.\u00a0\u202f ’'])\d{3})(?:\1\d{3})*")
+_GROUPED_INT = re.compile(r"[0-9]{1,3}(?:([,.\u00a0\u202f ’'])[0-9]{3})(?:\1[0-9]{3})*")
 
 
 def parse_count(value: object, column: str = "count") -> int | None:
     """A non-negative integer count; thousands separators of any locale; placeholders mean unknown."""
+    if type(value) is str and value.isdigit() and value.isascii():  # the common case, fast
+        return int(value)
     if isinstance(value, bool):
         raise BadValue(f"{column} is {value!r}, not a count")
     if isinstance(value, int):
@@ -135,9 +137,14 @@ def _from_unix(seconds: float, column: str) -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
 
 
+_EMPTY_TEXT = frozenset({"", "n/a", "null"})
+
+
 def clean_text(value: object) -> str | None:
     """A text cell: placeholders and empty strings become None; everything else is kept as written."""
-    if value is None:
+    if value is None or value == "":
         return None
-    text = str(value)
-    return None if text.strip().lower() in {"", "n/a", "null"} else text
+    text = value if type(value) is str else str(value)
+    if len(text) <= 6 and text.strip().lower() in _EMPTY_TEXT:
+        return None
+    return text

@@ -109,6 +109,7 @@ def open_workspace(path: str | os.PathLike | None = None, read_only: bool = Fals
             ) from None
         raise
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # our own progress bars only; DuckDB's would mix into --json output
     ws = Workspace(folder, config, con)
     if not read_only:
         migrate(con, str(folder))

@@ -1,0 +1,118 @@
+"""CLI: init, import, status, actors, periods, quarantine, and how errors read."""
+
+from __future__ import annotations
+
+import json
+
+from shailoo.cli.main import app
+from tests.conftest import DATA
+
+MALFORMED = DATA / "crowdtangle" / "2021-01-05-10-00-00-KGT-Historical-Report-malformed.csv"
+
+
+def _init(runner, tmp_path):
+    ws = tmp_path / "ws"
+    result = runner.invoke(app, ["init", str(ws)])
+    assert result.exit_code == 0, result.output
+    return ws
+
+
+def test_import_json_counts_add_up(runner, tmp_path):
+    ws = _init(runner, tmp_path)
+    result = runner.invoke(app, ["import", "-w", str(ws), str(MALFORMED), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["imported"] + data["updated"] + data["quarantined"] + data["skipped"] == data["records"] == 14
+    assert data["quarantined"] == 8
+    again = json.loads(runner.invoke(app, ["import", "-w", str(ws), str(MALFORMED), "--json"]).stdout)
+    assert (again["imported"], again["updated"], again["skipped"]) == (0, 0, 6)
+
+
+def test_import_several_files_json_totals(runner, tmp_path):
+    ws = _init(runner, tmp_path)
+    result = runner.invoke(app, ["import", "-w", str(ws), str(DATA / "crowdtangle" / "group.csv"),
+                                 str(DATA / "crowdtangle" / "instagram.csv"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["imported"] == 4 and len(data["files"]) == 2
+
+
+def test_import_table_output_mentions_quarantine(runner, tmp_path):
+    ws = _init(runner, tmp_path)
+    result = runner.invoke(app, ["import", "-w", str(ws), str(MALFORMED)])
+    assert result.exit_code == 0, result.output
+    assert "quarantine" in result.output
+
+
+def test_status_json(runner, tmp_path):
+    ws = _init(runner, tmp_path)
+    runner.invoke(app, ["import", "-w", str(ws), str(DATA / "crowdtangle" / "instagram.csv")])
+    runner.invoke(app, ["import", "-w", str(ws), str(DATA / "crowdtangle" / "group.csv")])
+    result = runner.invoke(app, ["status", "-w", str(ws), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["posts"] == 4
+    assert data["platforms"] == {"instagram": 2, "facebook": 2}
+    human = runner.invoke(app, ["status", "-w", str(ws)])
+    assert "instagram" in human.output and "Posts per actor category" in human.output
+
+
+def test_workspace_from_environment_variable(runner, tmp_path, monkeypatch):
+    ws = _init(runner, tmp_path)
+    monkeypatch.setenv("SHAILOO_WORKSPACE", str(ws))
+    assert runner.invoke(app, ["status", "--json"]).exit_code == 0
+
+
+def test_actors_and_periods(runner, tmp_path):
+    ws = _init(runner, tmp_path)
+    runner.invoke(app, ["import", "-w", str(ws), str(MALFORMED)])
+    result = runner.invoke(app, ["actors", "import", "-w", str(ws), str(DATA / "actors" / "actors.csv")])
+    assert result.exit_code == 0, result.output
+    assert "Registered 4 actors" in result.output
+    listed = json.loads(runner.invoke(app, ["actors", "list", "-w", str(ws), "--format", "json"]).stdout)
+    assert {r["actor"]: r["posts"] for r in listed}["Жапаров Садыр"] == 6
+    result = runner.invoke(app, ["periods", "add", "-w", str(ws), "campaign", "2021-01-03", "2021-01-03"])
+    assert result.exit_code == 0, result.output
+    periods = json.loads(runner.invoke(app, ["periods", "list", "-w", str(ws), "-f", "json"]).stdout)
+    # local (Bishkek) day 2021-01-03: posts 2..5 and 13; post 1 is 23:30 on the 3rd, also inside
+    assert periods == [{"name": "campaign", "start_date": "2021-01-03", "end_date": "2021-01-03", "posts": 6}]
+    bad = runner.invoke(app, ["periods", "add", "-w", str(ws), "x", "2021-02-30", "2021-03-01"])
+    assert bad.exit_code == 1 and "not a date" in bad.output
+
+
+def test_quarantine_list_and_purge(runner, tmp_path):
+    ws = _init(runner, tmp_path)
+    runner.invoke(app, ["import", "-w", str(ws), str(MALFORMED)])
+    rows = json.loads(runner.invoke(app, ["quarantine", "list", "-w", str(ws), "-f", "json"]).stdout)
+    assert len(rows) == 8 and rows[0]["record_number"] == 6 and rows[0]["raw"]
+    result = runner.invoke(app, ["quarantine", "purge", "-w", str(ws)])
+    assert result.exit_code == 0 and "8" in result.output
+    rows = json.loads(runner.invoke(app, ["quarantine", "list", "-w", str(ws), "-f", "json"]).stdout)
+    assert {r["raw"] for r in rows} == {"(purged)"} and all(r["reason"] for r in rows)
+
+
+def test_errors_are_one_sentence_without_traceback(runner, tmp_path):
+    result = runner.invoke(app, ["status", "-w", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "not a shailoo workspace" in result.output
+    assert "Traceback" not in result.output
+    ws = _init(runner, tmp_path)
+    other = tmp_path / "notes.csv"
+    other.write_text("x,y\n1,2\n")
+    result = runner.invoke(app, ["import", "-w", str(ws), str(other)])
+    assert result.exit_code == 1 and "not a format shailoo recognises" in result.output
+    result = runner.invoke(app, ["import", "-w", str(ws), str(tmp_path / "missing.csv")])
+    assert result.exit_code == 1 and "There is no file" in result.output
+    result = runner.invoke(app, ["import", "-w", str(ws), str(other), "--format", "nope"])
+    assert result.exit_code == 1 and "no import format 'nope'" in result.output
+
+
+def test_debug_shows_the_exception(runner, tmp_path):
+    result = runner.invoke(app, ["--debug", "status", "-w", str(tmp_path)])
+    assert result.exit_code != 0
+    assert result.exception is not None and "not a shailoo workspace" in str(result.exception)
+
+
+def test_formats_lists_importers(runner):
+    result = runner.invoke(app, ["formats"])
+    assert result.exit_code == 0 and "crowdtangle" in result.output

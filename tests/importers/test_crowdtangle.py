@@ -1,0 +1,166 @@
+"""CrowdTangle CSV: real export, locale quirks, groups, Instagram, malformed rows."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from shailoo.errors import WrongFormat
+from shailoo.importers import crowdtangle, detect
+from shailoo.store.loader import import_file
+from tests.conftest import DATA
+
+CT = DATA / "crowdtangle"
+MALFORMED = CT / "2021-01-05-10-00-00-KGT-Historical-Report-malformed.csv"
+
+
+def _csv_records(path: Path) -> int:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return sum(1 for _ in csv.reader(fh)) - 1
+
+
+@pytest.mark.shared
+def test_real_export_every_record_accounted_for(workspace, real):
+    path = next((real / "crowdtangle").glob("*.csv"))
+    result = import_file(workspace, path)
+    assert result.format == "crowdtangle"
+    assert result.records == _csv_records(path) == 10
+    assert result.imported + result.updated + result.quarantined + result.skipped == result.records
+    assert result.imported == 10 and result.quarantined == 0
+    # 'Total Interactions' 407.137 (thousands dot) = reactions + comments + shares
+    row = workspace.con.execute(
+        """SELECT e.reactions + e.comments + e.shares, p.overperforming_score, p.created_at, e.measured_at
+           FROM posts p JOIN engagement_snapshots e USING (post_id)
+           WHERE p.platform_post_id = '100050295107499_345428873810280'""").fetchone()
+    assert row[0] == 407137
+    assert row[1] == pytest.approx(1.4)
+    assert row[2] == datetime(2021, 7, 5, 21, 2, 45, tzinfo=timezone.utc)  # 18:02:45 BRT (-3)
+    assert row[3] == datetime(2021, 7, 6, 1, 49, 20, tzinfo=timezone.utc)  # export time from the file name
+    # placeholders mean unknown, not zero
+    assert workspace.con.execute("SELECT count(*) FROM follower_snapshots").fetchone()[0] == 10
+
+
+@pytest.mark.shared
+def test_real_export_reimport_changes_nothing(workspace, real):
+    path = next((real / "crowdtangle").glob("*.csv"))
+    import_file(workspace, path)
+    before = workspace.con.execute("SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM engagement_snapshots)").fetchone()
+    again = import_file(workspace, path)
+    after = workspace.con.execute("SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM engagement_snapshots)").fetchone()
+    assert before == after == (10, 10)
+    assert (again.imported, again.updated, again.skipped) == (0, 0, 10)
+
+
+def test_malformed_rows_are_quarantined_with_reasons(workspace):
+    result = import_file(workspace, MALFORMED)
+    assert result.records == 14
+    assert result.imported == 6
+    assert result.quarantined == 8
+    assert result.imported + result.updated + result.quarantined + result.skipped == result.records
+    reasons = dict(workspace.con.execute("SELECT record_number, reason FROM quarantine").fetchall())
+    assert set(reasons) == {6, 7, 8, 9, 10, 11, 12, 14}
+    assert "no post id" in reasons[6]
+    assert "not a date and time" in reasons[7]
+    assert "'many'" in reasons[8] and "'-5'" in reasons[9] and "'3.7.1'" in reasons[10] and "'1e999999'" in reasons[11]
+    assert "XYZT" in reasons[12]
+    assert "fields" in reasons[14]
+    raw = workspace.con.execute("SELECT raw FROM quarantine WHERE record_number = 8").fetchone()[0]
+    assert json.loads(raw)["Likes"] == "many"
+
+
+def test_times_zones_and_locale_numbers(workspace):
+    import_file(workspace, MALFORMED)
+    rows = {pid: (created, likes, comments, shares, followers) for pid, created, likes, comments, shares, followers in
+            workspace.con.execute(
+                """SELECT p.platform_post_id, p.created_at, e.likes, e.comments, e.shares, f.followers
+                   FROM posts p JOIN engagement_snapshots e USING (post_id)
+                   LEFT JOIN follower_snapshots f ON f.account_id = p.account_id AND f.measured_at = p.created_at"""
+            ).fetchall()}
+    utc = timezone.utc
+    assert rows["111_1"][0] == datetime(2021, 1, 3, 17, 30, tzinfo=utc)   # 23:30 KGT (+6)
+    assert rows["111_2"][0] == datetime(2021, 1, 3, 12, 0, tzinfo=utc)    # ALMT +6
+    assert rows["111_3"][0] == datetime(2021, 1, 3, 13, 0, tzinfo=utc)    # UZT +5
+    assert rows["111_4"][0] == datetime(2021, 1, 3, 6, 0, tzinfo=utc)     # +06
+    assert rows["111_5"][0] == datetime(2021, 1, 3, 10, 0, tzinfo=utc)    # EET +2
+    assert rows["111_2"][1] == 1234 and rows["111_3"][1] == 407137
+    assert rows["111_4"][2] is None          # '-' is unknown, not zero
+    assert rows["111_5"][3] is None          # 'N/A'
+    assert rows["111_1"][4] == 1234          # 'Followers at Posting' 1.234
+    offset = workspace.con.execute(
+        "SELECT created_utc_offset_minutes FROM posts WHERE platform_post_id = '111_3'").fetchone()[0]
+    assert offset == 300
+
+
+def test_multiline_text_is_normalised_and_extracted(workspace):
+    import_file(workspace, MALFORMED)
+    text, norm, urls, domains, mentions = workspace.con.execute(
+        "SELECT text, text_norm, urls, link_domains, mentions FROM posts WHERE platform_post_id = '111_13'").fetchone()
+    assert "Рабoта" in text and "\n" in text          # original kept as published
+    assert norm.startswith("Работа и дом")            # Latin o folded
+    assert urls == ["https://kaktus.media/doc/1.html"]
+    assert domains == ["kaktus.media"]
+    assert mentions == ["user_1"]
+    tags = workspace.con.execute("SELECT hashtags FROM posts WHERE platform_post_id = '111_1'").fetchone()[0]
+    assert tags == ["шайлоо2026"]
+
+
+def test_group_export(workspace):
+    result = import_file(workspace, CT / "group.csv")
+    assert (result.format, result.imported) == ("crowdtangle", 2)
+    ids = [r[0] for r in workspace.con.execute("SELECT platform_post_id FROM posts ORDER BY 1").fetchall()]
+    assert ids == ["222_9001", "222_9002"]
+    name = workspace.con.execute("SELECT name FROM accounts").fetchone()[0]
+    assert name == "Мигранты в Москве"
+
+
+def test_instagram_export(workspace):
+    result = import_file(workspace, CT / "instagram.csv")
+    assert result.imported == 2
+    rows = workspace.con.execute(
+        """SELECT p.platform, p.platform_post_id, e.reactions, e.comments, e.views, p.overperforming_score
+           FROM posts p JOIN engagement_snapshots e USING (post_id) ORDER BY p.created_at""").fetchall()
+    assert rows[0] == ("instagram", "CJxYz12AbC", 1500, 20, 0, pytest.approx(3.2))
+    assert rows[1][4] == 10000
+
+
+def test_later_export_adds_snapshot_not_post(workspace, tmp_path):
+    first = tmp_path / "2021-01-05-10-00-00-KGT-Historical-Report.csv"
+    later = tmp_path / "2021-01-09-10-00-00-KGT-Historical-Report.csv"
+    text = (CT / "instagram.csv").read_text(encoding="utf-8")
+    first.write_text(text, encoding="utf-8")
+    later.write_text(text.replace("1.500", "2.100"), encoding="utf-8")
+    import_file(workspace, first)
+    result = import_file(workspace, later)
+    assert (result.imported, result.updated, result.skipped) == (0, 2, 0)
+    assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 2
+    snaps = workspace.con.execute(
+        "SELECT measured_at, reactions FROM engagement_snapshots ORDER BY measured_at, reactions").fetchall()
+    assert len(snaps) == 4
+    assert snaps[-1][0] - snaps[0][0] == timedelta(days=4)
+    assert max(s[1] for s in snaps) == 2100
+
+
+def test_detection_and_wrong_format(tmp_path):
+    assert detect(MALFORMED) is crowdtangle
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(WrongFormat, match="not a format shailoo recognises"):
+        detect(other)
+
+
+def test_forced_format_on_wrong_file(workspace, tmp_path):
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(WrongFormat, match="not a CrowdTangle CSV export"):
+        import_file(workspace, other, "crowdtangle")
+    assert workspace.con.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
+
+
+def test_export_time_from_file_name():
+    t = crowdtangle.export_time(Path("2021-07-05-22-49-20-BRT-search-csv-export.csv"))
+    assert t == datetime(2021, 7, 5, 22, 49, 20, tzinfo=timezone(timedelta(hours=-3)))
+    assert crowdtangle.export_time(Path("export.csv")) is None

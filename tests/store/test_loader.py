@@ -1,0 +1,150 @@
+"""The loader: transactions, record accounting, pseudonyms, attribution."""
+
+from __future__ import annotations
+
+import sys
+import types
+from datetime import datetime, timezone
+
+import pytest
+
+from shailoo.actors import import_registry
+from shailoo.importers.base import ImporterInfo
+from shailoo.privacy import pseudonym
+from shailoo.records import PostRecord, RowError, Skipped
+from shailoo.store.loader import import_file
+
+T0 = datetime(2026, 1, 5, 6, 0, tzinfo=timezone.utc)
+
+
+def _fake_importer(monkeypatch, records, name="fake"):
+    """Register a throw-away importer module that yields `records` (an iterable or a generator function)."""
+    module = types.ModuleType(f"shailoo.importers.{name}")
+    module.FORMAT = ImporterInfo(id=name, name="Fake", description="test")
+    module.sniff = lambda head, path: False
+
+    def read(source):
+        yield from (records() if callable(records) else records)
+
+    module.read = read
+    monkeypatch.setitem(sys.modules, f"shailoo.importers.{name}", module)
+    monkeypatch.setattr("shailoo.importers.MODULES", ("crowdtangle", name))
+    return name
+
+
+def test_interrupted_import_leaves_nothing(workspace, monkeypatch, tmp_path):
+    def records():
+        for i in range(30_000):
+            yield PostRecord("telegram", f"c/{i}", T0, account_id="c", reactions=i)
+        raise KeyboardInterrupt  # the user pressed Ctrl-C midway
+
+    fmt = _fake_importer(monkeypatch, records)
+    path = tmp_path / "f.json"
+    path.write_text("{}")
+    with pytest.raises(KeyboardInterrupt):
+        import_file(workspace, path, fmt)
+    for table in ("posts", "engagement_snapshots", "accounts", "imports", "quarantine"):
+        assert workspace.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    # and the workspace still works afterwards
+    _fake_importer(monkeypatch, [PostRecord("telegram", "c/1", T0, account_id="c")])
+    assert import_file(workspace, path, fmt).imported == 1
+
+
+def test_counts_add_up_with_duplicates_errors_and_skips(workspace, monkeypatch, tmp_path):
+    records = [
+        PostRecord("telegram", "c/1", T0, account_id="c", reactions=1),
+        PostRecord("telegram", "c/1", T0, account_id="c", reactions=2),  # same post again in the file
+        RowError(3, "date is missing", "{}"),
+        Skipped(4, "service message"),
+        PostRecord("telegram", "c/2", T0, account_id="c", text="Кыргызстан"),
+    ]
+    fmt = _fake_importer(monkeypatch, records)
+    path = tmp_path / "f.json"
+    path.write_text("{}")
+    r = import_file(workspace, path, fmt)
+    assert (r.records, r.imported, r.updated, r.quarantined, r.skipped) == (5, 2, 0, 1, 2)
+    assert r.skipped_reasons == {"service message": 1, "duplicate of a later record in the same file": 1}
+    # the later record of the duplicate wins
+    assert workspace.con.execute("SELECT reactions FROM engagement_snapshots").fetchone()[0] == 2
+    logged = workspace.con.execute("SELECT records, imported, quarantined, skipped FROM imports").fetchone()
+    assert logged == (5, 2, 1, 2)
+
+
+def test_edit_counts_as_update(workspace, monkeypatch, tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text("{}")
+    _fake_importer(monkeypatch, [PostRecord("telegram", "c/1", T0, account_id="c", text="шайлоо")])
+    import_file(workspace, path, "fake")
+    _fake_importer(monkeypatch, [PostRecord("telegram", "c/1", T0, account_id="c", text="шайлоо #выборы",
+                                            is_edited=True)])
+    r = import_file(workspace, path, "fake")
+    assert (r.imported, r.updated) == (0, 1)
+    assert workspace.con.execute("SELECT text, hashtags FROM posts").fetchone() == ("шайлоо #выборы", ["выборы"])
+
+
+def test_private_authors_are_pseudonymised(workspace, monkeypatch, tmp_path):
+    records = [PostRecord("telegram", "g/1", T0, account_id="user42", account_name="Айгүл Токтогулова",
+                          account_handle="aigul", author_is_public=False, forwarded_from="Бакыт",
+                          forwarded_from_is_public=False, text="Комментарий")]
+    _fake_importer(monkeypatch, records)
+    path = tmp_path / "f.json"
+    path.write_text("{}")
+    import_file(workspace, path, "fake")
+    expected = pseudonym(workspace.pseudonym_key, "telegram", "user42")
+    account = workspace.con.execute("SELECT account_id, name, handle, is_pseudonymised FROM accounts").fetchone()
+    assert account == (expected, None, None, True)
+    post = workspace.con.execute("SELECT account_id, forwarded_from FROM posts").fetchone()
+    assert post[0] == expected and post[1].startswith("p_") and "Бакыт" not in post[1]
+    dump = str(workspace.con.execute("SELECT * FROM posts").fetchall()) + str(
+        workspace.con.execute("SELECT * FROM accounts").fetchall())
+    assert "Айгүл" not in dump and "aigul" not in dump and "user42" not in dump
+
+
+def test_pseudonyms_are_stable_and_opt_out_works(workspace, monkeypatch, tmp_path):
+    rec = PostRecord("vk", "1_1", T0, account_id="555", account_name="Person", author_is_public=False)
+    _fake_importer(monkeypatch, [rec])
+    path = tmp_path / "f.json"
+    path.write_text("{}")
+    import_file(workspace, path, "fake")
+    first = workspace.con.execute("SELECT account_id FROM posts").fetchone()[0]
+    assert first == pseudonym(workspace.pseudonym_key, "vk", "555")
+    workspace.config.pseudonymise = False
+    _fake_importer(monkeypatch, [PostRecord("vk", "1_2", T0, account_id="555", account_name="Person",
+                                            author_is_public=False)])
+    import_file(workspace, path, "fake")
+    assert workspace.con.execute("SELECT account_id FROM posts WHERE platform_post_id = '1_2'").fetchone()[0] == "555"
+
+
+def test_registered_private_author_keeps_identity_and_late_registration_links(workspace, monkeypatch, tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text("{}")
+    _fake_importer(monkeypatch, [PostRecord("vk", "9_1", T0, account_id="9", account_name="Депутат",
+                                            author_is_public=False)])
+    import_file(workspace, path, "fake")  # seen before registration: pseudonymised
+    registry = tmp_path / "actors.csv"
+    registry.write_text("name,category,platform,account_id,handle,url\nДепутат Д.,politician,vk,9,,\n", encoding="utf-8")
+    import_registry(workspace, registry)
+    row = workspace.con.execute("SELECT actor, category FROM posts_v").fetchone()
+    assert row == ("Депутат Д.", "politician")  # matched through the pseudonym
+    _fake_importer(monkeypatch, [PostRecord("vk", "9_2", T0, account_id="9", account_name="Депутат",
+                                            author_is_public=False)])
+    import_file(workspace, path, "fake")  # registered now: kept as is
+    assert workspace.con.execute("SELECT account_id FROM posts WHERE platform_post_id = '9_2'").fetchone()[0] == "9"
+
+
+def test_missing_file_and_folder(workspace, tmp_path):
+    from shailoo.errors import InputFileError
+
+    with pytest.raises(InputFileError, match="no file"):
+        import_file(workspace, tmp_path / "nope.csv")
+    with pytest.raises(InputFileError, match="folder"):
+        import_file(workspace, tmp_path)
+
+
+def test_not_utf8(workspace, tmp_path):
+    from shailoo.errors import WrongFormat
+
+    path = tmp_path / "2021-01-01-00-00-00-UTC-x.csv"
+    path.write_bytes("Page Name,Post Created,URL\nЖапаров,2021-01-01 00:00:00 UTC,x\n".encode("cp1251"))
+    with pytest.raises(WrongFormat, match="UTF-8"):
+        import_file(workspace, path, "crowdtangle")
