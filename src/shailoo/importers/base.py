@@ -87,8 +87,8 @@ def dump_raw(obj: Any) -> str:
 def iter_json_documents(source: Source) -> Iterator[tuple[int, Any]]:
     """Yield (line number, object) from a file holding one JSON document or one per line (JSONL).
 
-    A JSONL line that is not JSON is yielded as (line number, JSONDecodeError) for the importer
-    to quarantine; a whole document that is not JSON is yielded once as (1, error).
+    A line that is not JSON is yielded as (line number, json.JSONDecodeError); the error's `.doc`
+    is the line's text, for the quarantine. A file that is neither is yielded once as (1, error).
     """
     with source.open_text() as fh:
         first_line = fh.readline()
@@ -96,17 +96,27 @@ def iter_json_documents(source: Source) -> Iterator[tuple[int, Any]]:
             first = json.loads(first_line)
         except json.JSONDecodeError:
             first = None
-        if first is None:  # a (pretty-printed) single document
+        if first is None:  # a pretty-printed single document, or JSONL whose first line is broken
+            text = first_line + fh.read()
             try:
-                yield 1, json.loads(first_line + fh.read())
+                yield 1, json.loads(text)
+                return
             except json.JSONDecodeError as exc:
-                yield 1, exc
+                lines = text.splitlines()
+                if sum(1 for line in lines if line.strip()) < 2:
+                    yield 1, exc
+                    return
+            yield from _json_lines(enumerate(lines, start=1))
             return
         yield 1, first
-        for number, line in enumerate(fh, start=2):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, exc
+        yield from _json_lines(enumerate(fh, start=2))
+
+
+def _json_lines(numbered) -> Iterator[tuple[int, Any]]:
+    for number, line in numbered:
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, exc

@@ -93,7 +93,8 @@ class _Stager:
             account_id = self._pseudonym(r.platform, source_id) if source_id else None
             name = handle = url = None
         forwarded_from = r.forwarded_from
-        if self.key and forwarded_from and not r.forwarded_from_is_public:
+        if (self.key and forwarded_from and not r.forwarded_from_is_public
+                and not self._is_registered(r.platform, forwarded_from, None)):
             forwarded_from = self._pseudonym(r.platform, forwarded_from)
         offset = r.created_at.utcoffset()
         breakdown = list(r.reaction_breakdown.items()) if r.reaction_breakdown else None

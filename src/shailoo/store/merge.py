@@ -30,14 +30,18 @@ class MergeCounts:
 
 
 def _extractions() -> str:
-    urls = f"list_distinct(list_transform(regexp_extract_all(s.text_norm, '{_URL_RE}'), lambda u: rtrim(u, '.,;:!?)')))"
+    """SQL for the URL, link-domain, hashtag and mention columns; each regex runs only where it can match."""
+    urls = (f"CASE WHEN contains(s.text_norm, '://') THEN list_distinct(list_transform("
+            f"regexp_extract_all(s.text_norm, '{_URL_RE}'), lambda u: rtrim(u, '.,;:!?)'))) ELSE [] END")
     return f"""
         {urls} AS urls,
         list_filter(list_distinct(list_transform(
             list_concat({urls}, CASE WHEN s.link IS NULL THEN [] ELSE [s.link] END),
             lambda u: lower(regexp_extract(u, '{_DOMAIN_RE}', 1)))), lambda d: d <> '') AS link_domains,
-        list_distinct(list_transform(regexp_extract_all(s.text_norm, '{_HASHTAG_RE}', 1), lambda h: lower(h))) AS hashtags,
-        list_distinct(list_transform(regexp_extract_all(s.text_norm, '{_MENTION_RE}', 1), lambda m: lower(m))) AS mentions
+        CASE WHEN contains(s.text_norm, '#') THEN list_distinct(list_transform(
+            regexp_extract_all(s.text_norm, '{_HASHTAG_RE}', 1), lambda h: lower(h))) ELSE [] END AS hashtags,
+        CASE WHEN contains(s.text_norm, '@') THEN list_distinct(list_transform(
+            regexp_extract_all(s.text_norm, '{_MENTION_RE}', 1), lambda m: lower(m))) ELSE [] END AS mentions
     """
 
 

@@ -1,0 +1,233 @@
+"""Any CSV or XLSX table of posts, read through a small column-mapping YAML (`--mapping FILE`).
+
+For sources with no export format of their own, e.g. hand-collected Odnoklassniki posts:
+
+    platform: ok                    # a fixed platform, or {column: "Platform"} to read it per row
+    columns:                        # our field: the file's header
+      platform_post_id: "ID"
+      created_at: "Дата публикации"
+      text: "Текст"
+      reactions: "Классы"
+    time_format: "%d.%m.%Y %H:%M"   # optional (strptime); default: ISO-like text or Unix seconds
+    timezone: Asia/Bishkek          # for times written without a zone; default UTC
+    author_is_public: true          # false: authors are private individuals unless registered
+    sheet: "Posts"                  # XLSX only; default the first sheet
+    delimiter: ";"                  # CSV only; default: guessed from the header line
+
+CSV is read row by row; XLSX with openpyxl in read-only mode. Record numbers are 1-based data rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import sys
+from dataclasses import fields
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from shailoo.errors import InputFileError, UsageError, WrongFormat
+from shailoo.importers.base import ImporterInfo, Record, Source
+from shailoo.importers.parse import BadValue, clean_text, is_placeholder, parse_count, parse_score, parse_time
+from shailoo.platforms import PLATFORMS
+from shailoo.records import PostRecord, RowError, Skipped
+
+FORMAT = ImporterInfo(
+    id="generic",
+    name="Mapped CSV/XLSX table",
+    description="Read any CSV or XLSX table of posts through a column-mapping YAML (--mapping FILE)",
+    extensions=(".csv", ".tsv", ".xlsx"),
+)
+
+csv.field_size_limit(sys.maxsize)
+
+EXAMPLE = """platform: ok
+columns:
+  platform_post_id: ID
+  created_at: Date
+  text: Text
+  account_name: Group
+  reactions: Likes
+time_format: "%d.%m.%Y %H:%M"
+timezone: Asia/Bishkek"""
+
+_COUNTS = {"reactions", "likes", "love", "wow", "haha", "sad", "angry", "care", "comments", "shares", "views",
+           "followers_at_posting"}
+_SKIP = {"platform", "created_at", "author_is_public", "forwarded_from_is_public", "measured_at",
+         "reaction_breakdown", "is_edited", "overperforming_score"}
+_TEXTS = {f.name for f in fields(PostRecord)} - _COUNTS - _SKIP
+FIELDS = sorted(_TEXTS | _COUNTS | {"created_at", "measured_at", "is_edited", "overperforming_score", "platform"})
+_OPTIONS = {"platform", "columns", "time_format", "timezone", "author_is_public", "sheet", "delimiter"}
+
+
+def sniff(head: str, path: Path) -> bool:
+    return False  # never detected: a mapped table is chosen with --format generic --mapping FILE
+
+
+class Mapping:
+    """A checked mapping file: which header feeds which field, and how to read times."""
+
+    def __init__(self, data: Any, where: str) -> None:
+        unknown = sorted(set(data) - _OPTIONS) if isinstance(data, dict) else []
+        if unknown:
+            raise UsageError(f"{where}: unknown setting(s) {', '.join(unknown)}; use {', '.join(sorted(_OPTIONS))}.")
+        if not isinstance(data, dict) or not isinstance(data.get("columns"), dict) or not data["columns"]:
+            raise UsageError(f"{where} must hold a 'columns:' section mapping shailoo fields to your headers, "
+                             f"for example:\n{EXAMPLE}")
+        self.columns = {str(k): str(v) for k, v in data["columns"].items() if v is not None}
+        bad = sorted(set(self.columns) - set(FIELDS))
+        if bad:
+            raise UsageError(f"{where}: {', '.join(bad)} is not a field shailoo knows; use: {', '.join(FIELDS)}.")
+        for needed in ("platform_post_id", "created_at"):
+            if needed not in self.columns:
+                raise UsageError(f"{where}: 'columns:' must name the header of {needed}.")
+        platform = data.get("platform")
+        if isinstance(platform, dict) and platform.get("column"):
+            self.columns["platform"] = str(platform["column"])
+            platform = None
+        self.platform = str(platform).strip().lower() if platform is not None else None
+        if self.platform is None and "platform" not in self.columns:
+            raise UsageError(f"{where}: say which platform the posts are from: 'platform: ok' "
+                             f"(one of {', '.join(PLATFORMS)}) or 'platform: {{column: HEADER}}'.")
+        if self.platform is not None and self.platform not in PLATFORMS:
+            raise UsageError(f"{where}: platform '{self.platform}' is not one of {', '.join(PLATFORMS)}.")
+        self.time_format = data.get("time_format")
+        try:
+            self.zone = ZoneInfo(str(data.get("timezone") or "UTC"))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(f"{where}: timezone '{data.get('timezone')}' is not an IANA zone name "
+                             f"such as Asia/Bishkek.") from None
+        self.author_is_public = bool(data.get("author_is_public", True))
+        self.sheet = data.get("sheet")
+        self.delimiter = data.get("delimiter")
+        if self.delimiter is not None and len(str(self.delimiter).replace("\\t", "\t")) != 1:
+            raise UsageError(f"{where}: delimiter must be one character, such as ';'.")
+
+
+def load_mapping(options: dict) -> Mapping:
+    path = options.get("mapping")
+    if not path:
+        raise UsageError("The generic format needs a column mapping: give --mapping FILE, a YAML file such as\n"
+                         f"{EXAMPLE}")
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"There is no mapping file {path}.")
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path.name} is not a readable YAML file ({exc.__class__.__name__}); "
+                         f"write it as UTF-8 YAML like:\n{EXAMPLE}") from None
+    return Mapping(data, path.name)
+
+
+def read(source: Source) -> Iterator[Record]:
+    mapping = load_mapping(source.options)
+    rows = _xlsx_rows(source, mapping) if source.path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(source, mapping)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, None) or []]
+    if not any(header):
+        rows.close()
+        raise WrongFormat(f"{source.path.name} is empty; expected a table with a header row.")
+    missing = [h for h in dict.fromkeys(mapping.columns.values()) if h not in header]
+    if missing:
+        rows.close()
+        raise WrongFormat(f"{source.path.name} has no column {', '.join(repr(h) for h in missing)} named in the "
+                          f"mapping; its header is: {', '.join(header)}.")
+    index = {field: header.index(h) for field, h in mapping.columns.items()}
+    width = len(header)
+    try:
+        for number, row in enumerate(rows, start=1):
+            row = list(row)
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+                yield Skipped(number, "empty row")
+                continue
+            raw = json.dumps(dict(zip(header, row)) if len(row) <= width else {"fields": row},
+                             ensure_ascii=False, default=str)
+            if any(v not in (None, "") for v in row[width:]):
+                yield RowError(number, f"has {len(row)} fields where the header has {width}", raw)
+                continue
+            row += [None] * (width - len(row))
+            try:
+                yield _post({f: row[i] for f, i in index.items()}, mapping)
+            except BadValue as exc:
+                yield RowError(number, str(exc), raw)
+    finally:
+        rows.close()
+
+
+def _csv_rows(source: Source, mapping: Mapping) -> Iterator[list]:
+    with source.open_text(newline="") as fh:
+        first = fh.readline()
+        delimiter = str(mapping.delimiter).replace("\\t", "\t") if mapping.delimiter else max(
+            (",", ";", "\t", "|"), key=first.count)
+        yield from csv.reader(itertools.chain([first], fh), delimiter=delimiter)
+
+
+def _xlsx_rows(source: Source, mapping: Mapping) -> Iterator[tuple]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(source.path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException
+        raise WrongFormat(f"{source.path.name} is not a readable XLSX workbook ({exc.__class__.__name__}); "
+                          f"expected an Excel .xlsx file or a CSV.") from None
+    try:
+        if mapping.sheet is not None and str(mapping.sheet) not in book.sheetnames:
+            raise WrongFormat(f"{source.path.name} has no sheet '{mapping.sheet}'; its sheets are: "
+                              f"{', '.join(book.sheetnames)}.")
+        sheet = book[str(mapping.sheet)] if mapping.sheet is not None else book.worksheets[0]
+        yield from sheet.iter_rows(values_only=True)
+        source.bytes_read = source.size
+    finally:
+        book.close()
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # an id typed into a spreadsheet as a number
+    return clean_text(value.strip() if isinstance(value, str) else value)
+
+
+def _time(value: Any, mapping: Mapping, field: str) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=mapping.zone)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=mapping.zone)
+    if mapping.time_format and not is_placeholder(value):
+        text = str(value).strip()
+        try:
+            parsed = datetime.strptime(text, mapping.time_format)
+        except ValueError:
+            raise BadValue(f"{field} is '{text[:40]}', not a time in the format {mapping.time_format}") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=mapping.zone)
+    return parse_time(value, field, default_zone=mapping.zone)
+
+
+def _post(values: dict[str, Any], mapping: Mapping) -> PostRecord:
+    post_id = _text(values["platform_post_id"])
+    if not post_id:
+        raise BadValue(f"no post id: {mapping.columns['platform_post_id']} is empty")
+    platform = mapping.platform or (_text(values.get("platform")) or "").lower()
+    if platform not in PLATFORMS:
+        raise BadValue(f"platform is '{platform}', not one of {', '.join(PLATFORMS)}")
+    record = PostRecord(platform=platform, platform_post_id=post_id,
+                        created_at=_time(values["created_at"], mapping, mapping.columns["created_at"]),
+                        author_is_public=mapping.author_is_public)
+    for field, value in values.items():
+        header = mapping.columns[field]
+        if field in _COUNTS:
+            setattr(record, field, parse_count(value, header))
+        elif field in _TEXTS:
+            setattr(record, field, _text(value))
+        elif field == "measured_at" and not is_placeholder(value):
+            record.measured_at = _time(value, mapping, header)
+        elif field == "overperforming_score":
+            record.overperforming_score = parse_score(value, header)
+        elif field == "is_edited" and not is_placeholder(value):
+            record.is_edited = str(value).strip().lower() in ("1", "true", "yes", "y", "да", "ооба", "ha", "иә")
+    record.post_type = record.post_type or "post"
+    return record

@@ -1,0 +1,204 @@
+"""Meta Content Library CSV exports of Facebook and Instagram posts.
+
+Columns follow the Content Library data dictionary (developers.facebook.com/docs/content-library-and-api/
+appendix/data-dictionary): `id`, `creation_time`, `text`, `lang`, `post_owner.id|name|username|type`
+(Facebook nests them as `post_owner.data.*`), `statistics.reaction_count`, `…like_count`,
+`…love_count` … `…care_count`, `…comment_count`, `…share_count`, `…views`. Header variants are
+accepted: dotted or underscored (`statistics_reaction_count`), with or without `.data.`, and the
+web UI's display names ('Creation time', 'Post owner name', 'Likes').
+
+The platform comes from a `platform` column, else the post URL, else the header (Facebook-only
+columns such as reaction totals), else the file name. Posts whose owner is a profile (Facebook)
+or a personal account (Instagram) are treated as private individuals unless registered.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from shailoo.errors import WrongFormat
+from shailoo.importers.base import ImporterInfo, Record, Source
+from shailoo.importers.parse import BadValue, clean_text, parse_count, parse_time
+from shailoo.records import PostRecord, RowError, Skipped
+
+FORMAT = ImporterInfo(
+    id="meta_content_library",
+    name="Meta Content Library CSV",
+    description="Meta Content Library / Content Library API CSV export of Facebook or Instagram posts",
+    extensions=(".csv",),
+)
+
+csv.field_size_limit(sys.maxsize)
+
+# our name -> header keys (lower case, '.data.' dropped, only letters and digits kept)
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "metacontentlibraryid"),
+    "creation_time": ("creationtime",),
+    "modified_time": ("modifiedtime",),
+    "text": ("text",),
+    "lang": ("lang", "language"),
+    "url": ("url", "posturl", "permalink"),
+    "platform": ("platform",),
+    "owner_id": ("postownerid", "postownermetacontentlibraryid"),
+    "owner_name": ("postownername",),
+    "owner_username": ("postownerusername",),
+    "owner_type": ("postownertype", "postowneraccounttype"),
+    "reactions": ("statisticsreactioncount", "reactions", "reactioncount"),
+    "likes": ("statisticslikecount", "likes", "likecount"),
+    "love": ("statisticslovecount", "lovereactions"),
+    "wow": ("statisticswowcount", "wowreactions"),
+    "haha": ("statisticshahacount", "hahareactions"),
+    "sad": ("statisticssadcount", "sadreactions"),
+    "angry": ("statisticsangrycount", "angryreactions"),
+    "care": ("statisticscarecount", "carereactions"),
+    "comments": ("statisticscommentcount", "comments", "commentcount"),
+    "shares": ("statisticssharecount", "shares", "sharecount"),
+    "views": ("statisticsviews", "views", "statisticsviewcount"),
+    "media_type": ("mediatype", "contenttype"),
+    "sponsor_id": ("brandedcontentpageid",),
+    "link": ("linkattachmentfieldslink", "linkattachmentlink", "linkattachmenturl"),
+    "link_text": ("linkattachmentfieldsname", "linkattachmentname"),
+    "description": ("linkattachmentfieldsdescription", "linkattachmentdescription"),
+    "shared_post_id": ("sharedpostid",),
+}
+_BREAKDOWN = ("love", "wow", "haha", "sad", "angry", "care")
+_FACEBOOK_ONLY = {"reactions", "love", "wow", "haha", "sad", "angry", "care", "shares", "shared_post_id", "link"}
+_OWNER_KEYS = {"postownerid", "postownername", "postownertype", "postowneraccounttype", "postownerusername",
+               "statisticsreactioncount", "statisticslikecount", "statisticscommentcount"}
+# Owner types that are private individuals unless registered (Facebook 'profile', Instagram 'personal').
+_PRIVATE_OWNERS = {"profile", "user", "private", "person", "personal"}
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.strip().lower().replace(".data.", "."))
+
+
+def _delimiter(line: str) -> str:
+    return max((",", ";", "\t"), key=line.count)
+
+
+def sniff(head: str, path: Path) -> bool:
+    first = head.split("\n", 1)[0]
+    keys = {_key(h) for h in re.split(r"[,;\t]", first)}
+    return "creationtime" in keys and bool(keys & _OWNER_KEYS)
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    keys = [_key(h) for h in header]
+    col: dict[str, int] = {}
+    for field, aliases in _ALIASES.items():
+        for alias in aliases:
+            if alias in keys:
+                col[field] = keys.index(alias)
+                break
+    return col
+
+
+def _header_platform(col: dict[str, int], header: list[str], path: Path) -> str:
+    if any(f in col for f in _FACEBOOK_ONLY) or any(h.lower().startswith(("surface", "post_owner.data"))
+                                                   for h in header):
+        return "facebook"
+    name = path.name.lower()
+    if "instagram" in name or re.search(r"(^|[^a-z])ig([^a-z]|$)", name):
+        return "instagram"
+    if "facebook" in name:
+        return "facebook"
+    return "instagram" if "likes" in col else "facebook"
+
+
+def read(source: Source) -> Iterator[Record]:
+    with source.open_text(newline="") as fh:
+        first = fh.readline()
+        header = next(csv.reader([first], delimiter=_delimiter(first)), None) if first.strip() else None
+        if not header:
+            raise WrongFormat(f"{source.path.name} is empty; expected a Meta Content Library CSV export "
+                              f"with a header row.")
+        col = _columns(header)
+        if "id" not in col or "creation_time" not in col:
+            raise WrongFormat(f"{source.path.name} is not a Meta Content Library CSV export: expected the columns "
+                              f"'id' and 'creation_time' in its header.")
+        default_platform = _header_platform(col, header, source.path)
+        width = len(header)
+        for number, row in enumerate(csv.reader(fh, delimiter=_delimiter(first)), start=1):
+            raw = json.dumps(dict(zip(header, row)) if len(row) <= width else {"fields": row}, ensure_ascii=False)
+            if not any(cell.strip() for cell in row):
+                yield Skipped(number, "empty row")
+            elif len(row) != width:
+                yield RowError(number, f"has {len(row)} fields where the header has {width}", raw)
+            else:
+                try:
+                    yield _post(header, row, col, default_platform)
+                except BadValue as exc:
+                    yield RowError(number, str(exc), raw)
+
+
+def _post(header: list[str], row: list[str], col: dict[str, int], default_platform: str) -> PostRecord:
+    def cell(field: str) -> str | None:
+        return clean_text(row[col[field]]) if field in col else None
+
+    def count(field: str) -> int | None:
+        return parse_count(row[col[field]], header[col[field]].strip()) if field in col else None
+
+    post_id = (cell("id") or "").strip()
+    if not post_id:
+        raise BadValue("no post id: the id column is empty")
+    created = parse_time(cell("creation_time"), header[col["creation_time"]].strip())
+    modified = parse_time(cell("modified_time"), "modified_time") if cell("modified_time") else None
+    counts = {f: count(f) for f in ("reactions", "likes", *_BREAKDOWN, "comments", "shares", "views")}
+    url = cell("url")
+    platform = _platform(cell("platform"), url, default_platform)
+    reactions = counts["reactions"]
+    if platform == "instagram" and reactions is None:
+        reactions = counts["likes"]
+    elif reactions is None:
+        parts = [counts[f] for f in ("likes", *_BREAKDOWN) if counts[f] is not None]
+        reactions = sum(parts) if parts else None
+    owner_type = (cell("owner_type") or "").strip().lower()
+    username = cell("owner_username")
+    shared = cell("shared_post_id")
+    return PostRecord(
+        platform=platform,
+        platform_post_id=post_id,
+        created_at=created,
+        account_id=cell("owner_id"),
+        account_name=cell("owner_name"),
+        account_handle=username,
+        account_url=f"https://www.{platform}.com/{username}" if username else None,
+        author_is_public=owner_type not in _PRIVATE_OWNERS,
+        post_type="repost" if shared else "post",
+        parent_platform_post_id=shared,
+        url=url,
+        text=cell("text"),
+        description=cell("description"),
+        link=cell("link"),
+        link_text=cell("link_text"),
+        media_type=cell("media_type"),
+        language=cell("lang"),
+        is_edited=(modified > created) if modified else None,
+        sponsor_id=cell("sponsor_id"),
+        reactions=reactions,
+        likes=counts["likes"],
+        love=counts["love"], wow=counts["wow"], haha=counts["haha"],
+        sad=counts["sad"], angry=counts["angry"], care=counts["care"],
+        comments=counts["comments"],
+        shares=counts["shares"],
+        views=counts["views"],
+    )
+
+
+def _platform(value: str | None, url: str | None, default: str) -> str:
+    value = (value or "").strip().lower()
+    if value in ("facebook", "instagram"):
+        return value
+    if value:
+        raise BadValue(f"platform is '{value[:40]}', not facebook or instagram")
+    host = re.match(r"https?://(?:[a-z0-9-]+\.)*(facebook|fb|instagram)\.com/", (url or "").lower())
+    if host:
+        return "instagram" if host.group(1) == "instagram" else "facebook"
+    return default
+
