@@ -9,8 +9,10 @@ counts with the exporting locale's thousands separator ('407.137'), scores with 
 from __future__ import annotations
 
 import csv
+import json
 import re
 import sys
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -62,6 +64,50 @@ def _platform(header: list[str]) -> str:
     return "instagram"
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where each field sits in this file's header; a missing column points at an always-empty cell."""
+
+    platform: str
+    is_group: bool
+    header: list[str]
+    index: dict[str, int]
+    counts: tuple[tuple[str, int], ...]
+    views: tuple[int, ...]
+    followers: int
+    score: int
+
+    @classmethod
+    def from_header(cls, header: list[str]) -> "_Layout":
+        col = {name: i for i, name in enumerate(header)}
+        empty = len(header)  # rows get one extra empty cell at this index
+
+        def at(*names: str) -> int:
+            return next((col[n] for n in names if n in col), empty)
+
+        index = {field: at(*names) for field, names in _TEXT_COLUMNS.items()}
+        index["url"] = at("URL")
+        index["created"] = at("Post Created")
+        return cls(
+            platform=_platform(header),
+            is_group="Group Name" in col,
+            header=header + [""],
+            index=index,
+            counts=tuple((field, col[h]) for field, h in _COUNT_COLUMNS.items() if h in col),
+            views=tuple(col[h] for h in ("Post Views", "Total Views", "Views") if h in col),
+            followers=at("Followers at Posting", "Likes at Posting"),
+            score=next((i for i, h in enumerate(header) if h.startswith("Overperforming Score")), empty),
+        )
+
+
+_TEXT_COLUMNS = {  # our field -> CrowdTangle headers, first found wins
+    "name": ("Page Name", "Group Name", "Account"), "handle": ("User Name",), "account_id": ("Facebook Id",),
+    "text": ("Message",), "link": ("Final Link", "Link"), "raw_link": ("Link",), "image_text": ("Image Text",),
+    "link_text": ("Link Text",), "description": ("Description",), "title": ("Title",),
+    "sponsor_id": ("Sponsor Id",), "sponsor_name": ("Sponsor Name",), "media_type": ("Type",),
+}
+
+
 def read(source: Source) -> Iterator[Record]:
     with source.open_text(newline="") as fh:
         reader = csv.reader(fh)
@@ -74,88 +120,67 @@ def read(source: Source) -> Iterator[Record]:
                 f"{source.path.name} is not a CrowdTangle CSV export: expected the columns 'Post Created' and 'URL' "
                 f"in its header."
             )
-        col = {name: i for i, name in enumerate(header)}
-        platform = _platform(header)
-        name_col = col.get("Page Name", col.get("Group Name", col.get("Account")))
-        is_group = "Group Name" in col
-        score_col = next((i for i, h in enumerate(header) if h.startswith("Overperforming Score")), None)
-        count_cols = [(field, col[h]) for field, h in _COUNT_COLUMNS.items() if h in col]
-        views_cols = [col[h] for h in ("Post Views", "Total Views", "Views") if h in col]
-        followers_col = col.get("Followers at Posting", col.get("Likes at Posting"))
-        text_cols = {f: col.get(h) for f, h in (
-            ("text", "Message"), ("link", "Link"), ("image_text", "Image Text"), ("link_text", "Link Text"),
-            ("description", "Description"), ("title", "Title"), ("sponsor_id", "Sponsor Id"),
-            ("sponsor_name", "Sponsor Name"), ("media_type", "Type"), ("handle", "User Name"),
-            ("account_id", "Facebook Id"), ("final_link", "Final Link"))}
+        layout = _Layout.from_header(header)
         width = len(header)
-
-        def cell(row: list[str], index: int | None) -> str | None:
-            return clean_text(row[index]) if index is not None else None
-
         for number, row in enumerate(reader, start=1):
-            if not row or (len(row) == 1 and not row[0].strip()):
-                yield RowError(number, "empty row", ",".join(row))
-                continue
             if len(row) != width:
-                yield RowError(number, f"has {len(row)} fields where the header has {width}",
-                               _raw(header, row))
+                reason = "empty row" if not any(cell.strip() for cell in row) else \
+                    f"has {len(row)} fields where the header has {width}"
+                yield RowError(number, reason, _raw(header, row))
                 continue
+            row.append("")
             try:
-                url = clean_text(row[col["URL"]])
-                m = _POST_ID.search(url or "")
-                if not m:
-                    raise BadValue("no post id: the URL column is empty or not a post link")
-                account_id = cell(row, text_cols["account_id"])
-                post_id = f"{account_id}_{m.group(1)}" if platform == "facebook" and account_id else m.group(1)
-                created = parse_time(row[col["Post Created"]], "Post Created")
-                counts = {field: parse_count(row[i], header[i]) for field, i in count_cols}
-                views = [parse_count(row[i], header[i]) for i in views_cols]
-                followers = parse_count(row[followers_col], header[followers_col]) if followers_col is not None else None
-                score = parse_score(row[score_col], header[score_col]) if score_col is not None else None
+                yield _record(layout, row)
             except BadValue as exc:
+                row.pop()
                 yield RowError(number, str(exc), _raw(header, row))
-                continue
-            parts = [counts.get(f) for f in _REACTIONS if f in counts]
-            reactions = sum(p for p in parts if p is not None) if any(p is not None for p in parts) else None
-            handle = cell(row, text_cols["handle"])
-            yield _record(platform, post_id, created, account_id or handle, cell(row, name_col), handle,
-                          url, row, cell, text_cols, score, reactions, counts, views, followers, is_group)
 
 
-def _record(platform, post_id, created, account_id, name, handle, url, row, cell, text_cols, score,
-            reactions, counts, views, followers, is_group) -> PostRecord:
-    link = cell(row, text_cols["final_link"]) or cell(row, text_cols["link"])
+def _record(layout: _Layout, row: list[str]) -> PostRecord:
+    """One row as a PostRecord; raises BadValue for a row that must be quarantined."""
+    at = layout.index
+    header = layout.header
+    url = clean_text(row[at["url"]])
+    m = _POST_ID.search(url) if url else None
+    if not m:
+        raise BadValue("no post id: the URL column is empty or not a post link")
+    account_id = clean_text(row[at["account_id"]])
+    handle = clean_text(row[at["handle"]])
+    platform = layout.platform
+    post_id = f"{account_id}_{m.group(1)}" if platform == "facebook" and account_id else m.group(1)
+    created = parse_time(row[at["created"]], "Post Created")
+    counts = {field: parse_count(row[i], header[i]) for field, i in layout.counts}
+    views = [parse_count(row[i], header[i]) for i in layout.views]
+    reaction_parts = [counts[f] for f in _REACTIONS if counts.get(f) is not None]
     return PostRecord(
         platform=platform,
         platform_post_id=post_id,
         created_at=created,
-        account_id=account_id,
-        account_name=name,
+        account_id=account_id or handle,
+        account_name=clean_text(row[at["name"]]),
         account_handle=handle,
-        account_url=(f"https://www.{platform}.com/{'groups/' if is_group else ''}{handle}" if handle else None),
+        account_url=(f"https://www.{platform}.com/{'groups/' if layout.is_group else ''}{handle}" if handle else None),
         url=url,
-        text=cell(row, text_cols["text"]),
-        title=cell(row, text_cols["title"]),
-        description=cell(row, text_cols["description"]),
-        link=link,
-        link_text=cell(row, text_cols["link_text"]),
-        image_text=cell(row, text_cols["image_text"]),
-        media_type=cell(row, text_cols["media_type"]),
-        sponsor_id=cell(row, text_cols["sponsor_id"]),
-        sponsor_name=cell(row, text_cols["sponsor_name"]),
-        overperforming_score=score,
-        reactions=reactions,
+        text=clean_text(row[at["text"]]),
+        title=clean_text(row[at["title"]]),
+        description=clean_text(row[at["description"]]),
+        link=clean_text(row[at["link"]]) or clean_text(row[at["raw_link"]]),
+        link_text=clean_text(row[at["link_text"]]),
+        image_text=clean_text(row[at["image_text"]]),
+        media_type=clean_text(row[at["media_type"]]),
+        sponsor_id=clean_text(row[at["sponsor_id"]]),
+        sponsor_name=clean_text(row[at["sponsor_name"]]),
+        overperforming_score=parse_score(row[layout.score], header[layout.score]),
+        reactions=sum(reaction_parts) if reaction_parts else None,
         likes=counts.get("likes"),
         love=counts.get("love"), wow=counts.get("wow"), haha=counts.get("haha"),
         sad=counts.get("sad"), angry=counts.get("angry"), care=counts.get("care"),
         comments=counts.get("comments"),
         shares=counts.get("shares"),
         views=next((v for v in views if v), views[0] if views else None),
-        followers_at_posting=followers,
+        followers_at_posting=parse_count(row[layout.followers], header[layout.followers]),
     )
 
 
 def _raw(header: list[str], row: list[str]) -> str:
-    import json
-
     return json.dumps(dict(zip(header, row)) if len(row) <= len(header) else {"fields": row}, ensure_ascii=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 
 PLACEHOLDERS = frozenset({"", "-", "—", "n/a", "na", "null", "none", "nan", "#n/a"})
@@ -89,6 +90,7 @@ _DATETIME = re.compile(
 _OFFSET = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?")
 
 
+@lru_cache(maxsize=256)
 def _zone(zone: str) -> timezone | None:
     zone = zone.strip()
     if not zone:
@@ -123,8 +125,13 @@ def parse_time(value: object, column: str = "time", default_zone: timezone | Non
     m = _DATETIME.fullmatch(text)
     if not m:
         raise BadValue(f"{column} is '{text[:40]}', not a date and time")
+    clock = m.group("time")
+    if len(clock) < 8 and clock.count(":") == 1:
+        clock = clock.zfill(5)  # '9:05' -> '09:05'
+    elif clock[1] == ":":
+        clock = "0" + clock
     try:
-        naive = datetime.fromisoformat(f"{m.group('date')}T{m.group('time').zfill(5) if len(m.group('time')) < 5 else m.group('time')}")
+        naive = datetime.fromisoformat(f"{m.group('date')}T{clock}")
     except ValueError:
         raise BadValue(f"{column} is '{text[:40]}', not a valid date and time") from None
     zone = _zone(m.group("zone")) or default_zone

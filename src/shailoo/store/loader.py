@@ -158,7 +158,8 @@ def import_file(
     result = ImportResult(file=path.name, format=module.FORMAT.id, import_id=import_id, sha256=sha,
                           seen_before=earlier is not None)
 
-    source = Source(path=path, options=options or {})
+    # Importers read times that carry no zone in the workspace's zone unless the format says otherwise.
+    source = Source(path=path, options={"timezone": ws.config.timezone, **(options or {})})
     stager = _Stager(ws)
     _create_staging(con)
     posts = accounts = 0

@@ -21,6 +21,10 @@ _MENTION_RE = r"(?:^|[^\p{L}\p{N}_@./])@([\p{L}\p{N}_][\p{L}\p{N}_.]*[\p{L}\p{N}
 _DOMAIN_RE = r"^https?://(?:www\.|m\.|mobile\.)?([^/:?#@]+)"
 
 
+def _any_count(prefix: str = "") -> str:
+    return " OR ".join(f"{prefix}{c} IS NOT NULL" for c in _COUNT_COLUMNS)
+
+
 @dataclass
 class MergeCounts:
     imported: int = 0
@@ -50,11 +54,14 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
     staged = con.execute("SELECT count(*) FROM stage_posts").fetchone()[0]
     if staged == 0:
         return counts
+    # The last record of a post in the file wins, preferring one that carries counts (a VK repost
+    # embeds its original without counts; that copy must not hide the original's own snapshot).
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE stage_last AS
+        f"""CREATE OR REPLACE TEMP TABLE stage_last AS
            SELECT * EXCLUDE (measured_at), coalesce(measured_at, ?::TIMESTAMPTZ) AS measured_at
            FROM stage_posts
-           QUALIFY row_number() OVER (PARTITION BY platform, platform_post_id ORDER BY seq DESC) = 1""",
+           QUALIFY row_number() OVER (PARTITION BY platform, platform_post_id
+                                      ORDER BY ({_any_count()}) DESC, seq DESC) = 1""",
         [fallback_measured_at],
     )
     counts.duplicates_in_file = staged - con.execute("SELECT count(*) FROM stage_last").fetchone()[0]
@@ -70,8 +77,9 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
                url = coalesce(excluded.url, accounts.url)"""
     )
 
-    changed = " OR ".join(f"p.{c} IS DISTINCT FROM s.{c}" for c in _CONTENT_COLUMNS)
-    has_counts = " OR ".join(f"s.{c} IS NOT NULL" for c in _COUNT_COLUMNS)
+    # A value the new source does not know (NULL) never overwrites or "changes" a known one.
+    changed = " OR ".join(f"(s.{c} IS NOT NULL AND p.{c} IS DISTINCT FROM s.{c})" for c in _CONTENT_COLUMNS)
+    has_counts = _any_count("s.")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE stage_keyed AS
             SELECT s.*, p.post_id AS existing_post_id,
@@ -98,7 +106,7 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
             SELECT {selected}, {_extractions()}, {import_id}, {import_id}
             FROM stage_keyed s WHERE s.existing_post_id IS NULL ORDER BY s.created_at, s.seq"""
     )
-    updates = ", ".join(f"{c} = s.{c}" for c in _CONTENT_COLUMNS + ("text_norm",))
+    updates = ", ".join(f"{c} = coalesce(s.{c}, posts.{c})" for c in _CONTENT_COLUMNS + ("text_norm",))
     con.execute(
         f"""UPDATE posts SET {updates}, last_import_id = {import_id}
             FROM stage_keyed s WHERE posts.post_id = s.existing_post_id AND s.content_changed"""

@@ -1,0 +1,212 @@
+"""Message lists written by Telethon-based collectors: a JSON array or JSON Lines of messages.
+
+Collectors name fields differently, so several spellings are accepted: `message_id` or `id`,
+`text` or `message`, `sender_id` or `from_id`, `peer_id` / `channel_id` / `chat_id` for the chat,
+`views`, `forwards`, `replies` (a number or Telethon's {'replies': n}), `reactions` (Telethon's
+MessageReactions, a list, or {emoji: count}), `edit_date`, `fwd_from`, `reply_to_msg_id` (or
+`reply_to.reply_to_msg_id`). Telethon's marked ids (-100123… for channel 123…) become bare ids,
+so a channel keys the same as in a Telegram Desktop export. A JSON array is read as a stream.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import ijson
+
+from shailoo.errors import WrongFormat
+from shailoo.importers.base import ImporterInfo, Record, Source, dump_raw, iter_json_documents, read_head
+from shailoo.importers.parse import BadValue, clean_text, is_placeholder, parse_time
+from shailoo.importers.telegram_desktop import (
+    PLATFORM,
+    bare_chat_id,
+    count_field,
+    edited_flag,
+    forward_origin,
+    id_error,
+    join_text,
+    peer,
+    reaction_counts,
+    skip_bom,
+)
+from shailoo.records import PostRecord, RowError, Skipped
+
+FORMAT = ImporterInfo(
+    id="telethon",
+    name="Telethon message list",
+    description="Telegram messages collected with Telethon: a JSON array or JSON Lines of message objects",
+    extensions=(".json", ".jsonl"),
+)
+
+_PEER_KEYS = frozenset({"peer_id", "sender_id", "fwd_from", "reply_to_msg_id", "reply_to", "edit_date"})
+_USERNAME = re.compile(r"(?:@|(?:https?://)?t\.me/)?([A-Za-z][A-Za-z0-9_]{3,31})")
+_MEDIA = {"Photo": "photo", "Document": "document", "WebPage": "webpage", "Poll": "poll", "Geo": "location",
+          "GeoLive": "location", "Venue": "location", "Contact": "contact", "Dice": "dice", "Game": "game"}
+_EXPECTED = ("expected a JSON array or JSON Lines of Telegram messages with message_id (or id), date and "
+             "text, as Telethon collectors write them")
+
+
+def _looks_like_message(obj: Any) -> bool:
+    if not isinstance(obj, dict) or "date" not in obj or "owner_id" in obj:  # owner_id: a VK post
+        return False
+    if not ("text" in obj or "message" in obj or "media" in obj or "action" in obj):
+        return False
+    return "message_id" in obj or obj.get("_") == "Message" or ("id" in obj and bool(_PEER_KEYS & obj.keys()))
+
+
+def _first_object(head: str) -> Any:
+    text = head.lstrip()
+    if text.startswith("["):
+        text = text[1:].lstrip()
+    if not text.startswith("{"):
+        return None
+    try:
+        return json.JSONDecoder().raw_decode(text)[0]
+    except ValueError:
+        return None
+
+
+def sniff(head: str, path: Path) -> bool:
+    first = _first_object(head)
+    if first is not None:
+        return _looks_like_message(first)
+    # a first message longer than the head: fall back to its opening keys
+    text = head.lstrip()
+    return text[:1] in "[{" and '"message_id"' in text and ('"sender_id"' in text or '"peer_id"' in text)
+
+
+def read(source: Source) -> Iterator[Record]:
+    opening = read_head(source.path, 4096).lstrip()[:1]
+    options_chat = bare_chat_id(source.options.get("chat_id"))
+    if opening == "[":
+        items = _array(source)
+    elif opening == "{":
+        items = _lines(source)
+    else:
+        raise WrongFormat(f"{source.path.name} is not JSON; {_EXPECTED}.")
+    for number, obj in items:
+        if isinstance(obj, Exception):
+            yield RowError(number, f"not JSON: {obj}", getattr(obj, "doc", "") or "")
+        else:
+            yield _message(number, obj, options_chat)
+
+
+def _array(source: Source) -> Iterator[tuple[int, Any]]:
+    number = 0
+    with source.open_binary() as fh:
+        skip_bom(fh)
+        try:
+            for number, obj in enumerate(ijson.items(fh, "item"), start=1):
+                if number == 1 and not _looks_like_message(obj):
+                    raise WrongFormat(f"{source.path.name} is a JSON array but its first element is not a "
+                                      f"Telegram message; {_EXPECTED}.")
+                yield number, obj
+        except ijson.JSONError as exc:
+            if number == 0:
+                raise WrongFormat(f"{source.path.name} is not valid JSON; {_EXPECTED}.") from None
+            yield number + 1, ValueError(f"the file breaks off after message {number} "
+                                         f"({str(exc).splitlines()[0]}); nothing after it could be read")
+
+
+def _lines(source: Source) -> Iterator[tuple[int, Any]]:
+    first = True
+    for number, obj in iter_json_documents(source):
+        if first and (isinstance(obj, json.JSONDecodeError) or not _looks_like_message(obj)):
+            raise WrongFormat(f"{source.path.name} is JSON but not a list of Telegram messages; {_EXPECTED}.")
+        first = False
+        yield number, obj
+
+
+def _message(number: int, m: Any, options_chat: str | None) -> Record:
+    if not isinstance(m, dict):
+        return RowError(number, "not a message object", dump_raw(m))
+    msg_id = m.get("message_id", m.get("id"))
+    if bad_id := id_error(number, msg_id, m):
+        return bad_id
+    if m.get("_") == "MessageService" or m.get("action") is not None:
+        return Skipped(number, "service message")
+    sender_kind, sender = peer(m.get("sender_id", m.get("from_id")))
+    chat_id = (bare_chat_id(m.get("peer_id")) or bare_chat_id(m.get("channel_id")) or bare_chat_id(m.get("chat_id"))
+               or (sender if sender_kind == "chat" else None) or options_chat)
+    if chat_id is None:
+        return RowError(number, "no chat id: the message has no peer_id and its sender is not a channel",
+                        dump_raw(m))
+    try:
+        created = parse_time(m.get("date"), "date")
+        reactions, breakdown = reaction_counts(m.get("reactions"))
+        views = count_field(m.get("views"), "views")
+        shares = count_field(m.get("forwards"), "forwards")
+        comments = count_field(m.get("replies"), "replies")
+    except BadValue as exc:
+        return RowError(number, str(exc), dump_raw(m))
+
+    username = _username(m)
+    if sender_kind is None or sender == chat_id:  # the channel (or group) itself
+        account_id, public, is_self = chat_id, True, True
+        name = clean_text(m.get("channel")) if isinstance(m.get("channel"), str) else clean_text(m.get("chat_title"))
+    else:  # a channel writing elsewhere is public; a person is private and gets no name here
+        account_id, public, is_self, name = sender, sender_kind == "chat", False, None
+    reply_to = m.get("reply_to_msg_id")
+    if reply_to is None and isinstance(m.get("reply_to"), dict):
+        reply_to = m["reply_to"].get("reply_to_msg_id")
+    forwarded_from, forwarded_public = _forward(m.get("fwd_from"))
+    return PostRecord(
+        platform=PLATFORM,
+        platform_post_id=f"{chat_id}/{msg_id}",
+        created_at=created,
+        account_id=account_id,
+        account_name=name,
+        account_handle=username if is_self else None,
+        account_url=f"https://t.me/{username}" if username and is_self else None,
+        author_is_public=public,
+        post_type="reply" if reply_to is not None else ("post" if is_self else "message"),
+        parent_platform_post_id=f"{chat_id}/{reply_to}" if reply_to is not None else None,
+        url=f"https://t.me/{username}/{msg_id}" if username else f"https://t.me/c/{chat_id}/{msg_id}",
+        text=clean_text(join_text(m["text"] if "text" in m else m.get("message"))),
+        media_type=_media(m),
+        forwarded_from=forwarded_from,
+        forwarded_from_is_public=forwarded_public,
+        is_edited=edited_flag(m, "edit_date", "edited"),
+        reactions=reactions,
+        reaction_breakdown=breakdown,
+        comments=comments,
+        shares=shares,
+        views=views,
+    )
+
+
+def _username(m: dict) -> str | None:
+    """The chat's public username, only where the collector wrote one (never guessed from a title)."""
+    candidates = [m.get(key) for key in ("username", "channel_username", "chat_username")]
+    channel = m.get("channel")
+    if isinstance(channel, str) and (channel.strip().startswith("@") or "t.me/" in channel):
+        candidates.append(channel)  # a title such as 'РИА Новости' is never taken for a username
+    for value in candidates:
+        found = _USERNAME.fullmatch(value.strip()) if isinstance(value, str) else None
+        if found:
+            return found.group(1)
+    return None
+
+
+def _forward(fwd: Any) -> tuple[str | None, bool]:
+    if is_placeholder(fwd) or fwd is False:
+        return None, True
+    if isinstance(fwd, dict):
+        return forward_origin(fwd.get("from_name"), fwd.get("from_id", fwd.get("channel_id")))
+    kind, _ = peer(fwd)
+    return forward_origin(None if kind else str(fwd), fwd)
+
+
+def _media(m: dict) -> str | None:
+    media = m.get("media")
+    if isinstance(m.get("media_type"), str):
+        return m["media_type"]
+    if isinstance(media, dict):
+        name = str(media.get("_", "")).removeprefix("MessageMedia")
+        return _MEDIA.get(name, name.lower() or "media")
+    if isinstance(media, str) and media.strip():
+        return media.strip().removeprefix("MessageMedia").lower()
+    return "media" if media is True else None
