@@ -116,9 +116,6 @@ def fit(texts_by_class: dict[str, list[str]], alpha: float = 0.5) -> tuple[dict,
         for t in texts:
             for w in text_words(t):
                 cnt.update(word_ngrams(w))
-    total = Counter()
-    for c in CLASSES:
-        total.update({g: 1 for g in counts[c]})  # number of classes that use the n-gram
     every = Counter()
     for c in CLASSES:
         every.update(counts[c])
@@ -176,7 +173,6 @@ def tune(index, w, unseen, dev) -> dict:
     params = {"marker_bonus": best[1], "function_word_bonus": best[2], "temperature": 0.1, "reject_below": -1e9}
     m = build(index, w, unseen, params)
     # Reject as 'other' what scores below nearly every real dev text of a known language.
-    vocab, rows = {}, []
     avgs = []
     for t, g in zip(texts, gold):
         ws = text_words(t)
@@ -186,7 +182,6 @@ def tune(index, w, unseen, dev) -> dict:
         tot = s.sum(axis=0)
         avgs.append(tot.max() / n.sum())
     params["reject_below"] = float(np.quantile(avgs, 0.002)) - 0.5
-    # Temperature: the best dev log-loss among a few values.
     return params
 
 

@@ -168,7 +168,7 @@ def dump_model(model: LangModel) -> bytes:
     blob = base64.b64encode(model.weights.astype(np.float16).tobytes()).decode()
     doc = {"version": 1, "classes": model.classes, "ngrams": order, "weights": blob,
            "unseen": model.unseen.tolist(), "params": model.params}
-    return gzip.compress(json.dumps(doc, ensure_ascii=False).encode(), 9)
+    return gzip.compress(json.dumps(doc, ensure_ascii=False).encode(), 9, mtime=0)  # byte-identical rebuilds
 
 
 def load_model(data: bytes) -> LangModel:

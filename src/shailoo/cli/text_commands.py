@@ -1,0 +1,181 @@
+"""Text commands: terms, ngrams, kwic, assoc, clusters, topics, detect-language, stopwords.
+
+Each command parses options, calls one function of `shailoo.analysis.text_*` and prints.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from shailoo.cli.common import FormatOpt, open_workspace, print_table, workspace_option
+
+Platform = Annotated[Optional[str], typer.Option("--platform", help="Only posts of this platform.")]
+Period = Annotated[Optional[str], typer.Option("--period", help="Only posts of this named period.")]
+Category = Annotated[Optional[str], typer.Option("--category", help="Only posts of actors of this category.")]
+Actor = Annotated[Optional[str], typer.Option("--actor", help="Only posts of this actor.")]
+Top = Annotated[int, typer.Option("--top", help="How many rows to show (per group); 0 for all.")]
+NoStop = Annotated[bool, typer.Option("--no-stopwords", help="Keep stopwords (switch stopword removal off).")]
+NoStem = Annotated[bool, typer.Option("--no-stem", help="Count words as written, without stemming.")]
+Language = Annotated[Optional[str], typer.Option(
+    "--language", help="Process every post as this language (ru, ky, kk, uz, en) instead of identifying each post's.")]
+Kinds = Annotated[str, typer.Option("--kinds", help="Token kinds to count, comma-separated: word, number, hashtag, "
+                                                    "mention, url, emoji.")]
+
+
+def _filter(platform, period, category, actor):
+    from shailoo.analysis.filters import PostFilter
+
+    return PostFilter(platform=platform, period=period, category=category, actor=actor)
+
+
+def _options(language, no_stopwords, no_stem, kinds="word"):
+    from shailoo.text.pipeline import TextOptions
+
+    return TextOptions(language=language, stop_words=not no_stopwords, stem=not no_stem,
+                       kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()))
+
+
+def terms_cmd(workspace: workspace_option = None, by: Annotated[str, typer.Option(
+        "--by", help="Group by none, platform, period, category, actor, language, week or day.")] = "none",
+        top: Top = 20, platform: Platform = None, period: Period = None, category: Category = None,
+        actor: Actor = None, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
+        kinds: Kinds = "word", fmt: FormatOpt = "table") -> None:
+    """Count the most frequent terms with count (occurrences) and support (posts)."""
+    from shailoo.analysis.text_terms import terms
+
+    ws = open_workspace(workspace)
+    r = terms(ws, _filter(platform, period, category, actor), _options(language, no_stopwords, no_stem, kinds), by, top)
+    print_table(r.table, fmt, title="Terms", note=r.note)
+
+
+def ngrams_cmd(workspace: workspace_option = None, n: Annotated[int, typer.Option("-n", help="2 or 3 words.")] = 2,
+               measure: Annotated[str, typer.Option("--measure", help="frequency, or rank collocations by llr "
+                                                     "(log-likelihood G², bigrams) or pmi.")] = "frequency",
+               min_count: Annotated[int, typer.Option("--min-count", help="Collocations seen fewer times are left out.")] = 3,
+               top: Top = 20, platform: Platform = None, period: Period = None, category: Category = None,
+               actor: Actor = None, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
+               fmt: FormatOpt = "table") -> None:
+    """Count frequent n-grams within sentences, or rank collocations."""
+    from shailoo.analysis.text_ngrams import ngrams
+
+    ws = open_workspace(workspace)
+    r = ngrams(ws, _filter(platform, period, category, actor), _options(language, no_stopwords, no_stem), n, top,
+               measure, min_count)
+    print_table(r.table, fmt, title=f"{n}-grams", note=r.note)
+
+
+def kwic_cmd(query: Annotated[str, typer.Argument(help='Words, "phrases", AND, OR, NOT, ( ), prefix*.')],
+             workspace: workspace_option = None, width: Annotated[int, typer.Option(
+                 "--width", help="Characters of context each side.")] = 40,
+             no_translit: Annotated[bool, typer.Option("--no-translit", help="Do not expand across scripts.")] = False,
+             top: Top = 0, platform: Platform = None, period: Period = None, category: Category = None,
+             actor: Actor = None, no_stem: NoStem = False, language: Language = None, fmt: FormatOpt = "table") -> None:
+    """Search posts and show every hit as keyword in context, with a link to the post."""
+    from shailoo.analysis.text_kwic import kwic
+
+    ws = open_workspace(workspace)
+    r = kwic(ws, query, _filter(platform, period, category, actor), _options(language, False, no_stem), width, top,
+             translit=not no_translit)
+    print_table(r.table, fmt, title=f"Hits for {query}", note=r.note)
+
+
+def assoc_cmd(term: Annotated[str, typer.Argument(help="The term whose associations to find.")],
+              workspace: workspace_option = None,
+              min_cor: Annotated[float, typer.Option("--min", help="Lowest correlation to show (0-1).")] = 0.2,
+              top: Top = 0, platform: Platform = None, period: Period = None, category: Category = None,
+              actor: Actor = None, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
+              fmt: FormatOpt = "table") -> None:
+    """Find terms correlated with a term across posts (R tm findAssocs)."""
+    from shailoo.analysis.text_assoc import assoc
+
+    ws = open_workspace(workspace)
+    r = assoc(ws, term, _filter(platform, period, category, actor), _options(language, no_stopwords, no_stem),
+              min_cor, top)
+    print_table(r.table, fmt, title=f"Terms associated with {term}", note=r.note)
+
+
+def clusters_cmd(workspace: workspace_option = None, k: Annotated[int, typer.Option("-k", help="Number of clusters.")] = 11,
+                 max_exact: Annotated[int, typer.Option("--max-exact", help="Cluster at most this many posts exactly; "
+                                                        "above it, a sample and nearest centroids.")] = 5000,
+                 posts: Annotated[bool, typer.Option("--posts", help="Print each post's cluster instead of the summary.")] = False,
+                 top: Top = 10, platform: Platform = None, period: Period = None, category: Category = None,
+                 actor: Actor = None, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
+                 fmt: FormatOpt = "table") -> None:
+    """Cluster posts with Ward's method on TF-IDF and show each cluster's size and top words."""
+    from shailoo.analysis.text_clusters import clusters
+
+    ws = open_workspace(workspace)
+    r = clusters(ws, _filter(platform, period, category, actor), _options(language, no_stopwords, no_stem), k=k,
+                 top_words=top or 10, max_exact=max_exact)
+    print_table(r.details if posts else r.table, fmt, title=f"Clusters (Ward, k={k})", note=r.note)
+
+
+def topics_cmd(workspace: workspace_option = None, by: Annotated[str, typer.Option(
+        "--by", help="Group by platform, week, period, category, actor, language, day or none.")] = "platform",
+        dictionary: Annotated[Optional[Path], typer.Option("--dictionary", help="A topics YAML file to use instead "
+                                                           "of the workspace's or the shipped one.")] = None,
+        platform: Platform = None, period: Period = None, category: Category = None, actor: Actor = None,
+        fmt: FormatOpt = "table") -> None:
+    """Tag posts with dictionary topics and count posts per topic and group."""
+    from shailoo.analysis.text_topics import topics
+
+    ws = open_workspace(workspace)
+    r = topics(ws, _filter(platform, period, category, actor), by, dictionary)
+    print_table(r.table, fmt, title=f"Topics by {by}", note=r.note)
+
+
+def detect_language_cmd(file: Annotated[str, typer.Argument(help="A text file with one text per line, or - for stdin.")]) -> None:
+    """Identify the language of each line: prints CSV lang,confidence per line, in order."""
+    from shailoo.errors import InputFileError
+    from shailoo.text.langid import detect_languages
+
+    if file == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        try:
+            lines = Path(file).read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputFileError(f"Cannot read {file} as UTF-8 text ({exc.__class__.__name__}); give a text file or -.") from None
+    out = ["lang,confidence"] + [f"{c},{p:.4f}" for c, p in detect_languages(lines)]
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+stopwords_app = typer.Typer(help="List or extend the stopwords of a workspace.", no_args_is_help=True)
+
+
+@stopwords_app.command("add")
+def stopwords_add(lang: Annotated[str, typer.Argument(help="Language code: ru, ky, kk, uz or en.")],
+                  words: Annotated[list[str], typer.Argument(help="Words to add.")],
+                  workspace: workspace_option = None) -> None:
+    """Add words to a language's stopwords in this workspace."""
+    from shailoo.text.stopwords import add_stopwords
+
+    ws = open_workspace(workspace)
+    n = add_stopwords(ws.con, lang, words)
+    typer.echo(f"Added {n:,} stopword(s) to {lang}.")
+
+
+@stopwords_app.command("list")
+def stopwords_list(lang: Annotated[str, typer.Argument(help="Language code: ru, ky, kk, uz or en.")],
+                   workspace: workspace_option = None, fmt: FormatOpt = "table") -> None:
+    """List a language's stopwords: shipped and added in this workspace."""
+    from shailoo.text.stopwords import list_stopwords
+
+    ws = open_workspace(workspace)
+    print_table(list_stopwords(ws.con, lang), fmt, title=f"Stopwords ({lang})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the text commands to the main app."""
+    app.command("terms")(terms_cmd)
+    app.command("ngrams")(ngrams_cmd)
+    app.command("kwic")(kwic_cmd)
+    app.command("assoc")(assoc_cmd)
+    app.command("clusters")(clusters_cmd)
+    app.command("topics")(topics_cmd)
+    app.command("detect-language")(detect_language_cmd)
+    app.add_typer(stopwords_app, name="stopwords")
