@@ -148,3 +148,15 @@ def test_not_utf8(workspace, tmp_path):
     path.write_bytes("Page Name,Post Created,URL\nЖапаров,2021-01-01 00:00:00 UTC,x\n".encode("cp1251"))
     with pytest.raises(WrongFormat, match="UTF-8"):
         import_file(workspace, path, "crowdtangle")
+
+
+def test_edited_post_loses_its_cached_language(workspace, monkeypatch, tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text("{}")
+    _fake_importer(monkeypatch, [PostRecord("telegram", "c/1", T0, account_id="c", text="Шайлоо жакында болот")])
+    import_file(workspace, path, "fake")
+    workspace.con.execute("CREATE TABLE post_language (post_id BIGINT PRIMARY KEY, lang VARCHAR, confidence DOUBLE)")
+    workspace.con.execute("INSERT INTO post_language SELECT post_id, 'ky', 0.9 FROM posts")
+    _fake_importer(monkeypatch, [PostRecord("telegram", "c/1", T0, account_id="c", text="Hello world, elections soon")])
+    import_file(workspace, path, "fake")
+    assert workspace.con.execute("SELECT count(*) FROM post_language").fetchone()[0] == 0

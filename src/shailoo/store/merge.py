@@ -116,6 +116,7 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
             FROM (SELECT s.existing_post_id, {_extractions()} FROM stage_keyed s WHERE s.content_changed) x
             WHERE posts.post_id = x.existing_post_id"""
     )
+    _forget_derived(con)
     counts_list = ", ".join(_COUNT_COLUMNS[:-3])
     con.execute(
         f"""INSERT INTO engagement_snapshots
@@ -133,6 +134,18 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
             ON CONFLICT DO NOTHING"""
     )
     return counts
+
+
+# Tables of per-post results computed from the text; an edited post must be computed again.
+_DERIVED_FROM_TEXT = ("post_language",)
+
+
+def _forget_derived(con: duckdb.DuckDBPyConnection) -> None:
+    existing = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    for table in _DERIVED_FROM_TEXT:
+        if table in existing:
+            con.execute(f"""DELETE FROM {table} WHERE post_id IN
+                            (SELECT existing_post_id FROM stage_keyed WHERE content_changed)""")
 
 
 def merge_accounts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measured_at) -> MergeCounts:
