@@ -245,3 +245,13 @@ def test_full_account_export_is_refused_with_a_hint(workspace):
     assert detect(path) is telegram_desktop
     with pytest.raises(WrongFormat, match="full account export: export one channel or group"):
         import_file(workspace, path)
+
+
+def test_export_time_from_chat_export_folder(tmp_path):
+    from datetime import datetime, timezone
+
+    from shailoo.importers import telegram_desktop
+
+    folder = tmp_path / "ChatExport_2024-03-02" / "result.json"
+    assert telegram_desktop.export_time(folder) == datetime(2024, 3, 2, tzinfo=timezone.utc)
+    assert telegram_desktop.export_time(tmp_path / "result.json") is None

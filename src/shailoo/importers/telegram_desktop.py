@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
@@ -42,6 +43,19 @@ _MESSAGES = re.compile(r'"messages"\s*:\s*\[')
 _FULL_EXPORT = re.compile(r'\{\s*"about"\s*:\s*"Here is the data you requested')
 _BOM = b"\xef\xbb\xbf"
 _CHANNEL_MARK = 1_000_000_000_000  # Telethon writes channel -100123… for channel 123…
+
+
+_EXPORT_FOLDER = re.compile(r"ChatExport_(\d{4})-(\d{2})-(\d{2})")
+
+
+def export_time(path: Path) -> datetime | None:
+    """Telegram Desktop saves into a folder 'ChatExport_YYYY-MM-DD': the start of that day (UTC)
+    is taken as the snapshot's measurement time, never later than the real export."""
+    for part in reversed(path.resolve().parts[:-1]):
+        m = _EXPORT_FOLDER.search(part)
+        if m:
+            return datetime(*(int(g) for g in m.groups()), tzinfo=timezone.utc)
+    return None
 
 
 def sniff(head: str, path: Path) -> bool:
