@@ -134,7 +134,7 @@ def import_registry(ws: Workspace, path: Path) -> dict:
                 """INSERT INTO actors (name, category, aliases) VALUES (?, ?, ?)
                    ON CONFLICT (name) DO UPDATE SET category = excluded.category, aliases = excluded.aliases""",
                 [actor.name, actor.category, actor.aliases])
-            actor_id = con.execute("SELECT actor_id FROM actors WHERE name = ?", [actor.name]).fetchone()[0]
+            actor_id = con.execute("SELECT actor_id FROM actors WHERE name = ?", [actor.name]).fetchall()[0][0]
             con.execute("DELETE FROM actor_accounts WHERE actor_id = ?", [actor_id])
             for acc in actor.accounts:
                 con.execute("INSERT INTO actor_accounts VALUES (?, ?, ?, ?, ?)",

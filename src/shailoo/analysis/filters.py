@@ -25,7 +25,9 @@ class PostFilter:
             clauses.append("platform = ?")
             params.append(self.platform)
         if self.period:
-            row = ws.con.execute("SELECT start_date, end_date FROM periods WHERE name = ?", [self.period]).fetchone()
+            # fetchall, not fetchone: DuckDB 2 keeps a half-read result open and refuses con.sql() after it
+            rows = ws.con.execute("SELECT start_date, end_date FROM periods WHERE name = ?", [self.period]).fetchall()
+            row = rows[0] if rows else None
             if row is None:
                 known = [r[0] for r in ws.con.execute("SELECT name FROM periods ORDER BY start_date").fetchall()]
                 hint = f"known periods: {', '.join(known)}" if known else "add one with `shailoo periods add`"

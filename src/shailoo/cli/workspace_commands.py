@@ -87,7 +87,7 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             where = "raw IS NOT NULL" + (" AND import_id = ?" if import_id else "")
             params = [import_id] if import_id else []
-            n = ws.con.execute(f"SELECT count(*) FROM quarantine WHERE {where}", params).fetchone()[0]
+            n = ws.con.execute(f"SELECT count(*) FROM quarantine WHERE {where}", params).fetchall()[0][0]
             ws.con.execute(f"UPDATE quarantine SET raw = NULL, purged_at = now() WHERE {where}", params)
             ws.con.execute("CHECKPOINT")  # make sure the deleted content leaves the file
         console.print(f"Purged the raw content of {n:,} quarantined rows.")

@@ -120,7 +120,7 @@ def _build(ws, folder: Path, console, seed: int, started: float, with_report: bo
                       + (f", {entry['skipped_records']:,} skipped" if entry["skipped_records"] else ""), soft_wrap=True)
 
     posts, snapshots = ws.con.execute(
-        "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM engagement_snapshots)").fetchone()
+        "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM engagement_snapshots)").fetchall()[0]
     console.print(f"The workspace holds {posts:,} posts with {snapshots:,} engagement snapshots.")
     skipped = [f for f in files if "skipped" in f]
     if skipped:

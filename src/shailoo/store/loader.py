@@ -149,8 +149,8 @@ def import_file(
     started_at = datetime.now(timezone.utc)
     sha = file_sha256(path)
     con = ws.con
-    import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
-    earlier = con.execute("SELECT min(started_at) FROM imports WHERE sha256 = ?", [sha]).fetchone()[0]
+    import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+    earlier = con.execute("SELECT min(started_at) FROM imports WHERE sha256 = ?", [sha]).fetchall()[0][0]
     export_time = getattr(module, "export_time", lambda p: None)(path)
     # The time a snapshot was measured when the records don't say: the export time if the file
     # tells it, else the first import of this very file (so a re-import adds nothing), else now.

@@ -51,7 +51,7 @@ def _extractions() -> str:
 
 def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measured_at) -> MergeCounts:
     counts = MergeCounts()
-    staged = con.execute("SELECT count(*) FROM stage_posts").fetchone()[0]
+    staged = con.execute("SELECT count(*) FROM stage_posts").fetchall()[0][0]
     if staged == 0:
         return counts
     # The last record of a post in the file wins, preferring one that carries counts (a VK repost
@@ -64,7 +64,7 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
                                       ORDER BY ({_any_count()}) DESC, seq DESC) = 1""",
         [fallback_measured_at],
     )
-    counts.duplicates_in_file = staged - con.execute("SELECT count(*) FROM stage_last").fetchone()[0]
+    counts.duplicates_in_file = staged - con.execute("SELECT count(*) FROM stage_last").fetchall()[0][0]
 
     con.execute(
         """INSERT INTO accounts (platform, account_id, handle, name, url, is_pseudonymised)
@@ -94,7 +94,7 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
                   count(*) FILTER (WHERE existing_post_id IS NOT NULL AND (content_changed OR (has_counts AND NOT snapshot_known))),
                   count(*) FILTER (WHERE existing_post_id IS NOT NULL AND NOT content_changed AND NOT (has_counts AND NOT snapshot_known))
            FROM stage_keyed"""
-    ).fetchone()
+    ).fetchall()[0]
 
     post_columns = ("platform, platform_post_id, account_id, post_type, parent_platform_post_id, created_at, "
                     "created_utc_offset_minutes, url, text, text_norm, title, description, link, link_text, "
@@ -151,7 +151,7 @@ def _forget_derived(con: duckdb.DuckDBPyConnection) -> None:
 def merge_accounts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measured_at) -> MergeCounts:
     """Accounts described by the source (channels.list and the like) with their audience figures."""
     counts = MergeCounts()
-    staged = con.execute("SELECT count(*) FROM stage_accounts").fetchone()[0]
+    staged = con.execute("SELECT count(*) FROM stage_accounts").fetchall()[0][0]
     if staged == 0:
         return counts
     con.execute(
@@ -164,11 +164,11 @@ def merge_accounts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_meas
            QUALIFY row_number() OVER (PARTITION BY s.platform, s.account_id ORDER BY s.seq DESC) = 1""",
         [fallback_measured_at, fallback_measured_at],
     )
-    counts.duplicates_in_file = staged - con.execute("SELECT count(*) FROM stage_acc").fetchone()[0]
+    counts.duplicates_in_file = staged - con.execute("SELECT count(*) FROM stage_acc").fetchall()[0][0]
     counts.imported, counts.updated, counts.unchanged = con.execute(
         """SELECT count(*) FILTER (WHERE NOT known), count(*) FILTER (WHERE known AND NOT snapshot_known),
                   count(*) FILTER (WHERE known AND snapshot_known) FROM stage_acc"""
-    ).fetchone()
+    ).fetchall()[0]
     con.execute(
         """INSERT INTO accounts (platform, account_id, handle, name, url)
            SELECT platform, account_id, handle, name, url FROM stage_acc

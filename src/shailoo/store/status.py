@@ -10,7 +10,7 @@ def summary(ws: Workspace) -> dict:
     per_platform = dict(con.execute("SELECT platform, count(*) FROM posts GROUP BY 1 ORDER BY 2 DESC").fetchall())
     per_category = dict(con.execute(
         "SELECT coalesce(category, 'unregistered'), count(*) FROM posts_v GROUP BY 1 ORDER BY 2 DESC").fetchall())
-    first, last = con.execute("SELECT min(local_time), max(local_time) FROM posts_v").fetchone()
+    first, last = con.execute("SELECT min(local_time), max(local_time) FROM posts_v").fetchall()[0]
     imports = con.execute(
         """SELECT import_id, format, file_name, started_at, records, imported, updated, quarantined, skipped
            FROM imports ORDER BY import_id DESC LIMIT 10""").fetchall()
@@ -22,11 +22,11 @@ def summary(ws: Workspace) -> dict:
         "categories": per_category,
         "first_post": first.isoformat() if first else None,
         "last_post": last.isoformat() if last else None,
-        "actors": con.execute("SELECT count(*) FROM actors").fetchone()[0],
-        "accounts": con.execute("SELECT count(*) FROM accounts").fetchone()[0],
-        "engagement_snapshots": con.execute("SELECT count(*) FROM engagement_snapshots").fetchone()[0],
-        "imports": con.execute("SELECT count(*) FROM imports").fetchone()[0],
-        "quarantined": con.execute("SELECT count(*) FROM quarantine").fetchone()[0],
+        "actors": con.execute("SELECT count(*) FROM actors").fetchall()[0][0],
+        "accounts": con.execute("SELECT count(*) FROM accounts").fetchall()[0][0],
+        "engagement_snapshots": con.execute("SELECT count(*) FROM engagement_snapshots").fetchall()[0][0],
+        "imports": con.execute("SELECT count(*) FROM imports").fetchall()[0][0],
+        "quarantined": con.execute("SELECT count(*) FROM quarantine").fetchall()[0][0],
         "periods": [{"name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat()} for p in ws.config.periods],
         "recent_imports": [
             dict(zip(("import_id", "format", "file", "started_at", "records", "imported", "updated",

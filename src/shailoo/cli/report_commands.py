@@ -1,0 +1,32 @@
+"""shailoo report: write the HTML report (self-contained, offline) and/or the XLSX workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from shailoo.cli.common import WorkspaceOpt, console, open_workspace
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("report")
+    def report(workspace: WorkspaceOpt = None,
+               period: Annotated[Optional[str], typer.Option("--period", help="Only this period.")] = None,
+               out: Annotated[Optional[Path], typer.Option("--out", "-o", help="HTML file to write "
+                                                           "(default: report.html unless only --xlsx is given).")] = None,
+               xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="Also write every table as a sheet "
+                                                            "of this XLSX file.")] = None,
+               no_text: Annotated[bool, typer.Option("--no-text", help="Leave out the text-analysis sections.")] = False,
+               ) -> None:
+        """Write the monitoring report: one offline HTML file with charts, tables and CSV downloads."""
+        from shailoo.report.build import write_report, write_xlsx
+
+        with open_workspace(workspace) as ws:
+            if out is not None or xlsx is None:
+                path = write_report(ws, out or Path("report.html"), period=period, include_text=not no_text)
+                console.print(f"Wrote the report to {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser.")
+            if xlsx is not None:
+                path = write_xlsx(ws, xlsx, period=period, include_text=not no_text)
+                console.print(f"Wrote every table to {path}.")

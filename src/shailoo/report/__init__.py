@@ -1,0 +1,1 @@
+"""The publishable report: HTML (self-contained, offline) and XLSX."""

@@ -1,0 +1,91 @@
+"""The unit of the report: a block is one table (and optionally its chart) with a CSV download.
+
+Every chart is drawn from its block's table, so the CSV behind the "download data" link is
+exactly the chart's data; the link is a data: URI so it works in a report opened offline."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pyarrow as pa
+
+from shailoo.report.charts import abbreviate
+
+
+@dataclass
+class Block:
+    title: str
+    table: pa.Table
+    chart: str | None = None  # inline SVG
+    note: str | None = None
+    name: str = ""  # file/sheet name stem
+    columns: list[str] | None = None  # columns shown in the HTML (all are in the CSV)
+    rows: list[dict] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = slug(self.title)
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-")
+    return s[:60] or "table"
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(round(value, 6)) if value == value else ""
+    if isinstance(value, (list, tuple)):
+        return "|".join(str(v) for v in value)
+    return str(value)
+
+
+def table_csv(table: pa.Table) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.column_names)
+    for row in table.to_pylist():
+        writer.writerow([cell_text(row[c]) for c in table.column_names])
+    return buffer.getvalue()
+
+
+def csv_data_uri(table: pa.Table) -> str:
+    # A BOM so that spreadsheet programs read the Cyrillic names as UTF-8.
+    payload = ("\ufeff" + table_csv(table)).encode("utf-8")
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(payload).decode("ascii")
+
+
+def display(value, column: str) -> str:
+    """How a cell reads in the HTML table: big counts abbreviated like the reference report."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return abbreviate(value) if abs(value) >= 10_000 and not column.endswith("_id") else f"{value:,}"
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        return f"{value:.2f}%" if column.endswith("_pct") else f"{value:,.2f}"
+    return cell_text(value)
+
+
+def html_rows(block: Block) -> tuple[list[str], list[list[tuple[str, str, bool]]]]:
+    """Header and rows of (display text, exact CSV text, numeric?) for the template."""
+    cols = block.columns or block.table.column_names
+    rows = []
+    for row in block.table.select(cols).to_pylist():
+        rows.append([(display(row[c], c), cell_text(row[c]),
+                      isinstance(row[c], (int, float)) and not isinstance(row[c], bool)) for c in cols])
+    return cols, rows

@@ -1,0 +1,140 @@
+"""Build the monitoring report from a workspace: one self-contained HTML file (inline SVG charts,
+CSV downloads as data: URIs, no script or CDN) and an XLSX workbook with every table as a sheet.
+
+`write_report(ws, out_path, period=None)` and `write_xlsx(ws, path, period=None)` are the entry
+points (the CLI and `shailoo demo` call them)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+
+from shailoo import __version__
+from shailoo.analysis import metrics_rank
+from shailoo.analysis.filters import PostFilter
+from shailoo.analysis.snapshot import fetch, materialized, min_hours, snapshot_coverage
+from shailoo.report import charts
+from shailoo.report.blocks import Block, csv_data_uri, html_rows
+from shailoo.report.sections import CATEGORY_TITLES, comparison_section, platform_sections, results_section
+
+
+def _overview_section(ws, period: str | None) -> dict:
+    t = metrics_rank.overview(ws, PostFilter(period=period))
+    labels = [f"{r['platform']} · {CATEGORY_TITLES.get(r['category'], r['category'])}" for r in t.to_pylist()]
+    cov = snapshot_coverage(ws, *PostFilter(period=period).where(ws))
+    early = sum(cov["snapshot_early"].to_pylist()) if cov.num_rows else 0
+    none = sum(cov["no_snapshot"].to_pylist()) if cov.num_rows else 0
+    return {"id": "overview", "title": "Overview", "blocks": [
+        Block("Posts and interactions per platform and category", t,
+              charts.stacked_bars(labels, {"interactions": t["interactions"].to_pylist()},
+                                  "Interactions per platform and category"), name="overview"),
+        Block("Engagement snapshots used", cov, name="snapshot-coverage",
+              note=(f"{early:,} posts were measured only less than {min_hours(ws):g} h after posting (their latest "
+                    f"snapshot is used, flagged snapshot_early); {none:,} posts have no engagement counts."))]}
+
+
+def _text_sections(ws, period: str | None) -> list[dict]:
+    try:
+        from shailoo.analysis.text_report import text_report_sections
+    except ImportError as exc:  # the text module is optional; any other failure is a bug to see
+        if exc.name and exc.name.startswith("shailoo.analysis.text_report"):
+            return []
+        raise
+    out = []
+    for s in text_report_sections(ws, PostFilter(period=period)):
+        captions = s.get("captions") or []
+        blocks = [Block(captions[i] if i < len(captions) else s["title"], t, name=f"{s.get('id', 'text')}-{i + 1}")
+                  for i, t in enumerate(s.get("tables") or [])]
+        notes = s.get("notes") or []
+        if notes and blocks:
+            blocks[-1].note = " ".join(notes)
+        out.append({"id": s.get("id") or f"text-{len(out)}", "title": s["title"], "blocks": blocks,
+                    "notes": [] if blocks else notes})
+    return out
+
+
+def _methodology(ws, period: str | None) -> dict:
+    actors = fetch(ws, """SELECT a.name AS actor, a.category,
+                                 string_agg(DISTINCT aa.platform, ', ' ORDER BY aa.platform) AS platforms,
+                                 array_to_string(a.aliases, ' | ') AS aliases
+                          FROM actors a LEFT JOIN actor_accounts aa USING (actor_id)
+                          GROUP BY a.actor_id, a.name, a.category, a.aliases ORDER BY a.category, a.name""")
+    periods = fetch(ws, "SELECT name, start_date, end_date, (end_date - start_date + 1)::BIGINT AS days "
+                        "FROM periods ORDER BY start_date")
+    imports = fetch(ws, """SELECT file_name, format, started_at::DATE AS imported_on, records, imported, updated,
+                                  quarantined FROM imports ORDER BY import_id""")
+    hours = min_hours(ws)
+    text = [
+        f"Workspace “{ws.config.project}”, time zone {ws.config.timezone}: days and weeks (Monday–Sunday) are local.",
+        f"{actors.num_rows} actors in {len(set(actors['category'].to_pylist()))} categories were monitored; "
+        f"{imports.num_rows} export files were imported.",
+        "Interactions per platform: Facebook reactions + comments + shares; Instagram likes + comments; "
+        "Telegram reactions + forwards + replies; VK likes + comments + reposts; YouTube likes + comments. "
+        "Views are never interactions.",
+        f"Snapshot rule: each post's counts come from the first engagement snapshot measured {hours:g} hours or "
+        "more after posting; posts measured only earlier use their latest snapshot and are flagged.",
+        "Interaction rate: mean over posts with a known follower count of interactions ÷ followers at posting.",
+        "Shares (%) are an actor's part of its category's total (a category's part of the platform's).",
+        "Comments and replies by other users are not counted as posts.",
+    ]
+    if period:
+        text.insert(1, f"This report covers the period “{period}” only.")
+    return {"id": "methodology", "title": "Methodology", "paragraphs": text, "blocks": [
+        Block("Monitored actors", actors, name="actors"), Block("Periods", periods, name="periods"),
+        Block("Imported files", imports, name="imports")]}
+
+
+def build_sections(ws, period: str | None = None, include_text: bool = True) -> list[dict]:
+    """Compute every section (with the per-post table materialised once for all of them)."""
+    if period:
+        PostFilter(period=period).where(ws)  # a clear error for an unknown period
+    with materialized(ws):
+        number = [0]
+        sections = [_overview_section(ws, period)] + platform_sections(ws, period, number)
+        for extra in (comparison_section(ws, period), results_section(ws, period)):
+            if extra:
+                sections.append(extra)
+    if include_text:
+        sections += _text_sections(ws, period)
+    sections.append(_methodology(ws, period))
+    return sections
+
+
+def _render(ws, sections: list[dict], period: str | None) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("shailoo.report", "templates"), autoescape=select_autoescape(["html"]))
+    for s in sections:
+        for b in s["blocks"]:
+            b.header, b.html = html_rows(b)
+            b.csv_uri = csv_data_uri(b.table)
+    template = env.get_template("report.html.j2")
+    return template.render(project=ws.config.project, period=period, sections=sections, version=__version__,
+                           generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                           platform_colors=charts.PLATFORM_COLORS)
+
+
+def write_report(ws, out_path: str | Path, period: str | None = None, include_text: bool = True) -> Path:
+    """Write the self-contained HTML report; return its path."""
+    out = Path(out_path)
+    sections = build_sections(ws, period, include_text=include_text)
+    html = _render(ws, sections, period)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+def write_xlsx(ws, path: str | Path, period: str | None = None, include_text: bool = True) -> Path:
+    """Write every table of the report as a sheet of an XLSX workbook; return its path."""
+    from shailoo.report.xlsx import write_workbook
+
+    blocks = [b for s in build_sections(ws, period, include_text=include_text) for b in s["blocks"]]
+    return write_workbook(blocks, Path(path))
+
+
+def all_tables(sections: list[dict]) -> list[tuple[str, pa.Table]]:
+    return [(b.name, b.table) for s in sections for b in s["blocks"]]

@@ -1,0 +1,120 @@
+"""The HTML report and the XLSX workbook built from the fixture workspace."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from shailoo.cli.main import app
+from shailoo.report.build import write_report, write_xlsx
+from shailoo.report.charts import abbreviate
+from tests.report.fixture_workspace import build_fixture
+
+
+class Figures(HTMLParser):
+    """Collects each figure's table cells (exact values), SVG count and download link."""
+
+    def __init__(self):
+        super().__init__()
+        self.figures, self.current, self.row = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "figure":
+            self.current = {"name": a.get("data-table"), "svgs": 0, "rows": [], "href": None, "columns": None}
+            self.figures.append(self.current)
+        elif self.current is None:
+            return
+        elif tag == "svg":
+            self.current["svgs"] += 1
+        elif tag == "tr":
+            self.row = []
+        elif tag in ("td", "a") and "data-value" in a and self.row is not None:
+            self.row.append(a["data-value"])
+        elif tag == "a" and "download" in a:
+            self.current["href"], self.current["columns"] = a["href"], a["data-columns"].split(",")
+
+    def handle_endtag(self, tag):
+        if tag == "tr" and self.row:
+            self.current["rows"].append(self.row)
+            self.row = None
+        elif tag == "tr":
+            self.row = None
+        elif tag == "figure":
+            self.current = None
+
+
+def decode_csv(uri: str) -> list[dict]:
+    assert uri.startswith("data:text/csv;charset=utf-8;base64,")
+    text = base64.b64decode(uri.split(",", 1)[1]).decode("utf-8").lstrip("\ufeff")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def check_figures(html: str) -> list[dict]:
+    """Every figure has a download link whose CSV holds exactly the rows of its table."""
+    parser = Figures()
+    parser.feed(html)
+    assert parser.figures
+    for fig in parser.figures:
+        assert fig["href"], fig["name"]
+        data = decode_csv(fig["href"])
+        assert len(data) == len(fig["rows"]), fig["name"]
+        for shown, row in zip(fig["rows"], data):
+            assert shown == [row[c] for c in fig["columns"]], fig["name"]
+    return parser.figures
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory):
+    ws = build_fixture(tmp_path_factory.mktemp("report") / "ws", results=True)
+    yield ws
+    ws.close()
+
+
+def test_abbreviate_like_the_reference():
+    assert [abbreviate(v) for v in (445, 1000, 5432, 21_700, 339_600, 3_650_000, 17_230_607)] == \
+        ["445", "1.0K", "5.4K", "21.7K", "339.6K", "3.65M", "17.23M"]
+
+
+def test_html_report_is_self_contained_and_complete(ws, tmp_path):
+    path = write_report(ws, tmp_path / "r.html")
+    html = path.read_text(encoding="utf-8")
+    assert "<script" not in html and not re.search(r'(src|href)="(https?:)?//(?!www\.(facebook|instagram))', html)
+    for title in ("Contents", "Overview", "Facebook", "Instagram", "Candidates", "Parties", "Media",
+                  "Weekly activity", "Top posts", "Methodology", "Popularity beside election results",
+                  "Period comparison", "Канатбек Исаев", "72 h"):
+        assert title in html, title
+    figures = check_figures(html)
+    charts = [f for f in figures if f["svgs"]]
+    assert len(charts) >= 10
+    posts = next(f for f in figures if f["name"] == "facebook-candidate-posts")
+    assert posts["rows"][0][:2] == ["Садыр Жапаров", "4"] and posts["rows"][-1][:2] == ["Канатбек Исаев", "0"]
+
+
+def test_report_for_one_period(ws, tmp_path):
+    html = write_report(ws, tmp_path / "p.html", period="pre-campaign").read_text(encoding="utf-8")
+    assert "covers the period “pre-campaign”" in html
+    check_figures(html)
+
+
+def test_xlsx_has_every_table(ws, tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(write_xlsx(ws, tmp_path / "r.xlsx"), read_only=True)
+    assert "contents" in wb.sheetnames and "facebook-candidate-posts" in wb.sheetnames
+    rows = list(wb["facebook-candidate-posts"].iter_rows(values_only=True))
+    assert rows[0][:2] == ("actor", "posts") and rows[1][:2] == ("Садыр Жапаров", 4)
+    assert len(wb.sheetnames) > 15
+
+
+def test_cli_report(tmp_path, runner):
+    build_fixture(tmp_path / "ws").close()
+    out, xlsx = tmp_path / "out.html", tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["report", "-w", str(tmp_path / "ws"), "--out", str(out), "--xlsx", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 10_000 and xlsx.exists()

@@ -1,0 +1,81 @@
+"""The report in a real browser: headless Chromium lays out every chart (non-empty SVG boxes)
+and reads every "download data" link (data: URI) back as the CSV of the table above it.
+
+Chromium comes from Debian's `chromium` package; `make test` installs it before pytest."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from shailoo.report.build import write_report
+from tests.report.fixture_workspace import build_fixture
+from tests.report.test_report import check_figures, decode_csv
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# Injected into a copy of the report (the report itself has no script): records what the browser
+# rendered, so that --dump-dom shows it.
+PROBE = """<script>
+document.querySelectorAll('svg.chart').forEach(function (svg) {
+  var box = svg.getBoundingClientRect(), marks = 0;
+  svg.querySelectorAll('rect, circle, polyline').forEach(function (m) {
+    var b = m.getBBox(); if (b.width > 0 || b.height > 0) { marks++; } });
+  svg.setAttribute('data-rendered', Math.round(box.width) + 'x' + Math.round(box.height) + ':' + marks);
+});
+document.querySelectorAll('a[download]').forEach(function (a) {
+  var x = new XMLHttpRequest(); x.open('GET', a.href, false); x.send();
+  a.setAttribute('data-fetched', x.status === 200 || x.status === 0 ? x.responseText.length : -1);
+  var pre = document.createElement('pre'); pre.className = 'fetched'; pre.textContent = x.responseText;
+  a.parentNode.appendChild(pre);
+});
+document.body.setAttribute('data-probe', 'done');
+</script>"""
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser") or \
+        ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if path is None:
+        pytest.fail("Chromium is not installed: run `make test` (it installs Debian's chromium package) "
+                    "or `apt-get install -y chromium`.")
+    return path
+
+
+@pytest.mark.browser
+def test_report_renders_in_chromium(tmp_path):
+    browser = chromium()
+    ws = build_fixture(tmp_path / "ws", results=True)
+    report = write_report(ws, tmp_path / "report.html")
+    ws.close()
+    probed = tmp_path / "probed.html"
+    probed.write_text(report.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        run = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom",
+                              probed.as_uri()], capture_output=True, text=True, timeout=120)
+    dom = run.stdout
+    assert 'data-probe="done"' in dom, f"Chromium did not run the page: {run.stderr[-2000:]}"
+
+    rendered = re.findall(r'<svg[^>]*data-rendered="(\d+)x(\d+):(\d+)"', dom)
+    assert len(rendered) == report.read_text(encoding="utf-8").count('<svg ') >= 10
+    for width, height, marks in rendered:
+        assert int(width) > 100 and int(height) > 10 and int(marks) > 0, (width, height, marks)
+
+    # Every link was readable in the browser and is the CSV of the table shown above it.
+    fetched = re.findall(r'<a [^>]*download="[^"]+"[^>]*data-fetched="(-?\d+)"', dom)
+    assert fetched and all(int(n) > 0 for n in fetched)
+    texts = [unescape(t) for t in re.findall(r'<pre class="fetched">(.*?)</pre>', dom, re.S)]
+    hrefs = re.findall(r'<a [^>]*download="[^"]+" href="([^"]+)"', dom)
+    assert len(texts) == len(hrefs) == len(fetched)
+    for text, href in zip(texts, hrefs):
+        assert list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")))) == decode_csv(unescape(href))
+    check_figures(dom)
