@@ -32,6 +32,17 @@ def _fake_importer(monkeypatch, records, name="fake"):
     return name
 
 
+_files = iter(range(1_000_000))
+
+
+def _export(tmp_path):
+    """A new export file (distinct content: identical files are recognised and not read again)."""
+    n = next(_files)
+    path = tmp_path / f"export-{n}.json"
+    path.write_text(f'{{"n": {n}}}')
+    return path
+
+
 def test_interrupted_import_leaves_nothing(workspace, monkeypatch, tmp_path):
     def records():
         for i in range(30_000):
@@ -39,15 +50,13 @@ def test_interrupted_import_leaves_nothing(workspace, monkeypatch, tmp_path):
         raise KeyboardInterrupt  # the user pressed Ctrl-C midway
 
     fmt = _fake_importer(monkeypatch, records)
-    path = tmp_path / "f.json"
-    path.write_text("{}")
     with pytest.raises(KeyboardInterrupt):
-        import_file(workspace, path, fmt)
+        import_file(workspace, _export(tmp_path), fmt)
     for table in ("posts", "engagement_snapshots", "accounts", "imports", "quarantine"):
         assert workspace.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
     # and the workspace still works afterwards
     _fake_importer(monkeypatch, [PostRecord("telegram", "c/1", T0, account_id="c")])
-    assert import_file(workspace, path, fmt).imported == 1
+    assert import_file(workspace, _export(tmp_path), fmt).imported == 1
 
 
 def test_counts_add_up_with_duplicates_errors_and_skips(workspace, monkeypatch, tmp_path):
@@ -59,9 +68,7 @@ def test_counts_add_up_with_duplicates_errors_and_skips(workspace, monkeypatch, 
         PostRecord("telegram", "c/2", T0, account_id="c", text="Кыргызстан"),
     ]
     fmt = _fake_importer(monkeypatch, records)
-    path = tmp_path / "f.json"
-    path.write_text("{}")
-    r = import_file(workspace, path, fmt)
+    r = import_file(workspace, _export(tmp_path), fmt)
     assert (r.records, r.imported, r.updated, r.quarantined, r.skipped) == (5, 2, 0, 1, 2)
     assert r.skipped_reasons == {"service message": 1, "duplicate of a later record in the same file": 1}
     # the later record of the duplicate wins
@@ -71,13 +78,11 @@ def test_counts_add_up_with_duplicates_errors_and_skips(workspace, monkeypatch, 
 
 
 def test_edit_counts_as_update(workspace, monkeypatch, tmp_path):
-    path = tmp_path / "f.json"
-    path.write_text("{}")
     _fake_importer(monkeypatch, [PostRecord("telegram", "c/1", T0, account_id="c", text="шайлоо")])
-    import_file(workspace, path, "fake")
+    import_file(workspace, _export(tmp_path), "fake")
     _fake_importer(monkeypatch, [PostRecord("telegram", "c/1", T0, account_id="c", text="шайлоо #выборы",
                                             is_edited=True)])
-    r = import_file(workspace, path, "fake")
+    r = import_file(workspace, _export(tmp_path), "fake")
     assert (r.imported, r.updated) == (0, 1)
     assert workspace.con.execute("SELECT text, hashtags FROM posts").fetchone() == ("шайлоо #выборы", ["выборы"])
 
@@ -87,9 +92,7 @@ def test_private_authors_are_pseudonymised(workspace, monkeypatch, tmp_path):
                           account_handle="aigul", author_is_public=False, forwarded_from="Бакыт",
                           forwarded_from_is_public=False, text="Комментарий")]
     _fake_importer(monkeypatch, records)
-    path = tmp_path / "f.json"
-    path.write_text("{}")
-    import_file(workspace, path, "fake")
+    import_file(workspace, _export(tmp_path), "fake")
     expected = pseudonym(workspace.pseudonym_key, "telegram", "user42")
     account = workspace.con.execute("SELECT account_id, name, handle, is_pseudonymised FROM accounts").fetchone()
     assert account == (expected, None, None, True)
@@ -103,24 +106,20 @@ def test_private_authors_are_pseudonymised(workspace, monkeypatch, tmp_path):
 def test_pseudonyms_are_stable_and_opt_out_works(workspace, monkeypatch, tmp_path):
     rec = PostRecord("vk", "1_1", T0, account_id="555", account_name="Person", author_is_public=False)
     _fake_importer(monkeypatch, [rec])
-    path = tmp_path / "f.json"
-    path.write_text("{}")
-    import_file(workspace, path, "fake")
+    import_file(workspace, _export(tmp_path), "fake")
     first = workspace.con.execute("SELECT account_id FROM posts").fetchone()[0]
     assert first == pseudonym(workspace.pseudonym_key, "vk", "555")
     workspace.config.pseudonymise = False
     _fake_importer(monkeypatch, [PostRecord("vk", "1_2", T0, account_id="555", account_name="Person",
                                             author_is_public=False)])
-    import_file(workspace, path, "fake")
+    import_file(workspace, _export(tmp_path), "fake")
     assert workspace.con.execute("SELECT account_id FROM posts WHERE platform_post_id = '1_2'").fetchone()[0] == "555"
 
 
 def test_registered_private_author_keeps_identity_and_late_registration_links(workspace, monkeypatch, tmp_path):
-    path = tmp_path / "f.json"
-    path.write_text("{}")
     _fake_importer(monkeypatch, [PostRecord("vk", "9_1", T0, account_id="9", account_name="Депутат",
                                             author_is_public=False)])
-    import_file(workspace, path, "fake")  # seen before registration: pseudonymised
+    import_file(workspace, _export(tmp_path), "fake")  # seen before registration: pseudonymised
     registry = tmp_path / "actors.csv"
     registry.write_text("name,category,platform,account_id,handle,url\nДепутат Д.,politician,vk,9,,\n", encoding="utf-8")
     import_registry(workspace, registry)
@@ -128,7 +127,7 @@ def test_registered_private_author_keeps_identity_and_late_registration_links(wo
     assert row == ("Депутат Д.", "politician")  # matched through the pseudonym
     _fake_importer(monkeypatch, [PostRecord("vk", "9_2", T0, account_id="9", account_name="Депутат",
                                             author_is_public=False)])
-    import_file(workspace, path, "fake")  # registered now: kept as is
+    import_file(workspace, _export(tmp_path), "fake")  # registered now: kept as is
     assert workspace.con.execute("SELECT account_id FROM posts WHERE platform_post_id = '9_2'").fetchone()[0] == "9"
 
 
@@ -151,12 +150,31 @@ def test_not_utf8(workspace, tmp_path):
 
 
 def test_edited_post_loses_its_cached_language(workspace, monkeypatch, tmp_path):
-    path = tmp_path / "f.json"
-    path.write_text("{}")
     _fake_importer(monkeypatch, [PostRecord("telegram", "c/1", T0, account_id="c", text="Шайлоо жакында болот")])
-    import_file(workspace, path, "fake")
+    import_file(workspace, _export(tmp_path), "fake")
     workspace.con.execute("CREATE TABLE post_language (post_id BIGINT PRIMARY KEY, lang VARCHAR, confidence DOUBLE)")
     workspace.con.execute("INSERT INTO post_language SELECT post_id, 'ky', 0.9 FROM posts")
     _fake_importer(monkeypatch, [PostRecord("telegram", "c/1", T0, account_id="c", text="Hello world, elections soon")])
-    import_file(workspace, path, "fake")
+    import_file(workspace, _export(tmp_path), "fake")
     assert workspace.con.execute("SELECT count(*) FROM post_language").fetchone()[0] == 0
+
+
+def test_identical_file_is_not_read_again(workspace, monkeypatch, tmp_path):
+    calls = []
+
+    def records():
+        calls.append(1)
+        yield PostRecord("telegram", "c/1", T0, account_id="c", reactions=3)
+        yield RowError(2, "date is missing", "{}")
+
+    _fake_importer(monkeypatch, records)
+    path = _export(tmp_path)
+    first = import_file(workspace, path, "fake")
+    again = import_file(workspace, path, "fake")
+    assert len(calls) == 1
+    assert (again.records, again.imported, again.updated, again.quarantined, again.skipped) == (2, 0, 0, 1, 1)
+    assert again.skipped_reasons == {f"identical file already imported (import {first.import_id})": 1}
+    assert workspace.con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 1  # not quarantined twice
+    assert workspace.con.execute("SELECT count(*) FROM imports").fetchone()[0] == 2      # but recorded
+    reread = import_file(workspace, path, "fake", reread=True)
+    assert len(calls) == 2 and (reread.imported, reread.skipped) == (0, 1)

@@ -30,7 +30,7 @@ def clusters(ws, post_filter=None, options: TextOptions | None = None, k: int = 
 
 def cluster_corpus(corpus: Corpus, k: int = 11, top_words: int = 10, max_exact: int = 5000, min_df: int = 2,
                    max_features: int = 2000, seed: int = 0) -> TextResult:
-    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.cluster.hierarchy import fcluster
     from scipy.sparse import csr_matrix
 
     if k < 1:
@@ -56,12 +56,12 @@ def cluster_corpus(corpus: Corpus, k: int = 11, top_words: int = 10, max_exact: 
     lengths = np.asarray(counts.sum(axis=1)).ravel()
     tfidf = csr_matrix(counts.multiply(1.0 / lengths[:, None]).multiply(np.log2(corpus.n_docs / df)[None, :]))
     if n <= max_exact:
-        labels = fcluster(linkage(tfidf.toarray(), method="ward"), k, criterion="maxclust")
+        labels = fcluster(_ward(tfidf), k, criterion="maxclust")
         notes.append(f"Ward linkage (ward.D2) on all {n:,} posts.")
     else:
         rng = np.random.default_rng(seed)
         sample = np.sort(rng.choice(n, size=max_exact, replace=False))
-        lab_s = fcluster(linkage(tfidf[sample].toarray(), method="ward"), k, criterion="maxclust")
+        lab_s = fcluster(_ward(tfidf[sample]), k, criterion="maxclust")
         cent = np.vstack([np.asarray(tfidf[sample[lab_s == c]].mean(axis=0)).ravel() for c in np.unique(lab_s)])
         labels = _nearest(tfidf, cent) + 1
         labels[sample] = lab_s
@@ -84,6 +84,23 @@ def cluster_corpus(corpus: Corpus, k: int = 11, top_words: int = 10, max_exact: 
         rows["top_words"].append(", ".join(display.get(terms[i], terms[i]) for i in best))
     details = pa.table({"post_id": posts.astype(np.int64), "cluster": labels.astype(np.int64)})
     return TextResult(pa.table(rows), notes, details)
+
+
+def _ward(x) -> np.ndarray:
+    """Ward linkage of the rows of a sparse matrix.
+
+    The Euclidean distances are exact, computed as |a|² + |b|² - 2a·b from one sparse product:
+    SciPy's pdist on the dense matrix costs n² × terms and took 10 s for 4,700 posts.
+    """
+    from scipy.cluster.hierarchy import linkage
+    from scipy.spatial.distance import squareform
+
+    gram = np.asarray((x @ x.T).todense())
+    sq = np.diag(gram).copy()
+    d2 = sq[:, None] + sq[None, :] - 2 * gram
+    np.maximum(d2, 0, out=d2)
+    np.fill_diagonal(d2, 0)
+    return linkage(squareform(np.sqrt(d2), checks=False), method="ward")
 
 
 def _nearest(x, centroids: np.ndarray, chunk: int = 20000) -> np.ndarray:

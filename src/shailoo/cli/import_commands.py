@@ -22,13 +22,14 @@ def register(app: typer.Typer) -> None:
         format: Annotated[Optional[str], typer.Option("--format", help="Format id (default: detected). See `shailoo formats`.")] = None,
         mapping: Annotated[Optional[Path], typer.Option(help="Column-mapping YAML for --format generic.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the counts.")] = False,
+        reread: Annotated[bool, typer.Option("--reread", help="Read a file again even if an identical one was imported.")] = False,
     ) -> None:
         """Import export files (CrowdTangle, Meta Content Library, Telegram, VK, YouTube, X, mapped CSV/XLSX)."""
         options = {"mapping": mapping} if mapping else {}
         results: list[ImportResult] = []
         with open_workspace(workspace) as ws:
             for path in paths:
-                results.append(_import_one(ws, path, format, options, quiet=as_json))
+                results.append(_import_one(ws, path, format, options, quiet=as_json, reread=reread))
         if as_json:
             totals = {k: sum(getattr(r, k) for r in results)
                       for k in ("records", "imported", "updated", "unchanged", "quarantined", "skipped")}
@@ -51,7 +52,7 @@ def register(app: typer.Typer) -> None:
         console.print(table)
 
 
-def _import_one(ws, path: Path, format_id: str | None, options: dict, quiet: bool) -> ImportResult:
+def _import_one(ws, path: Path, format_id: str | None, options: dict, quiet: bool, reread: bool) -> ImportResult:
     size = path.stat().st_size if path.is_file() else 0
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
                   TextColumn("{task.fields[records]:,} records"), TimeElapsedColumn(),
@@ -61,7 +62,7 @@ def _import_one(ws, path: Path, format_id: str | None, options: dict, quiet: boo
         def progress(records: int, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, records=records)
 
-        return import_file(ws, path, format_id, options, progress)
+        return import_file(ws, path, format_id, options, progress, reread=reread)
 
 
 def _print_results(results: list[ImportResult]) -> None:

@@ -149,8 +149,11 @@ def _record(layout: _Layout, row: list[str]) -> PostRecord:
     platform = layout.platform
     post_id = f"{account_id}_{m.group(1)}" if platform == "facebook" and account_id else m.group(1)
     created = parse_time(row[at["created"]], "Post Created")
-    counts = {field: parse_count(row[i], header[i]) for field, i in layout.counts}
-    views = [parse_count(row[i], header[i]) for i in layout.views]
+    # Plain digits are by far the common case: convert them inline, send the rest to parse_count.
+    counts = {field: int(v) if v.isascii() and v.isdigit() else parse_count(v, header[i])
+              for field, i in layout.counts for v in (row[i],)}
+    views = [int(v) if v.isascii() and v.isdigit() else parse_count(v, header[i])
+             for i in layout.views for v in (row[i],)]
     reaction_parts = [counts[f] for f in _REACTIONS if counts.get(f) is not None]
     return PostRecord(
         platform=platform,

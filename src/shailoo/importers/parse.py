@@ -23,6 +23,8 @@ def is_placeholder(value: object) -> bool:
 
 
 _PLAIN_INT = re.compile(r"[0-9]+")
+_DECIMAL_COMMA = re.compile(r"-?[0-9]+,[0-9]+")
+_UNIX_SECONDS = re.compile(r"[0-9]{9,11}(?:\.[0-9]+)?")
 # 1,234  1.234  1 234  1'234 (thousand groups of exactly three digits)
 _GROUPED_INT = re.compile(r"[0-9]{1,3}(?:([,.\u00a0\u202f ’'])[0-9]{3})(?:\1[0-9]{3})*")
 
@@ -60,7 +62,7 @@ def parse_score(value: object, column: str = "score") -> float | None:
     if is_placeholder(value):
         return None
     text = str(value).strip().replace("\u2212", "-")
-    if re.fullmatch(r"-?\d+,\d+", text):
+    if _DECIMAL_COMMA.fullmatch(text):
         text = text.replace(",", ".")
     try:
         number = float(text)
@@ -120,7 +122,7 @@ def parse_time(value: object, column: str = "time", default_zone: timezone | Non
     if is_placeholder(value):
         raise BadValue(f"{column} is missing")
     text = str(value).strip()
-    if re.fullmatch(r"\d{9,11}(?:\.\d+)?", text):
+    if _UNIX_SECONDS.fullmatch(text):
         return _from_unix(float(text), column)
     m = _DATETIME.fullmatch(text)
     if not m:

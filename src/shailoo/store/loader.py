@@ -30,6 +30,9 @@ from shailoo.store.workspace import Workspace
 from shailoo.text.normalise import normalise
 
 BATCH_ROWS = 50_000
+# DuckDB may use this much memory while importing; beyond it, staged rows spill to the workspace's
+# temporary folder instead of growing the process (keeps a 1 GB export within a laptop's means).
+IMPORT_MEMORY_LIMIT = "1GB"
 Progress = Callable[[int, int, int], None]  # (records so far, bytes read, file size)
 
 
@@ -102,7 +105,7 @@ class _Stager:
             seq, r.platform, r.platform_post_id, r.created_at,
             None if offset is None else int(offset.total_seconds() // 60),
             account_id, name, handle, url, private, r.post_type, r.parent_platform_post_id, r.url,
-            r.text, normalise(r.text), r.title, r.description, r.link, r.link_text, r.image_text,
+            r.text, _norm_if_different(r.text), r.title, r.description, r.link, r.link_text, r.image_text,
             r.media_type, r.language, forwarded_from, r.is_edited, r.sponsor_id, r.sponsor_name,
             r.overperforming_score, r.measured_at, r.reactions, r.likes, r.love, r.wow, r.haha, r.sad,
             r.angry, r.care, breakdown, r.comments, r.shares, r.views, r.followers_at_posting,
@@ -123,6 +126,12 @@ class _Stager:
                 con.unregister("staging_batch")
 
 
+def _norm_if_different(text: str | None) -> str | None:
+    """The normalised text, or None when it equals the original (staged once, coalesced on merge)."""
+    norm = normalise(text)
+    return None if norm is text or norm == text else norm
+
+
 def _create_staging(con) -> None:
     for name, schema in (("stage_posts", STAGE_POSTS_SCHEMA), ("stage_accounts", STAGE_ACCOUNTS_SCHEMA),
                          ("stage_quarantine", STAGE_QUARANTINE_SCHEMA)):
@@ -137,8 +146,13 @@ def import_file(
     format_id: str | None = None,
     options: dict | None = None,
     progress: Progress | None = None,
+    reread: bool = False,
 ) -> ImportResult:
-    """Import one file; return what happened to each of its records."""
+    """Import one file; return what happened to each of its records.
+
+    A file identical (by sha256) to one imported before cannot change the workspace, so it is not
+    read again unless `reread` is set (e.g. after an upgrade that reads formerly quarantined rows).
+    """
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"There is no file {path}.")
@@ -150,27 +164,59 @@ def import_file(
     sha = file_sha256(path)
     con = ws.con
     import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
-    earlier = con.execute("SELECT min(started_at) FROM imports WHERE sha256 = ?", [sha]).fetchall()[0][0]
-    export_time = getattr(module, "export_time", lambda p: None)(path)
+    earlier = con.execute(
+        """SELECT import_id, started_at, records, quarantined, imported + updated + unchanged FROM imports
+           WHERE sha256 = ? AND format = ? ORDER BY import_id LIMIT 1""", [sha, module.FORMAT.id]).fetchall()
+    result = ImportResult(file=path.name, format=module.FORMAT.id, import_id=import_id, sha256=sha,
+                          seen_before=bool(earlier))
+    source = Source(path=path, options={"timezone": ws.config.timezone, **(options or {})})
+
+    if earlier and not reread:
+        first_id, _, records, quarantined, posts = earlier[0]
+        result.records, result.quarantined = records, quarantined
+        result.skipped = records - quarantined
+        result.unchanged = posts
+        result.skipped_reasons = {f"identical file already imported (import {first_id})": result.skipped}
+        _log_import(ws, result, module, path, started_at, started)
+        if progress:
+            progress(records, source.size, source.size)
+        return result
+
     # The time a snapshot was measured when the records don't say: the export time if the file
     # tells it, else the first import of this very file (so a re-import adds nothing), else now.
-    fallback_measured_at = export_time or earlier or started_at
-    result = ImportResult(file=path.name, format=module.FORMAT.id, import_id=import_id, sha256=sha,
-                          seen_before=earlier is not None)
-
-    # Importers read times that carry no zone in the workspace's zone unless the format says otherwise.
-    source = Source(path=path, options={"timezone": ws.config.timezone, **(options or {})})
+    export_time = getattr(module, "export_time", lambda p: None)(path)
+    fallback_measured_at = export_time or (earlier[0][1] if earlier else None) or started_at
     stager = _Stager(ws)
     _create_staging(con)
-    posts = accounts = 0
+    con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+    try:
+        _stage(module, source, stager, result, progress)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _merge(ws, stager, result, import_id, fallback_measured_at)
+            _log_import(ws, result, module, path, started_at, started)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute("RESET memory_limit")
+        con.execute("DROP VIEW IF EXISTS stage_rows")
+        for name in ("stage_posts", "stage_accounts", "stage_quarantine", "stage_pick", "stage_keyed", "stage_acc"):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+    if progress:
+        progress(result.records, source.size, source.size)
+    return result
+
+
+def _stage(module, source: Source, stager: _Stager, result: ImportResult, progress: Progress | None) -> None:
+    """Read every record of the file into the staging tables, counting errors and skips."""
     try:
         for record in module.read(source):
             result.records += 1
             if isinstance(record, PostRecord):
-                posts += 1
                 stager.add_post(result.records, record)
             elif isinstance(record, AccountRecord):
-                accounts += 1
                 stager.add_account(result.records, record)
             elif isinstance(record, RowError):
                 result.quarantined += 1
@@ -185,42 +231,37 @@ def import_file(
         stager.flush(final=True)
     except UnicodeDecodeError as exc:
         raise WrongFormat(
-            f"{path.name} is not UTF-8 text (byte {exc.start} cannot be decoded); "
+            f"{source.path.name} is not UTF-8 text (byte {exc.start} cannot be decoded); "
             f"expected a {module.FORMAT.name} file saved as UTF-8."
         ) from None
 
-    con.execute("BEGIN TRANSACTION")
-    try:
-        post_counts = merge_posts(con, import_id, fallback_measured_at)
-        account_counts = merge_accounts(con, import_id, fallback_measured_at)
-        con.execute(
-            """INSERT INTO quarantine (import_id, file_name, record_number, reason, raw)
-               SELECT ?, ?, record_number, reason, raw FROM stage_quarantine ORDER BY record_number""",
-            [import_id, path.name],
-        )
-        for counts in (post_counts, account_counts):
-            result.imported += counts.imported
-            result.updated += counts.updated
-            result.unchanged += counts.unchanged
-            for reason, n in (("already in the workspace, unchanged", counts.unchanged),
-                              ("duplicate of a later record in the same file", counts.duplicates_in_file)):
-                if n:
-                    result.skipped += n
-                    result.skipped_reasons[reason] = result.skipped_reasons.get(reason, 0) + n
-        resolve_actors(con, stager.key)
-        result.duration_s = round(time.perf_counter() - started, 3)
-        con.execute(
-            """INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [import_id, module.FORMAT.id, path.name, str(path.resolve()), sha, started_at, result.duration_s,
-             result.records, result.imported, result.updated, result.unchanged, result.quarantined, result.skipped],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for name in ("stage_posts", "stage_accounts", "stage_quarantine", "stage_last", "stage_keyed", "stage_acc"):
-            con.execute(f"DROP TABLE IF EXISTS {name}")
-    if progress:
-        progress(result.records, source.size, source.size)
-    return result
+
+def _merge(ws: Workspace, stager: _Stager, result: ImportResult, import_id: int, fallback_measured_at) -> None:
+    con = ws.con
+    post_counts = merge_posts(con, import_id, fallback_measured_at)
+    account_counts = merge_accounts(con, import_id, fallback_measured_at)
+    con.execute(
+        """INSERT INTO quarantine (import_id, file_name, record_number, reason, raw)
+           SELECT ?, ?, record_number, reason, raw FROM stage_quarantine ORDER BY record_number""",
+        [import_id, result.file],
+    )
+    for counts in (post_counts, account_counts):
+        result.imported += counts.imported
+        result.updated += counts.updated
+        result.unchanged += counts.unchanged
+        for reason, n in (("already in the workspace, unchanged", counts.unchanged),
+                          ("duplicate of a later record in the same file", counts.duplicates_in_file)):
+            if n:
+                result.skipped += n
+                result.skipped_reasons[reason] = result.skipped_reasons.get(reason, 0) + n
+    resolve_actors(con, stager.key)
+
+
+def _log_import(ws: Workspace, result: ImportResult, module, path: Path, started_at: datetime, started: float) -> None:
+    result.duration_s = round(time.perf_counter() - started, 3)
+    ws.con.execute(
+        """INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [result.import_id, module.FORMAT.id, path.name, str(path.resolve()), result.sha256, started_at,
+         result.duration_s, result.records, result.imported, result.updated, result.unchanged,
+         result.quarantined, result.skipped],
+    )

@@ -56,38 +56,44 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
         return counts
     # The last record of a post in the file wins, preferring one that carries counts (a VK repost
     # embeds its original without counts; that copy must not hide the original's own snapshot).
+    # Temp tables hold keys and flags only; texts stay in stage_posts, so memory holds them once.
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE stage_last AS
-           SELECT * EXCLUDE (measured_at), coalesce(measured_at, ?::TIMESTAMPTZ) AS measured_at
-           FROM stage_posts
-           QUALIFY row_number() OVER (PARTITION BY platform, platform_post_id
-                                      ORDER BY ({_any_count()}) DESC, seq DESC) = 1""",
+        f"""CREATE OR REPLACE TEMP TABLE stage_pick AS
+            SELECT seq, coalesce(measured_at, ?::TIMESTAMPTZ) AS snapshot_at
+            FROM stage_posts
+            QUALIFY row_number() OVER (PARTITION BY platform, platform_post_id
+                                       ORDER BY ({_any_count()}) DESC, seq DESC) = 1""",
         [fallback_measured_at],
     )
-    counts.duplicates_in_file = staged - con.execute("SELECT count(*) FROM stage_last").fetchall()[0][0]
+    counts.duplicates_in_file = staged - con.execute("SELECT count(*) FROM stage_pick").fetchall()[0][0]
 
+    # A value the new source does not know (NULL) never overwrites or "changes" a known one.
+    changed = " OR ".join(f"(s.{c} IS NOT NULL AND p.{c} IS DISTINCT FROM s.{c})" for c in _CONTENT_COLUMNS)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE stage_keyed AS
+            SELECT k.seq, k.snapshot_at, p.post_id AS existing_post_id,
+                   (p.post_id IS NOT NULL AND ({changed})) AS content_changed,
+                   ({_any_count("s.")}) AS has_counts,
+                   EXISTS (SELECT 1 FROM engagement_snapshots e
+                           WHERE e.post_id = p.post_id AND e.measured_at = k.snapshot_at) AS snapshot_known
+            FROM stage_pick k JOIN stage_posts s USING (seq)
+            LEFT JOIN posts p USING (platform, platform_post_id)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP VIEW stage_rows AS
+           SELECT s.* EXCLUDE (measured_at, text_norm), coalesce(s.text_norm, s.text) AS text_norm,
+                  k.* EXCLUDE (seq), k.snapshot_at AS measured_at
+           FROM stage_keyed k JOIN stage_posts s USING (seq)"""
+    )
     con.execute(
         """INSERT INTO accounts (platform, account_id, handle, name, url, is_pseudonymised)
            SELECT platform, account_id, any_value(account_handle), any_value(account_name),
                   any_value(account_url), bool_or(is_pseudonymised)
-           FROM stage_last WHERE account_id IS NOT NULL GROUP BY platform, account_id
+           FROM stage_rows WHERE account_id IS NOT NULL GROUP BY platform, account_id
            ON CONFLICT (platform, account_id) DO UPDATE SET
                handle = coalesce(excluded.handle, accounts.handle),
                name = coalesce(excluded.name, accounts.name),
                url = coalesce(excluded.url, accounts.url)"""
-    )
-
-    # A value the new source does not know (NULL) never overwrites or "changes" a known one.
-    changed = " OR ".join(f"(s.{c} IS NOT NULL AND p.{c} IS DISTINCT FROM s.{c})" for c in _CONTENT_COLUMNS)
-    has_counts = _any_count("s.")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE stage_keyed AS
-            SELECT s.*, p.post_id AS existing_post_id,
-                   (p.post_id IS NOT NULL AND ({changed})) AS content_changed,
-                   ({has_counts}) AS has_counts,
-                   EXISTS (SELECT 1 FROM engagement_snapshots e
-                           WHERE e.post_id = p.post_id AND e.measured_at = s.measured_at) AS snapshot_known
-            FROM stage_last s LEFT JOIN posts p USING (platform, platform_post_id)"""
     )
     counts.imported, counts.updated, counts.unchanged = con.execute(
         """SELECT count(*) FILTER (WHERE existing_post_id IS NULL),
@@ -104,16 +110,16 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
     con.execute(
         f"""INSERT INTO posts ({post_columns}, urls, link_domains, hashtags, mentions, first_import_id, last_import_id)
             SELECT {selected}, {_extractions()}, {import_id}, {import_id}
-            FROM stage_keyed s WHERE s.existing_post_id IS NULL ORDER BY s.created_at, s.seq"""
+            FROM stage_rows s WHERE s.existing_post_id IS NULL ORDER BY s.created_at, s.seq"""
     )
     updates = ", ".join(f"{c} = coalesce(s.{c}, posts.{c})" for c in _CONTENT_COLUMNS + ("text_norm",))
     con.execute(
         f"""UPDATE posts SET {updates}, last_import_id = {import_id}
-            FROM stage_keyed s WHERE posts.post_id = s.existing_post_id AND s.content_changed"""
+            FROM stage_rows s WHERE posts.post_id = s.existing_post_id AND s.content_changed"""
     )
     con.execute(
         f"""UPDATE posts SET urls = x.urls, link_domains = x.link_domains, hashtags = x.hashtags, mentions = x.mentions
-            FROM (SELECT s.existing_post_id, {_extractions()} FROM stage_keyed s WHERE s.content_changed) x
+            FROM (SELECT s.existing_post_id, {_extractions()} FROM stage_rows s WHERE s.content_changed) x
             WHERE posts.post_id = x.existing_post_id"""
     )
     _forget_derived(con)
@@ -123,13 +129,13 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
                 (post_id, measured_at, import_id, {counts_list}, reaction_breakdown, comments, shares, views)
             SELECT p.post_id, s.measured_at, {import_id}, {", ".join("s." + c for c in _COUNT_COLUMNS[:-3])},
                    s.reaction_breakdown, s.comments, s.shares, s.views
-            FROM stage_keyed s JOIN posts p USING (platform, platform_post_id)
+            FROM stage_rows s JOIN posts p USING (platform, platform_post_id)
             WHERE s.has_counts AND NOT s.snapshot_known"""
     )
     con.execute(
         f"""INSERT INTO follower_snapshots (platform, account_id, measured_at, followers, import_id)
             SELECT platform, account_id, created_at, max(followers_at_posting), {import_id}
-            FROM stage_keyed WHERE followers_at_posting IS NOT NULL AND account_id IS NOT NULL
+            FROM stage_rows WHERE followers_at_posting IS NOT NULL AND account_id IS NOT NULL
             GROUP BY platform, account_id, created_at
             ON CONFLICT DO NOTHING"""
     )

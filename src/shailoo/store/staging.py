@@ -73,21 +73,28 @@ STAGE_QUARANTINE_SCHEMA = pa.schema(
 
 
 class ColumnBuffer:
-    """Collects rows as per-column lists; `take()` returns them as an Arrow table and starts afresh."""
+    """Collects rows as tuples; `take()` turns them into an Arrow table (columns by zip, at C speed)."""
 
     def __init__(self, schema: pa.Schema) -> None:
         self.schema = schema
-        self.names = schema.names
-        self._columns: list[list] = [[] for _ in self.names]
+        self._rows: list[tuple] = []
 
     def __len__(self) -> int:
-        return len(self._columns[0])
+        return len(self._rows)
 
-    def append(self, values: tuple | list) -> None:
-        for column, value in zip(self._columns, values):
-            column.append(value)
+    def append(self, values: tuple) -> None:
+        self._rows.append(values)
 
     def take(self) -> pa.Table:
-        arrays = [pa.array(col, type=field.type) for col, field in zip(self._columns, self.schema)]
-        self._columns = [[] for _ in self.names]
+        rows, self._rows = self._rows, []
+        columns = list(zip(*rows)) if rows else [() for _ in self.schema]
+        arrays = [_to_arrow(list(col), field.type) for col, field in zip(columns, self.schema)]
         return pa.Table.from_arrays(arrays, schema=self.schema)
+
+
+def _to_arrow(values: list, type_: pa.DataType) -> pa.Array:
+    if pa.types.is_timestamp(type_):
+        # pyarrow converts aware datetimes one by one (slow); integers in bulk are ~8x faster.
+        micros = [None if v is None else round(v.timestamp() * 1_000_000) for v in values]
+        return pa.array(micros, type=pa.int64()).cast(type_)
+    return pa.array(values, type=type_)
