@@ -17,6 +17,7 @@ from shailoo.records import PostRecord, Skipped
 from shailoo.store.loader import import_file
 from shailoo.store.workspace import init_workspace
 from tests.conftest import DATA
+from tests.importers.helpers import balanced, everything_stored, posts_by_id
 
 TD = DATA / "telegram_desktop"
 CHANNEL = TD / "channel.json"
@@ -31,25 +32,10 @@ def _message_count(path: Path) -> int:
     return len(json.loads(path.read_text(encoding="utf-8"))["messages"])
 
 
-def _posts(ws) -> dict[str, dict]:
-    cur = ws.con.execute("SELECT * FROM posts")
-    names = [d[0] for d in cur.description]
-    return {row[names.index("platform_post_id")]: dict(zip(names, row)) for row in cur.fetchall()}
-
-
-def _stored(ws) -> str:
-    """Everything the posts and accounts tables hold, as one string to search for private names."""
-    return repr(ws.con.execute("SELECT * FROM posts").fetchall()) + repr(ws.con.execute("SELECT * FROM accounts").fetchall())
-
-
 def _snapshot(ws, post_id: str) -> list[tuple]:
     return ws.con.execute(
         """SELECT e.reactions, e.reaction_breakdown, e.comments, e.shares, e.views FROM engagement_snapshots e
            JOIN posts p USING (post_id) WHERE p.platform_post_id = ? ORDER BY e.measured_at""", [post_id]).fetchall()
-
-
-def _balanced(result) -> bool:
-    return result.imported + result.updated + result.quarantined + result.skipped == result.records
 
 
 # ---- the real export ----------------------------------------------------------------------
@@ -61,10 +47,10 @@ def test_real_channel_export(workspace, real):
     result = import_file(workspace, path)
     assert result.format == "telegram_desktop"
     assert result.records == _message_count(path) == 674
-    assert _balanced(result)
+    assert balanced(result)
     assert (result.imported, result.quarantined, result.skipped) == (672, 0, 2)
     assert result.skipped_reasons == {"service message": 2}
-    posts = _posts(workspace)
+    posts = posts_by_id(workspace)
     reply = posts["2447843635/900"]
     assert reply["post_type"] == "reply" and reply["parent_platform_post_id"] == "2447843635/867"
     assert reply["created_at"] == datetime(2024, 9, 29, 11, 23, 15, tzinfo=timezone.utc)  # from date_unixtime
@@ -74,7 +60,7 @@ def test_real_channel_export(workspace, real):
     assert posts["2447843635/2361"]["forwarded_from"] == "1374438247"  # a public channel, by its bare id
     # a hidden user known only by name: pseudonymised
     hidden = posts["2447843635/2367"]["forwarded_from"]
-    assert hidden.startswith("p_") and "Artur Mannanov" not in _stored(workspace)
+    assert hidden.startswith("p_") and "Artur Mannanov" not in everything_stored(workspace)
     assert not any("File not included" in (p["text"] or "") for p in posts.values())
     assert workspace.con.execute(
         "SELECT account_id, name, is_pseudonymised FROM accounts").fetchall() == [
@@ -89,7 +75,7 @@ def test_real_export_reimport_changes_nothing(workspace, real):
     import_file(workspace, path)
     again = import_file(workspace, path)
     assert (again.imported, again.updated, again.quarantined) == (0, 0, 0)
-    assert again.records == 674 and _balanced(again)
+    assert again.records == 674 and balanced(again)
     assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 672
     assert workspace.con.execute("SELECT count(*) FROM engagement_snapshots").fetchone()[0] == 149
 
@@ -135,14 +121,14 @@ def test_channel_import_and_privacy(workspace):
     result = import_file(workspace, CHANNEL)
     assert result.records == _message_count(CHANNEL) == 7
     assert (result.imported, result.updated, result.quarantined, result.skipped) == (6, 0, 0, 1)
-    posts = _posts(workspace)
+    posts = posts_by_id(workspace)
     assert posts["1234567890/3"]["hashtags"] == ["шайлоо"]
     assert posts["1234567890/3"]["link_domains"] == ["example.kg"]
     key = workspace.pseudonym_key
     assert posts["1234567890/4"]["forwarded_from"] == pseudonym(key, "telegram", "user555001")
     assert posts["1234567890/5"]["forwarded_from"] == pseudonym(key, "telegram", "Скрытый Человек")
     assert posts["1234567890/6"]["forwarded_from"] == "777000"
-    stored = _stored(workspace)
+    stored = everything_stored(workspace)
     assert not any(name in stored for name in PRIVATE_NAMES)
     assert _snapshot(workspace, "1234567890/2") == [(11, {"👍": 5, "❤": 3, "custom": 2, "paid": 1}, 4, 7, 1500)]
 
@@ -153,7 +139,7 @@ def test_group_authors_are_pseudonymised(workspace):
     assert (result.imported, result.quarantined, result.skipped) == (4, 0, 1)
     key = workspace.pseudonym_key
     p111, p333 = pseudonym(key, "telegram", "user111"), pseudonym(key, "telegram", "user333")
-    posts = _posts(workspace)
+    posts = posts_by_id(workspace)
     assert {k: (v["account_id"], v["post_type"], v["parent_platform_post_id"]) for k, v in posts.items()} == {
         "987654/10": (p111, "message", None),
         "987654/11": (p333, "reply", "987654/10"),
@@ -166,7 +152,7 @@ def test_group_authors_are_pseudonymised(workspace):
     ).fetchall()
     assert accounts == [("987654", "Обсуждение выборов", None, None, False),
                         *sorted([(p111, None, None, None, True), (p333, None, None, None, True)])]
-    stored = _stored(workspace)
+    stored = everything_stored(workspace)
     assert not any(name in stored for name in PRIVATE_NAMES)
 
 
@@ -185,7 +171,7 @@ def test_malformed_messages_are_quarantined(workspace):
         (8, "forwards is '1e999999', not a non-negative whole number"),
     ]
     assert json.loads(rows[0][2])["text"] == "Без id"
-    assert sorted(_posts(workspace)) == ["555000/1", "555000/9"]
+    assert sorted(posts_by_id(workspace)) == ["555000/1", "555000/9"]
 
 
 def test_truncated_file_keeps_what_came_before(workspace):
@@ -199,7 +185,7 @@ def test_reimport_and_later_export(workspace, tmp_path):
     first = import_file(workspace, CHANNEL)
     again = import_file(workspace, CHANNEL)
     assert (again.imported, again.updated, again.unchanged, again.skipped) == (0, 0, 6, 7)
-    assert _balanced(first) and _balanced(again)
+    assert balanced(first) and balanced(again)
     export = json.loads(CHANNEL.read_text(encoding="utf-8"))
     export["messages"][1]["reactions"][0]["count"] = 14
     export["messages"][1]["views"] = 2600
@@ -207,7 +193,7 @@ def test_reimport_and_later_export(workspace, tmp_path):
     later.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
     result = import_file(workspace, later)
     assert (result.imported, result.updated, result.unchanged, result.skipped) == (0, 1, 5, 6)
-    assert _balanced(result)
+    assert balanced(result)
     assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 6
     assert [(r, v) for r, _, _, _, v in _snapshot(workspace, "1234567890/2")] == [(11, 1500), (20, 2600)]
 

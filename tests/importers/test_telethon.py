@@ -17,6 +17,7 @@ from shailoo.records import PostRecord, Skipped
 from shailoo.store.loader import import_file
 from shailoo.store.workspace import init_workspace
 from tests.conftest import DATA
+from tests.importers.helpers import balanced, everything_stored, posts_by_id
 
 TT = DATA / "telethon"
 CHANNEL = TT / "channel.json"
@@ -33,20 +34,6 @@ def _record_count(path: Path) -> int:
     return sum(1 for line in text.splitlines() if line.strip())
 
 
-def _posts(ws) -> dict[str, dict]:
-    cur = ws.con.execute("SELECT * FROM posts")
-    names = [d[0] for d in cur.description]
-    return {row[names.index("platform_post_id")]: dict(zip(names, row)) for row in cur.fetchall()}
-
-
-def _stored(ws) -> str:
-    return repr(ws.con.execute("SELECT * FROM posts").fetchall()) + repr(ws.con.execute("SELECT * FROM accounts").fetchall())
-
-
-def _balanced(result) -> bool:
-    return result.imported + result.updated + result.quarantined + result.skipped == result.records
-
-
 @pytest.mark.shared
 def test_real_ria_messages(workspace, real):
     path = real / "telegram_ru_news" / "1001101170442_messages.json"
@@ -54,9 +41,9 @@ def test_real_ria_messages(workspace, real):
     result = import_file(workspace, path)
     assert result.format == "telethon"
     assert result.records == _record_count(path) == 1000
-    assert _balanced(result)
+    assert balanced(result)
     assert (result.imported, result.quarantined, result.skipped) == (1000, 0, 0)
-    post = _posts(workspace)["1101170442/271643"]  # -1001101170442 is channel 1101170442
+    post = posts_by_id(workspace)["1101170442/271643"]  # -1001101170442 is channel 1101170442
     assert post["account_id"] == "1101170442" and post["post_type"] == "post"
     assert post["created_at"] == datetime(2024, 12, 4, 8, 55, 19, tzinfo=timezone.utc)
     assert post["url"] == "https://t.me/c/1101170442/271643"
@@ -65,7 +52,7 @@ def test_real_ria_messages(workspace, real):
         ("1101170442", "РИА Новости", False)]
     assert workspace.con.execute("SELECT count(*) FROM engagement_snapshots").fetchone()[0] == 0  # no counts given
     again = import_file(workspace, path)
-    assert (again.imported, again.updated, again.records) == (0, 0, 1000) and _balanced(again)
+    assert (again.imported, again.updated, again.records) == (0, 0, 1000) and balanced(again)
     assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 1000
 
 
@@ -106,10 +93,10 @@ def test_channel_import_and_privacy(workspace):
     assert result.records == _record_count(CHANNEL) == 6
     assert (result.imported, result.quarantined, result.skipped) == (5, 0, 1)
     key = workspace.pseudonym_key
-    posts = _posts(workspace)
+    posts = posts_by_id(workspace)
     assert posts["1234567890/21"]["forwarded_from"] == pseudonym(key, "telegram", "user555001")
     assert posts["1234567890/23"]["forwarded_from"] == pseudonym(key, "telegram", "Скрытая Персона")
-    assert not any(name in _stored(workspace) for name in PRIVATE_NAMES)
+    assert not any(name in everything_stored(workspace) for name in PRIVATE_NAMES)
 
 
 def test_same_channel_keys_the_same_as_a_desktop_export(workspace):
@@ -133,7 +120,7 @@ def test_json_lines_group(workspace):
     assert number == 3 and reason.startswith("not JSON") and raw.startswith('{"id": 12')
     key = workspace.pseudonym_key
     p111, p333 = pseudonym(key, "telegram", "user111"), pseudonym(key, "telegram", "user333")
-    posts = _posts(workspace)
+    posts = posts_by_id(workspace)
     assert {k: (v["account_id"], v["post_type"], v["parent_platform_post_id"], v["forwarded_from"])
             for k, v in posts.items()} == {
         "987654/10": (p111, "message", None, None),
@@ -141,7 +128,7 @@ def test_json_lines_group(workspace):
         "987654/13": ("987654", "post", None, None),
         "987654/14": (p333, "message", None, p111),
     }
-    assert not any(name in _stored(workspace) for name in PRIVATE_NAMES)
+    assert not any(name in everything_stored(workspace) for name in PRIVATE_NAMES)
 
 
 def test_group_keys_match_the_desktop_export(workspace):
@@ -166,13 +153,13 @@ def test_malformed_messages_are_quarantined(workspace):
         (8, "no chat id: the message has no peer_id and its sender is not a channel"),
     ]
     assert json.loads(rows[0][2])["text"] == "Без id"
-    assert sorted(_posts(workspace)) == ["1555000000/1", "1555000000/9"]
+    assert sorted(posts_by_id(workspace)) == ["1555000000/1", "1555000000/9"]
 
 
 def test_later_export_adds_snapshots(workspace, tmp_path):
     import_file(workspace, CHANNEL)
     again = import_file(workspace, CHANNEL)
-    assert (again.imported, again.updated, again.unchanged) == (0, 0, 5) and _balanced(again)
+    assert (again.imported, again.updated, again.unchanged) == (0, 0, 5) and balanced(again)
     messages = json.loads(CHANNEL.read_text(encoding="utf-8"))
     messages[0]["views"] = 2500
     messages[1]["views"] = 450
@@ -180,7 +167,7 @@ def test_later_export_adds_snapshots(workspace, tmp_path):
     later.write_text("\n".join(json.dumps(m, ensure_ascii=False) for m in messages) + "\n", encoding="utf-8")
     result = import_file(workspace, later)
     assert (result.records, result.imported, result.updated, result.unchanged) == (6, 0, 2, 3)
-    assert _balanced(result)
+    assert balanced(result)
     assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 5
     assert workspace.con.execute("SELECT count(*) FROM engagement_snapshots").fetchone()[0] == 4
 

@@ -17,6 +17,7 @@ from shailoo.records import PostRecord
 from shailoo.store.loader import import_file
 from shailoo.store.workspace import init_workspace
 from tests.conftest import DATA
+from tests.importers.helpers import balanced, everything_stored, posts_by_id
 
 VK = DATA / "vk"
 REPOSTS = VK / "wall_reposts.json"
@@ -48,20 +49,6 @@ def _record_count(path: Path) -> int:
     return total
 
 
-def _posts(ws) -> dict[str, dict]:
-    cur = ws.con.execute("SELECT * FROM posts")
-    names = [d[0] for d in cur.description]
-    return {row[names.index("platform_post_id")]: dict(zip(names, row)) for row in cur.fetchall()}
-
-
-def _stored(ws) -> str:
-    return repr(ws.con.execute("SELECT * FROM posts").fetchall()) + repr(ws.con.execute("SELECT * FROM accounts").fetchall())
-
-
-def _balanced(result) -> bool:
-    return result.imported + result.updated + result.quarantined + result.skipped == result.records
-
-
 @pytest.mark.shared
 def test_real_wall_get_response(workspace, real):
     path = real / "vk_wallget" / "wall_get_response_club109125816.json"
@@ -69,9 +56,9 @@ def test_real_wall_get_response(workspace, real):
     result = import_file(workspace, path)
     assert result.format == "vk"
     assert result.records == _record_count(path) == 10
-    assert _balanced(result)
+    assert balanced(result)
     assert (result.imported, result.quarantined, result.skipped) == (10, 0, 0)
-    pinned = _posts(workspace)["-109125816_519471"]
+    pinned = posts_by_id(workspace)["-109125816_519471"]
     assert pinned["account_id"] == "-109125816" and pinned["url"] == "https://vk.com/wall-109125816_519471"
     assert pinned["created_at"] == datetime(2020, 6, 18, 19, 50, 21, tzinfo=timezone.utc)
     assert (pinned["is_edited"], pinned["media_type"], pinned["link"]) == (True, "photo", "http://zerowasteshop.moscow/")
@@ -86,7 +73,7 @@ def test_real_wall_get_response(workspace, real):
         "SELECT handle, url FROM accounts WHERE account_id = '-109125816'").fetchone() == (
         "club109125816", "https://vk.com/club109125816")
     again = import_file(workspace, path)
-    assert (again.imported, again.updated, again.records) == (0, 0, 10) and _balanced(again)
+    assert (again.imported, again.updated, again.records) == (0, 0, 10) and balanced(again)
     assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 10
 
 
@@ -126,12 +113,12 @@ def test_repost_import_and_privacy(workspace):
     assert result.records == _record_count(REPOSTS) == 6
     assert (result.imported, result.quarantined, result.skipped) == (6, 0, 0)
     p400 = pseudonym(workspace.pseudonym_key, "vk", "400")
-    posts = _posts(workspace)
+    posts = posts_by_id(workspace)
     assert posts["-200_102"]["account_id"] == p400
     assert posts["-200_103"]["forwarded_from"] == p400
     assert posts["400_7"]["account_id"] == p400
     assert posts["-200_100"]["hashtags"] == ["выборы2025"]
-    assert not any(name in _stored(workspace) for name in PRIVATE)
+    assert not any(name in everything_stored(workspace) for name in PRIVATE)
     assert workspace.con.execute("SELECT count(*) FROM engagement_snapshots").fetchone()[0] == 4
 
 
@@ -142,7 +129,7 @@ def test_json_lines_pages(workspace):
     rows = workspace.con.execute("SELECT record_number, reason FROM quarantine ORDER BY record_number").fetchall()
     assert rows[0] == (5, "line 3: VK API error 6: Too many requests per second")
     assert rows[1][0] == 6 and rows[1][1].startswith("line 4 is not JSON")
-    assert sorted(_posts(workspace)) == ["-200_1", "-200_2", "-200_3", "-300_9"]
+    assert sorted(posts_by_id(workspace)) == ["-200_1", "-200_2", "-200_3", "-300_9"]
 
 
 def test_malformed_items_are_quarantined(workspace):
@@ -161,7 +148,7 @@ def test_malformed_items_are_quarantined(workspace):
     ]
     assert json.loads(rows[0][2])["text"] == "Без id"
     assert json.loads(rows[-1][2])["text"] == "Оригинал без id"
-    posts = _posts(workspace)
+    posts = posts_by_id(workspace)
     assert sorted(posts) == ["-500_1", "-500_8"]
     assert (posts["-500_8"]["post_type"], posts["-500_8"]["forwarded_from"]) == ("repost", "-600")
 
@@ -169,7 +156,7 @@ def test_malformed_items_are_quarantined(workspace):
 def test_reimport_and_later_export(workspace, tmp_path):
     import_file(workspace, REPOSTS)
     again = import_file(workspace, REPOSTS)
-    assert (again.imported, again.updated, again.unchanged, again.skipped) == (0, 0, 6, 6) and _balanced(again)
+    assert (again.imported, again.updated, again.unchanged, again.skipped) == (0, 0, 6, 6) and balanced(again)
     doc = json.loads(REPOSTS.read_text(encoding="utf-8"))
     doc["response"]["items"][0]["likes"]["count"] = 25
     doc["response"]["items"][0]["views"]["count"] = 900
@@ -177,7 +164,7 @@ def test_reimport_and_later_export(workspace, tmp_path):
     later.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
     result = import_file(workspace, later)
     # posts with counts get a snapshot at the new measurement time; the embedded copies have none
-    assert (result.imported, result.updated, result.unchanged) == (0, 4, 2) and _balanced(result)
+    assert (result.imported, result.updated, result.unchanged) == (0, 4, 2) and balanced(result)
     assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 6
     assert workspace.con.execute(
         """SELECT e.likes, e.views FROM engagement_snapshots e JOIN posts p USING (post_id)

@@ -165,6 +165,13 @@ def forward_origin(name: Any, from_id: Any) -> tuple[str | None, bool]:
     return (name, False) if name else (None, True)
 
 
+def message_counts(m: dict) -> tuple:
+    """(reactions, reaction breakdown, views, forwards, replies) of a message; raises BadValue."""
+    reactions, breakdown = reaction_counts(m.get("reactions"))
+    return (reactions, breakdown, count_field(m.get("views"), "views"), count_field(m.get("forwards"), "forwards"),
+            count_field(m.get("replies"), "replies"))
+
+
 def count_field(value: Any, column: str) -> int | None:
     """A count that collectors write as a number or as an object ({'replies': 3}, {'count': 3})."""
     if isinstance(value, dict):
@@ -258,10 +265,7 @@ def _message(number: int, m: Any, chat: Chat) -> Record:
             created = parse_time(m["date_unixtime"], "date_unixtime")
         else:  # older exports: local time of the exporting machine, taken as UTC (see docs)
             created = parse_time(m.get("date"), "date")
-        reactions, breakdown = reaction_counts(m.get("reactions"))
-        views = count_field(m.get("views"), "views")
-        shares = count_field(m.get("forwards"), "forwards")
-        comments = count_field(m.get("replies"), "replies")
+        reactions, breakdown, views, shares, comments = message_counts(m)
     except BadValue as exc:
         return RowError(number, str(exc), dump_raw(m))
 

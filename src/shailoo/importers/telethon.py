@@ -23,13 +23,12 @@ from shailoo.importers.parse import BadValue, clean_text, is_placeholder, parse_
 from shailoo.importers.telegram_desktop import (
     PLATFORM,
     bare_chat_id,
-    count_field,
     edited_flag,
     forward_origin,
     id_error,
     join_text,
+    message_counts,
     peer,
-    reaction_counts,
     skip_bom,
 )
 from shailoo.records import PostRecord, RowError, Skipped
@@ -136,10 +135,7 @@ def _message(number: int, m: Any, options_chat: str | None) -> Record:
                         dump_raw(m))
     try:
         created = parse_time(m.get("date"), "date")
-        reactions, breakdown = reaction_counts(m.get("reactions"))
-        views = count_field(m.get("views"), "views")
-        shares = count_field(m.get("forwards"), "forwards")
-        comments = count_field(m.get("replies"), "replies")
+        reactions, breakdown, views, shares, comments = message_counts(m)
     except BadValue as exc:
         return RowError(number, str(exc), dump_raw(m))
 
