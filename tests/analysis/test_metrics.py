@@ -149,3 +149,16 @@ def test_reaction_breakdown(ws):
 def test_bad_dimension_is_a_usage_error(ws):
     with pytest.raises(UsageError, match="--by"):
         metrics.posts(ws, PostFilter(), "colour")
+
+
+def test_filter_by_day_range(tmp_path):
+    from datetime import date
+
+    from shailoo.analysis.filters import PostFilter, periods_span
+    from tests.report.fixture_workspace import build_fixture
+
+    ws = build_fixture(tmp_path / "w")
+    assert periods_span(ws) == (date(2020, 12, 1), date(2021, 1, 9))
+    where, params = PostFilter(start=date(2020, 12, 15), end=date(2020, 12, 31)).where(ws)
+    assert ws.con.execute(f"SELECT count(*) FROM posts_v WHERE {where}", params).fetchall()[0][0] == 4
+    ws.close()

@@ -118,3 +118,18 @@ def test_cli_report(tmp_path, runner):
     result = runner.invoke(app, ["report", "-w", str(tmp_path / "ws"), "--out", str(out), "--xlsx", str(xlsx)])
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 10_000 and xlsx.exists()
+
+
+def test_report_covers_the_monitoring_period(tmp_path):
+    from datetime import date
+
+    from shailoo.report.build import build_sections
+
+    ws = build_fixture(tmp_path / "w")
+    ws.add_period("campaign", date(2020, 12, 15), date(2020, 12, 31))  # Jan 5, 6, 8, 9 now fall outside
+    sections = build_sections(ws, include_text=False)
+    overview = next(b for b in sections[0]["blocks"] if b.name == "overview").table
+    assert sum(overview["posts"].to_pylist()) == 6
+    method = next(s for s in sections if s["id"] == "methodology")
+    assert any("01.12.2020 – 31.12.2020" in p and "4 posts" in p for p in method["paragraphs"])
+    ws.close()

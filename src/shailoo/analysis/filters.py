@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from shailoo.errors import UsageError
 from shailoo.platforms import CATEGORIES, PLATFORMS
@@ -14,6 +15,8 @@ class PostFilter:
     period: str | None = None
     category: str | None = None
     actor: str | None = None
+    start: date | None = None  # first local day included
+    end: date | None = None    # last local day included
 
     def where(self, ws) -> tuple[str, list]:
         """Return an SQL condition over `posts_v` columns and its parameters."""
@@ -42,4 +45,16 @@ class PostFilter:
         if self.actor:
             clauses.append("lower(actor) = lower(?)")
             params.append(self.actor)
+        if self.start:
+            clauses.append("day >= ?")
+            params.append(self.start)
+        if self.end:
+            clauses.append("day <= ?")
+            params.append(self.end)
         return (" AND ".join(clauses) or "TRUE"), params
+
+
+def periods_span(ws) -> tuple[date, date] | None:
+    """The monitoring period: from the first period's start to the last period's end (None without periods)."""
+    start, end = ws.con.execute("SELECT min(start_date), max(end_date) FROM periods").fetchall()[0]
+    return (start, end) if start else None

@@ -3,6 +3,8 @@ platforms for the same actors (e.g. Instagram interactions ÷ Facebook interacti
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datetime import date, timedelta
 from typing import Sequence
 
@@ -37,7 +39,7 @@ def period_comparison(ws, flt: PostFilter | None = None, by: str | Sequence[str]
         raise UsageError("Comparing periods needs two periods; add them with `shailoo periods add NAME START END`.")
     flt = flt or PostFilter()
     if flt.period:
-        flt = PostFilter(flt.platform, None, flt.category, flt.actor)
+        flt = replace(flt, period=None)
     tables = [activity(ws, flt, by, days=period_bounds(ws, p)) for p in periods]
     keys = [c for c in tables[0].column_names if c in ("actor", "category", "platform", "week", "day")]
     ws.con.register("cmp_a", tables[0])
@@ -90,7 +92,7 @@ def platform_comparison(ws, flt: PostFilter | None = None, by: str = "actor",
     if by not in ("actor", "category"):
         raise UsageError("Platform comparison is --by actor or --by category.")
     flt = flt or PostFilter()
-    flt = PostFilter(None, flt.period, flt.category, flt.actor)
+    flt = replace(flt, platform=None)
     t = activity(ws, flt, [by, "platform"])
     keys = ["actor", "category"] if by == "actor" else ["category"]
     ws.con.register("cmp_platforms", t)

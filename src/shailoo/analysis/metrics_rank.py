@@ -74,6 +74,8 @@ def overview(ws, flt: PostFilter | None = None) -> pa.Table:
     if flt is not None and flt.period:
         start, end = ws.con.execute("SELECT start_date, end_date FROM periods WHERE name = ?", [flt.period]).fetchall()[0]
         days = str((end - start).days + 1)
+    elif flt is not None and flt.start and flt.end:
+        days = str((flt.end - flt.start).days + 1)
     return fetch(ws, f"""SELECT * FROM (
         SELECT platform, coalesce(category, 'unregistered') AS category,
                count(DISTINCT actor_id)::BIGINT AS actors, count(*)::BIGINT AS posts,

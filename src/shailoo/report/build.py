@@ -17,13 +17,14 @@ from shailoo.analysis.filters import PostFilter
 from shailoo.analysis.snapshot import fetch, materialized, min_hours, snapshot_coverage
 from shailoo.report import charts
 from shailoo.report.blocks import Block, csv_data_uri, html_rows
-from shailoo.report.sections import CATEGORY_TITLES, comparison_section, platform_sections, results_section
+from shailoo.report.sections import (CATEGORY_TITLES, comparison_section, platform_sections, report_scope,
+                                     results_section)
 
 
 def _overview_section(ws, period: str | None) -> dict:
-    t = metrics_rank.overview(ws, PostFilter(period=period))
+    t = metrics_rank.overview(ws, report_scope(ws, period))
     labels = [f"{r['platform']} · {CATEGORY_TITLES.get(r['category'], r['category'])}" for r in t.to_pylist()]
-    cov = snapshot_coverage(ws, *PostFilter(period=period).where(ws))
+    cov = snapshot_coverage(ws, *report_scope(ws, period).where(ws))
     early = sum(cov["snapshot_early"].to_pylist()) if cov.num_rows else 0
     none = sum(cov["no_snapshot"].to_pylist()) if cov.num_rows else 0
     return {"id": "overview", "title": "Overview", "blocks": [
@@ -43,7 +44,7 @@ def _text_sections(ws, period: str | None) -> list[dict]:
             return []
         raise
     out = []
-    for s in text_report_sections(ws, PostFilter(period=period)):
+    for s in text_report_sections(ws, report_scope(ws, period)):
         captions = s.get("captions") or []
         blocks = [Block(captions[i] if i < len(captions) else s["title"], t, name=f"{s.get('id', 'text')}-{i + 1}")
                   for i, t in enumerate(s.get("tables") or [])]
@@ -79,8 +80,15 @@ def _methodology(ws, period: str | None) -> dict:
         "Shares (%) are an actor's part of its category's total (a category's part of the platform's).",
         "Comments and replies by other users are not counted as posts.",
     ]
+    scope = report_scope(ws, period)
     if period:
         text.insert(1, f"This report covers the period “{period}” only.")
+    elif scope.start:
+        where, params = scope.where(ws)
+        outside = ws.con.execute(f"SELECT count(*) FILTER (WHERE NOT ({where})) FROM posts_v", params).fetchall()[0][0]
+        text.insert(1, f"This report covers the monitoring period {scope.start:%d.%m.%Y} – {scope.end:%d.%m.%Y} "
+                       f"(from the first period's start to the last period's end); {outside:,} posts of the "
+                       "workspace fall outside it and are not counted.")
     return {"id": "methodology", "title": "Methodology", "paragraphs": text, "blocks": [
         Block("Monitored actors", actors, name="actors"), Block("Periods", periods, name="periods"),
         Block("Imported files", imports, name="imports")]}

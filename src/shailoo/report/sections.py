@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shailoo.analysis import metrics, metrics_compare, metrics_rank
-from shailoo.analysis.filters import PostFilter
+from shailoo.analysis.filters import PostFilter, periods_span
 from shailoo.platforms import CATEGORIES, INTERACTION_PARTS
 from shailoo.report import charts
 from shailoo.report.blocks import Block
@@ -31,18 +31,28 @@ def _where(table: pa.Table, **equal) -> pa.Table:
     return table.filter(mask) if mask is not None else table
 
 
-def _span(ws, period: str | None) -> str:
+def report_scope(ws, period: str | None) -> PostFilter:
+    """The posts a report covers: the chosen period, else the monitoring period (first period's
+    start to last period's end), else everything."""
     if period:
-        start, end = metrics_compare.period_bounds(ws, period)
+        return PostFilter(period=period)
+    span = periods_span(ws)
+    return PostFilter(start=span[0], end=span[1]) if span else PostFilter()
+
+
+def _span(ws, flt: PostFilter) -> str:
+    if flt.period:
+        start, end = metrics_compare.period_bounds(ws, flt.period)
+    elif flt.start:
+        start, end = flt.start, flt.end
     else:
-        row = ws.con.execute("SELECT min(day), max(day) FROM posts_v").fetchall()[0]
-        start, end = row
+        start, end = ws.con.execute("SELECT min(day), max(day) FROM posts_v").fetchall()[0]
     return f"{start:%d.%m.%Y} – {end:%d.%m.%Y}" if start else "no posts"
 
 
 def platform_sections(ws, period: str | None, number: list[int]) -> list[dict]:
     """One section per platform with posts: a block per category and measure."""
-    flt = PostFilter(period=period)
+    flt = report_scope(ws, period)
     per_actor = metrics.activity(ws, flt, "actor,platform")
     pair = metrics_compare.default_periods(ws)
     second = None
@@ -52,8 +62,8 @@ def platform_sections(ws, period: str | None, number: list[int]) -> list[dict]:
     top = metrics_rank.top_posts(ws, flt, n=5, per=("category", "platform"))
     platforms = [p for p in pc.unique(weekly["platform"]).to_pylist()] if weekly.num_rows else []
     platforms.sort(key=lambda p: -pc.sum(_where(weekly, platform=p)["posts"]).as_py())
-    whole = _span(ws, period)
-    second_span = _span(ws, pair[1]) if second is not None else ""
+    whole = _span(ws, flt)
+    second_span = _span(ws, PostFilter(period=pair[1])) if second is not None else ""
     sections = []
     for platform in platforms:
         title = PLATFORM_TITLES.get(platform, platform)
@@ -115,7 +125,7 @@ def platform_sections(ws, period: str | None, number: list[int]) -> list[dict]:
 
 
 def comparison_section(ws, period: str | None) -> dict | None:
-    flt = PostFilter(period=period)
+    flt = report_scope(ws, period)
     blocks: list[Block] = []
     pair = metrics_compare.default_periods(ws)
     if pair and not period:
@@ -148,7 +158,7 @@ def results_section(ws, period: str | None) -> dict | None:
 
     if not ws.con.execute("SELECT count(*) FROM election_results").fetchall()[0][0]:
         return None
-    t = popularity_vs_results(ws, PostFilter(period=period))
+    t = popularity_vs_results(ws, report_scope(ws, period))
     corr = popularity_correlations(t)
     labels = [a or c for a, c in zip(t["actor"].to_pylist(), t["candidate"].to_pylist())]
     chart = charts.grouped_bars(labels, {"votes": t["vote_share_pct"].to_pylist(),
