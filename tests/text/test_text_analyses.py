@@ -124,6 +124,11 @@ def test_workspace_stopwords_extend_the_list(text_ws):
 
 def test_report_sections(text_ws):
     sections = text_report_sections(text_ws, k=2)
-    assert [s["id"] for s in sections] == ["text-languages", "text-terms", "text-ngrams", "text-topics", "text-clusters"]
+    assert [s["id"] for s in sections] == ["text-languages", "text-terms", "text-ngrams", "text-key-terms",
+                                           "text-topics", "text-clusters"]
+    key = sections[3]
+    assert len(key["tables"]) == 4  # associations of the 3 top terms, then the top term in context
+    assert key["tables"][0].column_names == ["term", "cor"]
+    assert key["tables"][3].num_rows > 0 and "keyword" in key["tables"][3].column_names
     for s in sections:
         assert s["title"] and len(s["tables"]) == len(s["captions"])

@@ -35,6 +35,8 @@ def text_report_sections(ws, post_filter=None, options: TextOptions | None = Non
                              ["Most frequent two-word terms (within sentences, stopwords removed).",
                               "Collocations: two-word terms seen 3+ times ranked by log-likelihood (G²)."], bi.notes))
 
+    sections.append(_key_terms(ws, post_filter, options))
+
     by_platform = topics(ws, post_filter, by="platform")
     by_week = topics(ws, post_filter, by="week")
     sections.append(_section("text-topics", "Topics", [by_platform.table, by_week.table],
@@ -44,10 +46,33 @@ def text_report_sections(ws, post_filter=None, options: TextOptions | None = Non
     try:
         cl = clusters(ws, post_filter, options, k=k)
         sections.append(_section("text-clusters", f"Clusters of posts (Ward, k={k})", [cl.table],
-                                 ["Size and top words (highest mean TF-IDF) of each cluster."], cl.notes))
+                                 ["Size and top words (highest mean TF-IDF) of each cluster."], cl.notes,
+                                 [{"table": 0, "kind": "bar", "x": "cluster", "y": "size"}]))
     except UsageError as exc:
         sections.append(_section("text-clusters", "Clusters of posts", [], [], [f"Not computed: {exc}"]))
     return sections
+
+
+def _key_terms(ws, post_filter, options: TextOptions, n_terms: int = 3, min_cor: float = 0.2) -> dict:
+    """Associations (findAssocs) of the most frequent terms, and the first hits of the top term in context."""
+    from shailoo.analysis.text_assoc import assoc_table
+    from shailoo.analysis.text_kwic import kwic
+    from shailoo.analysis.text_terms import term_table
+    from shailoo.text.pipeline import Corpus
+
+    corpus = Corpus.from_workspace(ws, post_filter, options)
+    top = term_table(corpus, top=n_terms, grouped=False, with_key=True)
+    tables, captions = [], []
+    for shown, key in zip(top["term"].to_pylist(), top["key"].to_pylist()):
+        tables.append(assoc_table(corpus, key, min_cor, top=15))
+        captions.append(f"Terms associated with “{shown}” (Pearson r ≥ {min_cor:.2f} across posts, as R tm findAssocs; "
+                        f"`shailoo assoc {shown}`).")
+    if top.num_rows:
+        shown = top["term"][0].as_py()
+        hits = kwic(ws, shown, post_filter, options, top=20)
+        tables.append(hits.table.select(["created_at", "platform", "left", "keyword", "right", "url"]))
+        captions.append(f"The first 20 occurrences of “{shown}” in context, with links (`shailoo kwic {shown}`).")
+    return _section("text-key-terms", "Key terms: associations and context", tables, captions, corpus.notes)
 
 
 def _languages(ws, post_filter) -> dict:
@@ -60,7 +85,8 @@ def _languages(ws, post_filter) -> dict:
         FROM posts_v p JOIN post_language l USING (post_id) WHERE {where} GROUP BY l.lang ORDER BY posts DESC""",
                        params=params).to_arrow_table()
     return _section("text-languages", "Languages of posts", [table],
-                    ["Posts per identified language (shailoo's own identifier; see docs/text.md)."], [])
+                    ["Posts per identified language (shailoo's own identifier; see docs/text.md)."], [],
+                    [{"table": 0, "kind": "bar", "x": "lang", "y": "posts"}])
 
 
 def _section(sid, title, tables, captions, notes, charts=None) -> dict:

@@ -48,12 +48,37 @@ def _text_sections(ws, period: str | None) -> list[dict]:
         captions = s.get("captions") or []
         blocks = [Block(captions[i] if i < len(captions) else s["title"], t, name=f"{s.get('id', 'text')}-{i + 1}")
                   for i, t in enumerate(s.get("tables") or [])]
+        for hint in s.get("charts") or []:
+            if hint.get("table", 0) < len(blocks):
+                block = blocks[hint.get("table", 0)]
+                block.chart = _hinted_chart(block.table, hint, s["title"])
         notes = s.get("notes") or []
         if notes and blocks:
             blocks[-1].note = " ".join(notes)
         out.append({"id": s.get("id") or f"text-{len(out)}", "title": s["title"], "blocks": blocks,
                     "notes": [] if blocks else notes})
     return out
+
+
+def _hinted_chart(table: pa.Table, hint: dict, title: str) -> str | None:
+    """Draw a text section's table as its hint says: bars (one chart per facet) or weekly lines."""
+    if table.num_rows == 0:
+        return None
+    x, y = hint.get("x"), hint.get("y")
+    if hint.get("kind") == "line":
+        weeks = sorted(set(table[x].to_pylist()))
+        lookup = {(r[hint["series"]], r[x]): r[y] for r in table.to_pylist()}
+        names = list(dict.fromkeys(table[hint["series"]].to_pylist()))
+        return charts.weekly_lines(weeks, {n: [lookup.get((n, w), 0) for w in weeks] for n in names}, title)
+    facet = hint.get("facet")
+    groups = list(dict.fromkeys(table[facet].to_pylist())) if facet else [None]
+    svgs = []
+    for group in groups:
+        rows = [r for r in table.to_pylist() if facet is None or r[facet] == group]
+        color = charts.PLATFORM_COLORS.get(group, "#4e79a7") if group else "#4e79a7"
+        svgs.append(charts.bars([str(r[x]) for r in rows], [r[y] for r in rows],
+                                f"{title}: {group}" if group else title, color, y))
+    return "".join(svgs)
 
 
 def _methodology(ws, period: str | None) -> dict:
