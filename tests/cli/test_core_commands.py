@@ -53,6 +53,7 @@ def test_status_json(runner, tmp_path):
     data = json.loads(result.stdout)
     assert data["posts"] == 4
     assert data["platforms"] == {"instagram": 2, "facebook": 2}
+    assert (data["instagram"], data["facebook"]) == (2, 2)
     human = runner.invoke(app, ["status", "-w", str(ws)])
     assert "instagram" in human.output and "Posts per actor category" in human.output
 

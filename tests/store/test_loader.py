@@ -178,3 +178,35 @@ def test_identical_file_is_not_read_again(workspace, monkeypatch, tmp_path):
     assert workspace.con.execute("SELECT count(*) FROM imports").fetchone()[0] == 2      # but recorded
     reread = import_file(workspace, path, "fake", reread=True)
     assert len(calls) == 2 and (reread.imported, reread.skipped) == (0, 1)
+
+
+def test_import_killed_midway_leaves_workspace_consistent(tmp_path):
+    """A real kill (SIGKILL) in the middle of an import: nothing of the file is visible afterwards."""
+    import csv
+    import signal
+    import subprocess
+    import time
+
+    from shailoo.store.workspace import init_workspace, open_workspace
+
+    init_workspace(tmp_path / "ws").close()
+    big = tmp_path / "2026-01-10-12-00-00-KGT-Historical-Report.csv"
+    with open(big, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Page Name", "Facebook Id", "Post Created", "Likes", "Comments", "Shares", "URL", "Message"])
+        for i in range(150_000):
+            writer.writerow(["Страница", "77", "2026-01-05 10:00:00 KGT", i % 50, 1, 0,
+                             f"https://www.facebook.com/77/posts/{i}", "Шайлоо жакындап калды, рабoта керек"])
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys, shailoo; from shailoo.store.loader import import_file;"
+         "ws = shailoo.open(sys.argv[1]); print('started', flush=True); import_file(ws, sys.argv[2])",
+         str(tmp_path / "ws"), str(big)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "started"
+    time.sleep(1.5)  # well inside the import (it takes several seconds)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    with open_workspace(tmp_path / "ws") as ws:
+        for table in ("posts", "engagement_snapshots", "accounts", "imports", "quarantine"):
+            assert ws.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+        result = import_file(ws, big)  # and the same file imports completely afterwards
+        assert result.imported == 150_000 and not result.seen_before

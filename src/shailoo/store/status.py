@@ -15,6 +15,8 @@ def summary(ws: Workspace) -> dict:
         """SELECT import_id, format, file_name, started_at, records, imported, updated, quarantined, skipped
            FROM imports ORDER BY import_id DESC LIMIT 10""").fetchall()
     return {
+        # per-platform counts also at the top level ({"posts": 1200, "facebook": 800, ...}) for scripts
+        **per_platform,
         "project": ws.config.project,
         "timezone": ws.config.timezone,
         "posts": sum(per_platform.values()),
