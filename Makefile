@@ -20,7 +20,7 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 demo: $(STAMP)
-	$(VENV)/bin/shailoo demo demo-workspace
+	$(VENV)/bin/shailoo demo demo-workspace --force
 
 test: $(STAMP) browser
 	$(VENV)/bin/pytest -n 2 -q
