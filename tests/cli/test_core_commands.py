@@ -117,3 +117,22 @@ def test_debug_shows_the_exception(runner, tmp_path):
 def test_formats_lists_importers(runner):
     result = runner.invoke(app, ["formats"])
     assert result.exit_code == 0 and "crowdtangle" in result.output
+
+
+def test_import_a_folder_takes_the_exports_inside(runner, tmp_path):
+    import shutil
+
+    ws = _init(runner, tmp_path)
+    folder = tmp_path / "exports" / "facebook"
+    folder.mkdir(parents=True)
+    shutil.copy(DATA / "crowdtangle" / "group.csv", folder)
+    shutil.copy(DATA / "crowdtangle" / "instagram.csv", folder.parent)
+    (folder / "notes.txt").write_text("what we collected, by whom", encoding="utf-8")
+    result = runner.invoke(app, ["import", "-w", str(ws), str(tmp_path / "exports"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["imported"] == 4 and sorted(f["file"] for f in data["files"]) == ["group.csv", "instagram.csv"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(app, ["import", "-w", str(ws), str(empty)])
+    assert result.exit_code == 1 and "holds no export file" in result.output

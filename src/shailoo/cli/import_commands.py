@@ -17,7 +17,7 @@ from shailoo.store.loader import ImportResult, import_file
 def register(app: typer.Typer) -> None:
     @app.command("import")
     def import_(
-        paths: Annotated[list[Path], typer.Argument(help="Export files to load.")],
+        paths: Annotated[list[Path], typer.Argument(help="Export files, or folders to search for export files.")],
         workspace: WorkspaceOpt = None,
         format: Annotated[Optional[str], typer.Option("--format", help="Format id (default: detected). See `shailoo formats`.")] = None,
         mapping: Annotated[Optional[Path], typer.Option(help="Column-mapping YAML for --format generic.")] = None,
@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         options = {"mapping": mapping} if mapping else {}
         results: list[ImportResult] = []
         with open_workspace(workspace) as ws:
-            for path in paths:
+            for path in _expand(paths, format, quiet=as_json):
                 results.append(_import_one(ws, path, format, options, quiet=as_json, reread=reread))
         if as_json:
             totals = {k: sum(getattr(r, k) for r in results)
@@ -50,6 +50,31 @@ def register(app: typer.Typer) -> None:
         for module in all_importers():
             table.add_row(module.FORMAT.id, module.FORMAT.name, module.FORMAT.description)
         console.print(table)
+
+
+def _expand(paths: list[Path], format_id: str | None, quiet: bool) -> list[Path]:
+    """Folders stand for the export files inside them; files that are not exports are listed, not imported."""
+    from shailoo.errors import InputFileError
+    from shailoo.importers import find_exports
+
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        if format_id:  # the user says what the files are: take every file
+            found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            others: list[Path] = []
+        else:
+            found, others = find_exports(path)
+        if not found:
+            raise InputFileError(f"The folder {path} holds no export file shailoo recognises; "
+                                 "see `shailoo formats`, or give --format.")
+        if others and not quiet:
+            names = ", ".join(str(p.relative_to(path)) for p in others[:5]) + (" …" if len(others) > 5 else "")
+            err_console.print(f"[dim]{path}: {len(others)} file(s) are not exports and were left alone: {names}[/dim]")
+        files.extend(found)
+    return files
 
 
 def _import_one(ws, path: Path, format_id: str | None, options: dict, quiet: bool, reread: bool) -> ImportResult:

@@ -54,3 +54,17 @@ def detect(path: Path) -> ModuleType:
         f"{path.name} is not a format shailoo recognises (expected one of: {names}); "
         "for other tables use --format generic --mapping FILE."
     )
+
+
+def find_exports(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The files below a folder that some importer recognises, and those none does (hidden files ignored)."""
+    recognised, others = [], []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        try:
+            detect(path)
+            recognised.append(path)
+        except WrongFormat:
+            others.append(path)
+    return recognised, others
