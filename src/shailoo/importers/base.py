@@ -30,17 +30,38 @@ class ImporterInfo:
 
 
 class _CountingReader(io.RawIOBase):
-    """A binary file wrapper that counts bytes read, for progress bars."""
+    """A binary file wrapper that counts bytes read (for progress bars) and can show only part of a file:
+    its first `header_end` bytes (the header row), then the bytes from `start` to `end`."""
 
     def __init__(self, raw: io.BufferedReader, source: "Source") -> None:
         self._raw = raw
         self._source = source
+        self._segments: list[tuple[int, int]] | None = None
+        if source.byte_range is not None:
+            start, end = source.byte_range
+            self._segments = [(0, source.header_end), (start, end)] if start > 0 else [(0, end)]
+            self._raw.seek(self._segments[0][0])
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        n = self._raw.readinto(buffer)
+        if self._segments is None:
+            n = self._raw.readinto(buffer)
+        else:
+            n = 0
+            while self._segments and n == 0:
+                start, end = self._segments[0]
+                left = end - self._raw.tell()
+                if left <= 0:
+                    self._segments.pop(0)
+                    if self._segments:
+                        self._raw.seek(self._segments[0][0])
+                    continue
+                view = memoryview(buffer)[: min(len(buffer), left)]
+                n = self._raw.readinto(view) or 0
+                if n == 0:
+                    self._segments = []
         self._source.bytes_read += n or 0
         return n
 
@@ -51,14 +72,22 @@ class _CountingReader(io.RawIOBase):
 
 @dataclass
 class Source:
-    """A file being imported, with the options the user gave and a byte counter for progress."""
+    """A file being imported, with the options the user gave and a byte counter for progress.
+
+    `byte_range` (with `header_end`) restricts reading to one slice of a large CSV plus its header
+    row, so two processes can each read half of the file (see store/parallel.py).
+    """
 
     path: Path
     options: dict[str, Any] = field(default_factory=dict)
     bytes_read: int = 0
+    byte_range: tuple[int, int] | None = None
+    header_end: int = 0
 
     @property
     def size(self) -> int:
+        if self.byte_range is not None:
+            return self.byte_range[1] - self.byte_range[0]
         return self.path.stat().st_size
 
     def open_binary(self) -> io.BufferedReader:

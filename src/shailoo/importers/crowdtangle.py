@@ -29,6 +29,9 @@ FORMAT = ImporterInfo(
     extensions=(".csv",),
 )
 
+# One record per CSV row with the header first: a large file can be read in slices by two processes.
+SPLITTABLE_CSV = True
+
 csv.field_size_limit(sys.maxsize)
 
 _COUNT_COLUMNS = {  # our field -> CrowdTangle header

@@ -7,6 +7,7 @@ workspace tables change only in the final transaction.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -14,22 +15,15 @@ from pathlib import Path
 from typing import Callable
 
 from shailoo import importers
-from shailoo.errors import InputFileError, WrongFormat
+from shailoo.errors import InputFileError
 from shailoo.importers.base import Source
-from shailoo.privacy import pseudonym
-from shailoo.records import AccountRecord, PostRecord, RowError, Skipped
 from shailoo.store.attribution import registered_keys, resolve_actors
 from shailoo.store.merge import merge_accounts, merge_posts
-from shailoo.store.staging import (
-    STAGE_ACCOUNTS_SCHEMA,
-    STAGE_POSTS_SCHEMA,
-    STAGE_QUARANTINE_SCHEMA,
-    ColumnBuffer,
-)
+from shailoo.store.parallel import stage_in_parallel, worker_count
+from shailoo.store.stager import Privacy, StageCounts, Stager, stage_records
+from shailoo.store.staging import STAGE_ACCOUNTS_SCHEMA, STAGE_POSTS_SCHEMA, STAGE_QUARANTINE_SCHEMA
 from shailoo.store.workspace import Workspace
-from shailoo.text.normalise import normalise
 
-BATCH_ROWS = 50_000
 # DuckDB may use this much memory while importing; beyond it, staged rows spill to the workspace's
 # temporary folder instead of growing the process (keeps a 1 GB export within a laptop's means).
 IMPORT_MEMORY_LIMIT = "1GB"
@@ -62,74 +56,6 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-class _Stager:
-    """Turns records into staged rows: normalises text and pseudonymises private authors."""
-
-    def __init__(self, ws: Workspace) -> None:
-        self.ws = ws
-        self.key = ws.pseudonym_key if ws.config.pseudonymise else None
-        self.registered_ids, self.registered_handles = registered_keys(ws.con)
-        self.posts = ColumnBuffer(STAGE_POSTS_SCHEMA)
-        self.accounts = ColumnBuffer(STAGE_ACCOUNTS_SCHEMA)
-        self.quarantine = ColumnBuffer(STAGE_QUARANTINE_SCHEMA)
-        self._pseudonyms: dict[tuple[str, str], str] = {}
-
-    def _pseudonym(self, platform: str, value: str) -> str:
-        key = (platform, value)
-        if key not in self._pseudonyms:
-            self._pseudonyms[key] = pseudonym(self.key, platform, value)
-        return self._pseudonyms[key]
-
-    def _is_registered(self, platform: str, account_id: str | None, handle: str | None) -> bool:
-        return (platform, account_id) in self.registered_ids or (
-            handle is not None and (platform, handle.lower().lstrip("@")) in self.registered_handles
-        )
-
-    def add_post(self, seq: int, r: PostRecord) -> None:
-        account_id, name, handle, url = r.account_id, r.account_name, r.account_handle, r.account_url
-        private = False
-        if self.key and not r.author_is_public and not self._is_registered(r.platform, account_id, handle):
-            private = True
-            source_id = account_id or handle or name
-            account_id = self._pseudonym(r.platform, source_id) if source_id else None
-            name = handle = url = None
-        forwarded_from = r.forwarded_from
-        if (self.key and forwarded_from and not r.forwarded_from_is_public
-                and not self._is_registered(r.platform, forwarded_from, None)):
-            forwarded_from = self._pseudonym(r.platform, forwarded_from)
-        offset = r.created_at.utcoffset()
-        breakdown = list(r.reaction_breakdown.items()) if r.reaction_breakdown else None
-        self.posts.append((
-            seq, r.platform, r.platform_post_id, r.created_at,
-            None if offset is None else int(offset.total_seconds() // 60),
-            account_id, name, handle, url, private, r.post_type, r.parent_platform_post_id, r.url,
-            r.text, _norm_if_different(r.text), r.title, r.description, r.link, r.link_text, r.image_text,
-            r.media_type, r.language, forwarded_from, r.is_edited, r.sponsor_id, r.sponsor_name,
-            r.overperforming_score, r.measured_at, r.reactions, r.likes, r.love, r.wow, r.haha, r.sad,
-            r.angry, r.care, breakdown, r.comments, r.shares, r.views, r.followers_at_posting,
-        ))
-
-    def add_account(self, seq: int, r: AccountRecord) -> None:
-        self.accounts.append((seq, r.platform, r.account_id, r.name, r.handle, r.url, r.measured_at,
-                              r.followers, r.total_views, r.total_posts))
-
-    def flush(self, final: bool = False) -> None:
-        con = self.ws.con
-        for buffer, table in ((self.posts, "stage_posts"), (self.accounts, "stage_accounts"),
-                              (self.quarantine, "stage_quarantine")):
-            if len(buffer) and (final or len(buffer) >= BATCH_ROWS):
-                batch = buffer.take()
-                con.register("staging_batch", batch)
-                con.execute(f"INSERT INTO {table} SELECT * FROM staging_batch")
-                con.unregister("staging_batch")
-
-
-def _norm_if_different(text: str | None) -> str | None:
-    """The normalised text, or None when it equals the original (staged once, coalesced on merge)."""
-    norm = normalise(text)
-    return None if norm is text or norm == text else norm
 
 
 def _create_staging(con) -> None:
@@ -186,14 +112,16 @@ def import_file(
     # tells it, else the first import of this very file (so a re-import adds nothing), else now.
     export_time = getattr(module, "export_time", lambda p: None)(path)
     fallback_measured_at = export_time or (earlier[0][1] if earlier else None) or started_at
-    stager = _Stager(ws)
+    privacy = _privacy(ws)
     _create_staging(con)
     con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
     try:
-        _stage(module, source, stager, result, progress)
+        counts = _stage(ws, module, source, privacy, progress)
+        result.records, result.quarantined = counts.records, counts.quarantined
+        result.skipped, result.skipped_reasons = counts.skipped, dict(counts.skipped_reasons)
         con.execute("BEGIN TRANSACTION")
         try:
-            _merge(ws, stager, result, import_id, fallback_measured_at)
+            _merge(ws, privacy, result, import_id, fallback_measured_at)
             _log_import(ws, result, module, path, started_at, started)
             con.execute("COMMIT")
         except BaseException:
@@ -209,34 +137,35 @@ def import_file(
     return result
 
 
-def _stage(module, source: Source, stager: _Stager, result: ImportResult, progress: Progress | None) -> None:
-    """Read every record of the file into the staging tables, counting errors and skips."""
-    try:
-        for record in module.read(source):
-            result.records += 1
-            if isinstance(record, PostRecord):
-                stager.add_post(result.records, record)
-            elif isinstance(record, AccountRecord):
-                stager.add_account(result.records, record)
-            elif isinstance(record, RowError):
-                result.quarantined += 1
-                stager.quarantine.append((record.record_number, record.reason, record.raw))
-            elif isinstance(record, Skipped):
-                result.skipped += 1
-                result.skipped_reasons[record.reason] = result.skipped_reasons.get(record.reason, 0) + 1
-            if result.records % 10_000 == 0:
-                stager.flush()
-                if progress:
-                    progress(result.records, source.bytes_read, source.size)
-        stager.flush(final=True)
-    except UnicodeDecodeError as exc:
-        raise WrongFormat(
-            f"{source.path.name} is not UTF-8 text (byte {exc.start} cannot be decoded); "
-            f"expected a {module.FORMAT.name} file saved as UTF-8."
-        ) from None
+def _privacy(ws: Workspace) -> Privacy:
+    ids, handles = registered_keys(ws.con)
+    return Privacy(ws.pseudonym_key if ws.config.pseudonymise else None, frozenset(ids), frozenset(handles))
 
 
-def _merge(ws: Workspace, stager: _Stager, result: ImportResult, import_id: int, fallback_measured_at) -> None:
+def _stage(ws: Workspace, module, source: Source, privacy: Privacy, progress: Progress | None) -> StageCounts:
+    """Stage the file's records into the temp tables: with two processes for a large CSV, else here."""
+    con = ws.con
+
+    def sink(table: str, batch) -> None:
+        con.register("staging_batch", batch)
+        con.execute(f"INSERT INTO {table} SELECT * FROM staging_batch")
+        con.unregister("staging_batch")
+
+    def report(records: int, done: int) -> None:
+        if progress:
+            progress(records, done, source.size)
+
+    parts = worker_count(source.path, module)
+    if parts > 1:
+        with tempfile.TemporaryDirectory(dir=ws.path, prefix=".import-") as tmp:
+            counts = stage_in_parallel(module, source.path, source.options, privacy, parts, Path(tmp), sink, report)
+        if counts is not None:
+            return counts
+    return stage_records(module.read(source), Stager(privacy, sink), module.FORMAT.name, source.path.name,
+                         report, lambda: source.bytes_read)
+
+
+def _merge(ws: Workspace, privacy: Privacy, result: ImportResult, import_id: int, fallback_measured_at) -> None:
     con = ws.con
     post_counts = merge_posts(con, import_id, fallback_measured_at)
     account_counts = merge_accounts(con, import_id, fallback_measured_at)
@@ -254,7 +183,7 @@ def _merge(ws: Workspace, stager: _Stager, result: ImportResult, import_id: int,
             if n:
                 result.skipped += n
                 result.skipped_reasons[reason] = result.skipped_reasons.get(reason, 0) + n
-    resolve_actors(con, stager.key)
+    resolve_actors(con, privacy.key)
 
 
 def _log_import(ws: Workspace, result: ImportResult, module, path: Path, started_at: datetime, started: float) -> None:

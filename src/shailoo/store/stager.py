@@ -1,0 +1,129 @@
+"""Turn an importer's records into staged rows: normalised text, pseudonymised private authors,
+Arrow batches handed to a sink (DuckDB staging tables, or a file when another process reads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import pyarrow as pa
+
+from shailoo.errors import WrongFormat
+from shailoo.privacy import pseudonym
+from shailoo.records import AccountRecord, PostRecord, RowError, Skipped
+from shailoo.store.staging import STAGE_ACCOUNTS_SCHEMA, STAGE_POSTS_SCHEMA, STAGE_QUARANTINE_SCHEMA, ColumnBuffer
+from shailoo.text.normalise import normalise
+
+BATCH_ROWS = 50_000
+Sink = Callable[[str, pa.Table], None]  # (staging table name, batch)
+Progress = Callable[[int, int], None]  # (records so far, bytes read)
+
+
+@dataclass
+class StageCounts:
+    records: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """What the stager needs to pseudonymise: the workspace key (None = opted out) and who is registered."""
+
+    key: bytes | None
+    registered_ids: frozenset[tuple[str, str]] = frozenset()
+    registered_handles: frozenset[tuple[str, str]] = frozenset()
+
+    def is_registered(self, platform: str, account_id: str | None, handle: str | None) -> bool:
+        return (platform, account_id) in self.registered_ids or (
+            handle is not None and (platform, handle.lower().lstrip("@")) in self.registered_handles)
+
+
+class Stager:
+    def __init__(self, privacy: Privacy, sink: Sink) -> None:
+        self.privacy = privacy
+        self.sink = sink
+        self.buffers = {"stage_posts": ColumnBuffer(STAGE_POSTS_SCHEMA),
+                        "stage_accounts": ColumnBuffer(STAGE_ACCOUNTS_SCHEMA),
+                        "stage_quarantine": ColumnBuffer(STAGE_QUARANTINE_SCHEMA)}
+        self._pseudonyms: dict[tuple[str, str], str] = {}
+
+    def _pseudonym(self, platform: str, value: str) -> str:
+        key = (platform, value)
+        if key not in self._pseudonyms:
+            self._pseudonyms[key] = pseudonym(self.privacy.key, platform, value)
+        return self._pseudonyms[key]
+
+    def add_post(self, seq: int, r: PostRecord) -> None:
+        account_id, name, handle, url = r.account_id, r.account_name, r.account_handle, r.account_url
+        private = False
+        key = self.privacy.key
+        if key and not r.author_is_public and not self.privacy.is_registered(r.platform, account_id, handle):
+            private = True
+            source_id = account_id or handle or name
+            account_id = self._pseudonym(r.platform, source_id) if source_id else None
+            name = handle = url = None
+        forwarded_from = r.forwarded_from
+        if (key and forwarded_from and not r.forwarded_from_is_public
+                and not self.privacy.is_registered(r.platform, forwarded_from, None)):
+            forwarded_from = self._pseudonym(r.platform, forwarded_from)
+        offset = r.created_at.utcoffset()
+        breakdown = list(r.reaction_breakdown.items()) if r.reaction_breakdown else None
+        self.buffers["stage_posts"].append((
+            seq, r.platform, r.platform_post_id, r.created_at,
+            None if offset is None else int(offset.total_seconds() // 60),
+            account_id, name, handle, url, private, r.post_type, r.parent_platform_post_id, r.url,
+            r.text, _norm_if_different(r.text), r.title, r.description, r.link, r.link_text, r.image_text,
+            r.media_type, r.language, forwarded_from, r.is_edited, r.sponsor_id, r.sponsor_name,
+            r.overperforming_score, r.measured_at, r.reactions, r.likes, r.love, r.wow, r.haha, r.sad,
+            r.angry, r.care, breakdown, r.comments, r.shares, r.views, r.followers_at_posting,
+        ))
+
+    def add_account(self, seq: int, r: AccountRecord) -> None:
+        self.buffers["stage_accounts"].append((seq, r.platform, r.account_id, r.name, r.handle, r.url,
+                                               r.measured_at, r.followers, r.total_views, r.total_posts))
+
+    def add_error(self, r: RowError) -> None:
+        self.buffers["stage_quarantine"].append((r.record_number, r.reason, r.raw))
+
+    def flush(self, final: bool = False) -> None:
+        for table, buffer in self.buffers.items():
+            if len(buffer) and (final or len(buffer) >= BATCH_ROWS):
+                self.sink(table, buffer.take())
+
+
+def stage_records(records: Iterable, stager: Stager, format_name: str, file_name: str,
+                  progress: Progress | None = None, bytes_read: Callable[[], int] = lambda: 0) -> StageCounts:
+    """Stage every record, counting errors and skips; records are numbered 1, 2, ... in file order."""
+    counts = StageCounts()
+    try:
+        for record in records:
+            counts.records += 1
+            if isinstance(record, PostRecord):
+                stager.add_post(counts.records, record)
+            elif isinstance(record, AccountRecord):
+                stager.add_account(counts.records, record)
+            elif isinstance(record, RowError):
+                counts.quarantined += 1
+                stager.add_error(record)
+            elif isinstance(record, Skipped):
+                counts.skipped += 1
+                counts.skipped_reasons[record.reason] = counts.skipped_reasons.get(record.reason, 0) + 1
+            if counts.records % 10_000 == 0:
+                stager.flush()
+                if progress:
+                    progress(counts.records, bytes_read())
+        stager.flush(final=True)
+    except UnicodeDecodeError as exc:
+        raise WrongFormat(
+            f"{file_name} is not UTF-8 text; expected a {format_name} file saved as UTF-8 "
+            "(re-save it as UTF-8, e.g. 'CSV UTF-8' in a spreadsheet program)."
+        ) from None
+    return counts
+
+
+def _norm_if_different(text: str | None) -> str | None:
+    """The normalised text, or None when it equals the original (staged once, coalesced on merge)."""
+    norm = normalise(text)
+    return None if norm is text or norm == text else norm
