@@ -39,6 +39,9 @@ def test_read_yaml():
     ("youtube", "https://www.youtube.com/channel/UCabc", "id:UCabc"),
     ("youtube", "https://www.youtube.com/@kaktus", "h:kaktus"),
     ("x", "https://x.com/Japarov", "h:japarov"),
+    ("facebook", "https://www.facebook.com/p/Bob-Smith-100064000000001/", "id:100064000000001"),
+    ("facebook", "https://www.facebook.com/people/Jane-Doe/100064123456789/", "id:100064123456789"),
+    ("telegram", "https://t.me/c/1101170442/55", "id:1101170442"),
 ])
 def test_url_forms(platform, url, key):
     assert key in url_keys(platform, url)
@@ -85,3 +88,24 @@ def test_bad_registry(tmp_path, workspace, content, message):
     with pytest.raises(RegistryError, match=message):
         import_registry(workspace, path)
     assert workspace.con.execute("SELECT count(*) FROM actors").fetchone()[0] == 0
+
+
+def test_multi_segment_urls_take_only_the_account_segment():
+    assert url_keys("telegram", "https://t.me/c/123/55") == {"id:123"}
+    assert url_keys("facebook", "https://www.facebook.com/groups/mygroup/permalink/999/") == {"h:mygroup"}
+
+
+def test_telegram_person_registered_by_numeric_id_is_attributed(workspace, monkeypatch, tmp_path):
+    from datetime import datetime, timezone
+
+    from shailoo.records import PostRecord
+    from tests.store.test_loader import _export, _fake_importer
+
+    registry = tmp_path / "a.csv"
+    registry.write_text("name,category,platform,account_id,handle,url\nАйбек,influencer,telegram,555001,,\n",
+                        encoding="utf-8")
+    import_registry(workspace, registry)
+    _fake_importer(monkeypatch, [PostRecord("telegram", "9/1", datetime(2026, 1, 1, tzinfo=timezone.utc),
+                                            account_id="user555001", account_name="Айбек", author_is_public=False)])
+    import_file(workspace, _export(tmp_path), "fake")
+    assert workspace.con.execute("SELECT account_id, actor FROM posts_v").fetchall() == [("user555001", "Айбек")]

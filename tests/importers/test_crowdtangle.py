@@ -128,8 +128,8 @@ def test_instagram_export(workspace):
 
 
 def test_later_export_adds_snapshot_not_post(workspace, tmp_path):
-    first = tmp_path / "2021-01-05-10-00-00-KGT-Historical-Report.csv"
-    later = tmp_path / "2021-01-09-10-00-00-KGT-Historical-Report.csv"
+    first = tmp_path / "2021-01-12-10-00-00-KGT-Historical-Report.csv"  # posts are from 10 and 11 January
+    later = tmp_path / "2021-01-16-10-00-00-KGT-Historical-Report.csv"
     text = (CT / "instagram.csv").read_text(encoding="utf-8")
     first.write_text(text, encoding="utf-8")
     later.write_text(text.replace("1.500", "2.100"), encoding="utf-8")

@@ -155,3 +155,16 @@ def test_documented_example_mapping_works(workspace, tmp_path, runner):
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert (payload["records"], payload["imported"], payload["quarantined"], payload["skipped"]) == (10, 3, 6, 1)
+
+
+def test_private_authors_forwards_are_pseudonymised_too(workspace, tmp_path):
+    data = tmp_path / "posts.csv"
+    data.write_text("id,date,text,author,forwarded\n1,2026-01-05 10:00,Шайлоо,5550001,5550002\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("platform: ok\nauthor_is_public: false\ntime_format: '%Y-%m-%d %H:%M'\ncolumns:\n"
+                       "  platform_post_id: id\n  created_at: date\n  text: text\n  account_id: author\n"
+                       "  forwarded_from: forwarded\n", encoding="utf-8")
+    result = import_file(workspace, data, "generic", {"mapping": mapping})
+    assert result.imported == 1
+    account, forwarded = workspace.con.execute("SELECT account_id, forwarded_from FROM posts").fetchone()
+    assert account.startswith("p_") and forwarded.startswith("p_")

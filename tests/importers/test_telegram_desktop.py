@@ -239,5 +239,5 @@ def test_export_time_from_chat_export_folder(tmp_path):
     from shailoo.importers import telegram_desktop
 
     folder = tmp_path / "ChatExport_2024-03-02" / "result.json"
-    assert telegram_desktop.export_time(folder) == datetime(2024, 3, 2, tzinfo=timezone.utc)
+    assert telegram_desktop.export_time(folder) == datetime(2024, 3, 1, 10, tzinfo=timezone.utc)  # 00:00 at UTC+14
     assert telegram_desktop.export_time(tmp_path / "result.json") is None

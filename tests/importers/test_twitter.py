@@ -125,11 +125,13 @@ def test_pages_referenced_tweets_and_malformed_lines(workspace):
     assert posts["9000000000000000012"][:2] == ("quote", "9000000000000000001")
     assert posts["9000000000000000001"][:2] == ("post", None) and posts["9000000000000000001"][3] == "ky"
     assert posts["9000000000000000020"][4] == datetime(2024, 3, 3, 4, 0, tzinfo=timezone.utc)
-    # the referenced tweet seen on two pages: one post, the later page's counts
+    # the referenced tweet seen on two pages retrieved a day apart: one post, a snapshot per retrieval
     assert workspace.con.execute(
         """SELECT e.measured_at, e.reactions, e.likes, e.comments, e.shares, e.views
-           FROM posts p JOIN engagement_snapshots e USING (post_id) WHERE p.platform_post_id = '9000000000000000001'"""
-    ).fetchall() == [(datetime(2024, 3, 5, 12, tzinfo=timezone.utc), 350, 350, 25, 66, 15000)]
+           FROM posts p JOIN engagement_snapshots e USING (post_id) WHERE p.platform_post_id = '9000000000000000001'
+           ORDER BY e.measured_at"""
+    ).fetchall() == [(datetime(2024, 3, 4, 12, tzinfo=timezone.utc), 300, 300, 20, 55, 12000),
+                     (datetime(2024, 3, 5, 12, tzinfo=timezone.utc), 350, 350, 25, 66, 15000)]
     # a bare tweet has no retrieval time: measured at import
     assert workspace.con.execute(
         """SELECT count(*) FROM posts p JOIN engagement_snapshots e USING (post_id)

@@ -12,7 +12,7 @@ from shailoo.actors import import_registry
 from shailoo.importers.base import ImporterInfo
 from shailoo.privacy import pseudonym
 from shailoo.records import PostRecord, RowError, Skipped
-from shailoo.store.loader import import_file
+from shailoo.store.loader import REPEATED_IN_FILE, import_file
 
 T0 = datetime(2026, 1, 5, 6, 0, tzinfo=timezone.utc)
 
@@ -70,7 +70,7 @@ def test_counts_add_up_with_duplicates_errors_and_skips(workspace, monkeypatch, 
     fmt = _fake_importer(monkeypatch, records)
     r = import_file(workspace, _export(tmp_path), fmt)
     assert (r.records, r.imported, r.updated, r.quarantined, r.skipped) == (5, 2, 0, 1, 2)
-    assert r.skipped_reasons == {"service message": 1, "duplicate of a later record in the same file": 1}
+    assert r.skipped_reasons == {"service message": 1, REPEATED_IN_FILE: 1}
     # the later record of the duplicate wins
     assert workspace.con.execute("SELECT reactions FROM engagement_snapshots").fetchone()[0] == 2
     logged = workspace.con.execute("SELECT records, imported, quarantined, skipped FROM imports").fetchone()
@@ -210,3 +210,68 @@ def test_import_killed_midway_leaves_workspace_consistent(tmp_path):
             assert ws.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
         result = import_file(ws, big)  # and the same file imports completely afterwards
         assert result.imported == 150_000 and not result.seen_before
+
+
+def test_repeated_post_keeps_readings_taken_at_other_times(workspace, monkeypatch, tmp_path):
+    from datetime import timedelta
+
+    later = T0 + timedelta(hours=80)
+    _fake_importer(monkeypatch, [
+        PostRecord("x", "1", T0, account_id="a", reactions=5, measured_at=T0 + timedelta(hours=2)),
+        PostRecord("x", "1", T0, account_id="a", reactions=9, measured_at=later),
+        PostRecord("x", "1", T0, account_id="a", reactions=9, measured_at=later),  # the same reading twice
+    ])
+    r = import_file(workspace, _export(tmp_path), "fake")
+    assert (r.imported, r.skipped) == (1, 2)
+    snaps = workspace.con.execute("SELECT measured_at, reactions FROM engagement_snapshots ORDER BY 1").fetchall()
+    assert snaps == [(T0 + timedelta(hours=2), 5), (later, 9)]
+
+
+def test_snapshot_never_dated_before_its_post(workspace, monkeypatch, tmp_path):
+    from datetime import timedelta
+
+    _fake_importer(monkeypatch, [PostRecord("x", "2", T0, account_id="a", reactions=1,
+                                            measured_at=T0 - timedelta(hours=5))])
+    import_file(workspace, _export(tmp_path), "fake")
+    assert workspace.con.execute("SELECT measured_at FROM engagement_snapshots").fetchall() == [(T0,)]
+
+
+def test_corrected_time_updates_the_post(workspace, monkeypatch, tmp_path):
+    from datetime import timedelta
+
+    _fake_importer(monkeypatch, [PostRecord("x", "3", T0, account_id="a")])
+    import_file(workspace, _export(tmp_path), "fake")
+    _fake_importer(monkeypatch, [PostRecord("x", "3", T0 - timedelta(hours=6), account_id="a")])
+    r = import_file(workspace, _export(tmp_path), "fake")
+    assert r.updated == 1
+    assert workspace.con.execute("SELECT created_at FROM posts").fetchall() == [(T0 - timedelta(hours=6),)]
+
+
+def test_identical_file_with_other_options_is_read_again(workspace, monkeypatch, tmp_path):
+    calls = []
+
+    def records():
+        calls.append(1)
+        yield PostRecord("ok", "1", T0, account_id="a")
+
+    _fake_importer(monkeypatch, records)
+    path = _export(tmp_path)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("platform: ok\n")
+    import_file(workspace, path, "fake", {"mapping": mapping})
+    import_file(workspace, path, "fake", {"mapping": mapping})
+    assert len(calls) == 1
+    mapping.write_text("platform: ok\ntimezone: Asia/Almaty\n")  # the user corrected the mapping
+    import_file(workspace, path, "fake", {"mapping": mapping})
+    assert len(calls) == 2
+
+
+def test_private_authors_post_url_that_names_them_is_dropped(workspace, monkeypatch, tmp_path):
+    _fake_importer(monkeypatch, [
+        PostRecord("facebook", "1_1", T0, account_id="jane.doe.bishkek", author_is_public=False,
+                   url="https://www.facebook.com/jane.doe.bishkek/posts/1"),
+        PostRecord("telegram", "7/2", T0, account_id="user42", author_is_public=False, url="https://t.me/c/7/2"),
+    ])
+    import_file(workspace, _export(tmp_path), "fake")
+    urls = dict(workspace.con.execute("SELECT platform, url FROM posts").fetchall())
+    assert urls == {"facebook": None, "telegram": "https://t.me/c/7/2"}

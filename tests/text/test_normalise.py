@@ -28,3 +28,8 @@ def test_nfc():
 
 def test_none_and_empty():
     assert normalise(None) is None and normalise("") == ""
+
+
+def test_english_possessives_are_not_uzbek_apostrophes():
+    assert normalise("@navalny_blog's post about #Tokyo's rally") == "@navalny_blog's post about #Tokyo's rally"
+    assert normalise("o'sish") == "oʻsish"

@@ -216,7 +216,8 @@ def _post(values: dict[str, Any], mapping: Mapping) -> PostRecord:
         raise BadValue(f"platform is '{platform}', not one of {', '.join(PLATFORMS)}")
     record = PostRecord(platform=platform, platform_post_id=post_id,
                         created_at=_time(values["created_at"], mapping, mapping.columns["created_at"]),
-                        author_is_public=mapping.author_is_public)
+                        author_is_public=mapping.author_is_public,
+                        forwarded_from_is_public=mapping.author_is_public)
     for field, value in values.items():
         header = mapping.columns[field]
         if field in _COUNTS:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
@@ -49,12 +49,14 @@ _EXPORT_FOLDER = re.compile(r"ChatExport_(\d{4})-(\d{2})-(\d{2})")
 
 
 def export_time(path: Path) -> datetime | None:
-    """Telegram Desktop saves into a folder 'ChatExport_YYYY-MM-DD': the start of that day (UTC)
-    is taken as the snapshot's measurement time, never later than the real export."""
+    """Telegram Desktop saves into a folder 'ChatExport_YYYY-MM-DD' (the exporting machine's local
+    date). The earliest instant of that date anywhere on Earth (00:00 at UTC+14) is taken as the
+    snapshot's measurement time: never later than the real export. (The loader never dates a
+    snapshot before its post.)"""
     for part in reversed(path.resolve().parts[:-1]):
         m = _EXPORT_FOLDER.search(part)
         if m:
-            return datetime(*(int(g) for g in m.groups()), tzinfo=timezone.utc)
+            return datetime(*(int(g) for g in m.groups()), tzinfo=timezone(timedelta(hours=14)))
     return None
 
 

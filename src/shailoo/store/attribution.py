@@ -13,6 +13,8 @@ from shailoo.privacy import pseudonym
 # Path segments that are never an account's own name.
 _NOT_HANDLES = {"pages", "pg", "groups", "channel", "c", "user", "s", "profile.php", "people", "public", "club",
                 "watch", "videos", "posts", "about", "photos", "reel", "p", "status", "wall", "group", "profile"}
+# Prefixes followed by the account's handle or id in the next segment.
+_PREFIXED = {"c", "user", "s", "groups", "group", "pages", "pg", "profile", "p", "people"}
 
 
 def url_keys(platform: str, url: str | None) -> set[str]:
@@ -35,10 +37,16 @@ def url_keys(platform: str, url: str | None) -> set[str]:
         keys.add("id:" + segments[1])
     elif first.startswith("@"):
         keys.add("h:" + first[1:])
-    elif first in {"c", "user", "s", "groups", "group", "pages", "pg", "profile"} and len(segments) > 1:
-        # facebook.com/pages/Name/123, facebook.com/groups/123, ok.ru/group/123, t.me/s/name
-        for seg in segments[1:]:
-            keys.add(("id:" if seg.isdigit() else "h:") + seg.lower())
+    elif first in _PREFIXED and len(segments) > 1:
+        name = segments[1]
+        if platform == "telegram" and first == "c":  # t.me/c/CHATID/MSG: a private chat's numeric id
+            keys.add("id:" + name)
+        elif first in ("pages", "people") and len(segments) > 2 and segments[2].isdigit():
+            keys.add("id:" + segments[2])  # facebook.com/pages/Name/123, facebook.com/people/Name/123
+        elif first == "p" and re.search(r"-(\d{6,})$", name):
+            keys.add("id:" + re.search(r"-(\d{6,})$", name).group(1))  # facebook.com/p/Name-100064…/
+        else:
+            keys.add(("id:" if name.isdigit() else "h:") + name.lower())
     elif first not in _NOT_HANDLES:
         keys.add(("id:" if first.isdigit() else "h:") + first)
     if platform == "vk":
@@ -52,17 +60,23 @@ def url_keys(platform: str, url: str | None) -> set[str]:
     return keys
 
 
-def account_keys(platform: str, account_id: str | None, handle: str | None, url: str | None) -> set[str]:
+def account_keys(platform: str, account_id: str | None, handle: str | None, url: str | None) -> list[str]:
+    """Match keys of an account, ids first, in a stable order (so attribution never depends on chance)."""
     keys = url_keys(platform, url)
     if account_id:
-        keys.add("id:" + str(account_id).strip())
-        if platform == "vk" and str(account_id).lstrip("-").isdigit() is False:
-            keys |= url_keys("vk", "vk.com/" + str(account_id))
+        account_id = str(account_id).strip()
+        keys.add("id:" + account_id)
+        if platform == "vk" and not account_id.lstrip("-").isdigit():
+            keys |= url_keys("vk", "vk.com/" + account_id)
+        if platform == "telegram":  # importers key people 'user123' and channels by their bare id
+            m = re.fullmatch(r"(?:user|channel|chat)?(-?\d+)", account_id)
+            if m:
+                keys |= {"id:" + m.group(1), "id:user" + m.group(1)}
     if handle:
         keys.add("h:" + handle.strip().lstrip("@").lower())
         if platform == "vk":
             keys |= url_keys("vk", "vk.com/" + handle.strip())
-    return keys
+    return sorted(keys, key=lambda k: (not k.startswith("id:"), k))
 
 
 def registered_keys(con: duckdb.DuckDBPyConnection) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
@@ -82,7 +96,8 @@ def resolve_actors(con: duckdb.DuckDBPyConnection, key: bytes | None = None) -> 
     """Set accounts.actor_id from the registry; returns how many accounts are attributed."""
     lookup: dict[tuple[str, str], int] = {}
     for actor_id, platform, account_id, handle, url in con.execute(
-        "SELECT actor_id, platform, account_id, handle, url FROM actor_accounts"
+        # descending, so where two actors claim the same key the first registered wins
+        "SELECT actor_id, platform, account_id, handle, url FROM actor_accounts ORDER BY actor_id DESC"
     ).fetchall():
         for k in account_keys(platform, account_id, handle, url):
             lookup[(platform, k)] = actor_id

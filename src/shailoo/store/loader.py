@@ -7,6 +7,7 @@ workspace tables change only in the final transaction.
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -27,6 +28,7 @@ from shailoo.store.workspace import Workspace
 # DuckDB may use this much memory while importing; beyond it, staged rows spill to the workspace's
 # temporary folder instead of growing the process (keeps a 1 GB export within a laptop's means).
 IMPORT_MEMORY_LIMIT = "1GB"
+REPEATED_IN_FILE = "repeated later in the same file (its latest record is used)"
 Progress = Callable[[int, int, int], None]  # (records so far, bytes read, file size)
 
 
@@ -90,12 +92,14 @@ def import_file(
     sha = file_sha256(path)
     con = ws.con
     import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+    source = Source(path=path, options={"timezone": ws.config.timezone, **(options or {})})
+    fingerprint = options_fingerprint(source.options)
     earlier = con.execute(
         """SELECT import_id, started_at, records, quarantined, imported + updated + unchanged FROM imports
-           WHERE sha256 = ? AND format = ? ORDER BY import_id LIMIT 1""", [sha, module.FORMAT.id]).fetchall()
+           WHERE sha256 = ? AND format = ? AND options_fingerprint IS NOT DISTINCT FROM ?
+           ORDER BY import_id LIMIT 1""", [sha, module.FORMAT.id, fingerprint]).fetchall()
     result = ImportResult(file=path.name, format=module.FORMAT.id, import_id=import_id, sha256=sha,
                           seen_before=bool(earlier))
-    source = Source(path=path, options={"timezone": ws.config.timezone, **(options or {})})
 
     if earlier and not reread:
         first_id, _, records, quarantined, posts = earlier[0]
@@ -103,7 +107,7 @@ def import_file(
         result.skipped = records - quarantined
         result.unchanged = posts
         result.skipped_reasons = {f"identical file already imported (import {first_id})": result.skipped}
-        _log_import(ws, result, module, path, started_at, started)
+        _log_import(ws, result, module, path, started_at, started, fingerprint)
         if progress:
             progress(records, source.size, source.size)
         return result
@@ -122,7 +126,7 @@ def import_file(
         con.execute("BEGIN TRANSACTION")
         try:
             _merge(ws, privacy, result, import_id, fallback_measured_at)
-            _log_import(ws, result, module, path, started_at, started)
+            _log_import(ws, result, module, path, started_at, started, fingerprint)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -167,8 +171,9 @@ def _stage(ws: Workspace, module, source: Source, privacy: Privacy, progress: Pr
 
 def _merge(ws: Workspace, privacy: Privacy, result: ImportResult, import_id: int, fallback_measured_at) -> None:
     con = ws.con
-    post_counts = merge_posts(con, import_id, fallback_measured_at)
+    # Accounts described by the file first: their posts' merge would otherwise make them look known.
     account_counts = merge_accounts(con, import_id, fallback_measured_at)
+    post_counts = merge_posts(con, import_id, fallback_measured_at)
     con.execute(
         """INSERT INTO quarantine (import_id, file_name, record_number, reason, raw)
            SELECT ?, ?, record_number, reason, raw FROM stage_quarantine ORDER BY record_number""",
@@ -179,18 +184,30 @@ def _merge(ws: Workspace, privacy: Privacy, result: ImportResult, import_id: int
         result.updated += counts.updated
         result.unchanged += counts.unchanged
         for reason, n in (("already in the workspace, unchanged", counts.unchanged),
-                          ("duplicate of a later record in the same file", counts.duplicates_in_file)):
+                          (REPEATED_IN_FILE, counts.duplicates_in_file)):
             if n:
                 result.skipped += n
                 result.skipped_reasons[reason] = result.skipped_reasons.get(reason, 0) + n
     resolve_actors(con, privacy.key)
 
 
-def _log_import(ws: Workspace, result: ImportResult, module, path: Path, started_at: datetime, started: float) -> None:
+def options_fingerprint(options: dict) -> str:
+    """A digest of the options an import ran with; a file named in them (a mapping) counts by content."""
+    def value(v):
+        if isinstance(v, Path) or (isinstance(v, str) and Path(v).is_file()):
+            return file_sha256(Path(v)) if Path(v).is_file() else str(v)
+        return str(v)
+
+    text = json.dumps({k: value(v) for k, v in sorted(options.items())}, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _log_import(ws: Workspace, result: ImportResult, module, path: Path, started_at: datetime, started: float,
+                fingerprint: str) -> None:
     result.duration_s = round(time.perf_counter() - started, 3)
     ws.con.execute(
-        """INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [result.import_id, module.FORMAT.id, path.name, str(path.resolve()), result.sha256, started_at,
          result.duration_s, result.records, result.imported, result.updated, result.unchanged,
-         result.quarantined, result.skipped],
+         result.quarantined, result.skipped, fingerprint],
     )

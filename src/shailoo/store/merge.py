@@ -12,13 +12,18 @@ import duckdb
 
 # Columns whose change makes a re-seen post count as updated (an edit, a late-filled field).
 _CONTENT_COLUMNS = ("text", "title", "description", "link", "link_text", "image_text", "media_type",
-                    "is_edited", "url", "account_id", "sponsor_id", "forwarded_from")
+                    "is_edited", "url", "account_id", "sponsor_id", "forwarded_from",
+                    "created_at", "created_utc_offset_minutes")  # a corrected time zone corrects the post
 _COUNT_COLUMNS = ("reactions", "likes", "love", "wow", "haha", "sad", "angry", "care", "comments", "shares", "views")
 
 _URL_RE = r"https?://[^\s<>\"''«»\[\]{}|\\^`]+"  # '' : a quote inside an SQL literal
 _HASHTAG_RE = r"(?:^|[^\p{L}\p{N}_&/])#([\p{L}\p{N}_]+)"
 _MENTION_RE = r"(?:^|[^\p{L}\p{N}_@./])@([\p{L}\p{N}_][\p{L}\p{N}_.]*[\p{L}\p{N}_])"
 _DOMAIN_RE = r"^https?://(?:www\.|m\.|mobile\.)?([^/:?#@]+)"
+
+
+# When a record was measured: its own time, else the file's (the `?` parameter); never before the post.
+_SNAPSHOT_AT = "greatest(coalesce(measured_at, ?::TIMESTAMPTZ), created_at)"
 
 
 def _any_count(prefix: str = "") -> str:
@@ -59,7 +64,7 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
     # Temp tables hold keys and flags only; texts stay in stage_posts, so memory holds them once.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE stage_pick AS
-            SELECT seq, coalesce(measured_at, ?::TIMESTAMPTZ) AS snapshot_at
+            SELECT seq, {_SNAPSHOT_AT} AS snapshot_at
             FROM stage_posts
             QUALIFY row_number() OVER (PARTITION BY platform, platform_post_id
                                        ORDER BY ({_any_count()}) DESC, seq DESC) = 1""",
@@ -131,6 +136,22 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
                    s.reaction_breakdown, s.comments, s.shares, s.views
             FROM stage_rows s JOIN posts p USING (platform, platform_post_id)
             WHERE s.has_counts AND NOT s.snapshot_known"""
+    )
+    # A post repeated in the file with readings taken at other times (twarc pages fetched hours
+    # apart): its latest record is the post, and every other reading is kept as a snapshot too.
+    con.execute(
+        f"""INSERT INTO engagement_snapshots
+                (post_id, measured_at, import_id, {counts_list}, reaction_breakdown, comments, shares, views)
+            SELECT p.post_id, x.snapshot_at, {import_id}, {", ".join("x." + c for c in _COUNT_COLUMNS[:-3])},
+                   x.reaction_breakdown, x.comments, x.shares, x.views
+            FROM (SELECT s.*, {_SNAPSHOT_AT} AS snapshot_at FROM stage_posts s
+                  WHERE ({_any_count("s.")}) AND s.seq NOT IN (SELECT seq FROM stage_pick)
+                  QUALIFY row_number() OVER (PARTITION BY platform, platform_post_id, snapshot_at
+                                             ORDER BY seq DESC) = 1) x
+            JOIN posts p USING (platform, platform_post_id)
+            WHERE NOT EXISTS (SELECT 1 FROM engagement_snapshots e
+                              WHERE e.post_id = p.post_id AND e.measured_at = x.snapshot_at)""",
+        [fallback_measured_at],
     )
     con.execute(
         f"""INSERT INTO follower_snapshots (platform, account_id, measured_at, followers, import_id)

@@ -57,6 +57,7 @@ class Stager:
 
     def add_post(self, seq: int, r: PostRecord) -> None:
         account_id, name, handle, url = r.account_id, r.account_name, r.account_handle, r.account_url
+        post_url = r.url
         private = False
         key = self.privacy.key
         if key and not r.author_is_public and not self.privacy.is_registered(r.platform, account_id, handle):
@@ -64,6 +65,8 @@ class Stager:
             source_id = account_id or handle or name
             account_id = self._pseudonym(r.platform, source_id) if source_id else None
             name = handle = url = None
+            if post_url and any(v and str(v).lower() in post_url.lower() for v in (r.account_id, r.account_handle)):
+                post_url = None  # e.g. facebook.com/jane.doe/posts/1 would name the person
         forwarded_from = r.forwarded_from
         if (key and forwarded_from and not r.forwarded_from_is_public
                 and not self.privacy.is_registered(r.platform, forwarded_from, None)):
@@ -73,7 +76,7 @@ class Stager:
         self.buffers["stage_posts"].append((
             seq, r.platform, r.platform_post_id, r.created_at,
             None if offset is None else int(offset.total_seconds() // 60),
-            account_id, name, handle, url, private, r.post_type, r.parent_platform_post_id, r.url,
+            account_id, name, handle, url, private, r.post_type, r.parent_platform_post_id, post_url,
             r.text, _norm_if_different(r.text), r.title, r.description, r.link, r.link_text, r.image_text,
             r.media_type, r.language, forwarded_from, r.is_edited, r.sponsor_id, r.sponsor_name,
             r.overperforming_score, r.measured_at, r.reactions, r.likes, r.love, r.wow, r.haha, r.sad,

@@ -24,8 +24,9 @@ _CYRILLIC_TO_LATIN = {
 _CYR = "\u0400-\u04ff"
 _MIXED = re.compile(rf"[{_CYR}][A-Za-z]|[A-Za-z][{_CYR}]")
 _WORD = re.compile(rf"[A-Za-z{_CYR}]+")
-# o' g' with any of the apostrophes people type become the standard oʻ gʻ (U+02BB)
-_UZ_APOSTROPHE = re.compile(r"(?<=[OoGg])['‘’`ʼ](?=\w|\s|$)")
+# o' g' with any of the apostrophes people type become the standard oʻ gʻ (U+02BB) when a letter
+# follows — but not an English possessive ("Tokyo's", "blog's"), which would corrupt the word.
+_UZ_APOSTROPHE = re.compile(r"(?<=[OoGg])['‘’`ʼ](?=[^\W\d_])(?![sS](?![^\W\d_]))")
 
 
 def _fold_word(match: re.Match) -> str:
