@@ -49,3 +49,17 @@ def test_cli_results_import(tmp_path, runner):
     assert "3 matched" in result.output
     result = runner.invoke(app, ["results", "show", "-w", str(tmp_path / "ws"), "--format", "json"])
     assert result.exit_code == 0, result.output
+
+
+def test_unmatched_candidate_does_not_count_as_zero_popularity(tmp_path):
+    ws = build_fixture(tmp_path / "ws")
+    results = tmp_path / "results.csv"
+    results.write_text((DATA / "results.csv").read_text(encoding="utf-8") + "Unknown Person,200,12.5\n",
+                       encoding="utf-8")
+    assert import_results(ws, results)["unmatched"] == 1
+    table = popularity_vs_results(ws)
+    unknown = next(r for r in table.to_pylist() if r["candidate"] == "Unknown Person")
+    assert unknown["followers"] is None and unknown["posts"] is None and unknown["followers_share_pct"] is None
+    corr = {r["measure"]: (r["spearman_rho"], r["candidates"]) for r in popularity_correlations(table).to_pylist()}
+    assert corr["followers"] == (pytest.approx(1.0), 3)  # over the three matched candidates only
+    ws.close()

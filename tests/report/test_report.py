@@ -133,3 +133,23 @@ def test_report_covers_the_monitoring_period(tmp_path):
     method = next(s for s in sections if s["id"] == "methodology")
     assert any("01.12.2020 – 31.12.2020" in p and "4 posts" in p for p in method["paragraphs"])
     ws.close()
+
+
+@pytest.mark.parametrize("value,text", [(999_950, "1.00M"), (999_949, "999.9K"), (999_995_000, "1.00B"),
+                                        (1_234, "1.2K"), (3_650_000, "3.65M"), (950, "950")])
+def test_abbreviation_picks_the_unit_after_rounding(value, text):
+    assert abbreviate(value) == text
+
+
+def test_monitored_text_never_becomes_a_formula_or_a_broken_link(tmp_path):
+    import pyarrow as pa
+    from openpyxl import load_workbook
+
+    from shailoo.report.blocks import Block, table_csv
+    from shailoo.report.xlsx import write_workbook
+
+    table = pa.table({"excerpt": ["=1+2", "https://kloop.kg/x Сегодня митинг"], "url": ["https://a.kg/1", None]})
+    path = write_workbook([Block("Top posts", table, name="top")], tmp_path / "t.xlsx")
+    cell = load_workbook(path)["top"]["A2"]
+    assert cell.value == "=1+2" and cell.data_type == "s"
+    assert table_csv(table).splitlines()[1].startswith("'=1+2")

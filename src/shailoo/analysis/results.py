@@ -121,9 +121,12 @@ def popularity_vs_results(ws, flt: PostFilter | None = None, election: str | Non
             WHERE a.actor_id IS NOT NULL GROUP BY 1),
         act AS (SELECT actor_id, count(*)::BIGINT AS posts, sum(interactions)::BIGINT AS interactions
                 FROM {engagement_source(ws)} WHERE {where} GROUP BY 1),
+        -- a candidate matched to no actor has unknown popularity (NULL), not zero: a misspelt name
+        -- must not pull a published correlation
         t AS (SELECT r.candidate, ac.name AS actor, r.votes, r.share AS vote_share_pct,
-                     coalesce(fol.followers, 0) AS followers, coalesce(act.posts, 0) AS posts,
-                     coalesce(act.interactions, 0) AS interactions
+                     CASE WHEN ac.actor_id IS NOT NULL THEN coalesce(fol.followers, 0) END AS followers,
+                     CASE WHEN ac.actor_id IS NOT NULL THEN coalesce(act.posts, 0) END AS posts,
+                     CASE WHEN ac.actor_id IS NOT NULL THEN coalesce(act.interactions, 0) END AS interactions
               FROM election_results r LEFT JOIN actors ac USING (actor_id)
               LEFT JOIN fol USING (actor_id) LEFT JOIN act USING (actor_id)
               WHERE r.election = ?)
@@ -139,10 +142,11 @@ def popularity_correlations(table: pa.Table) -> pa.Table:
     """Spearman's rho between the vote share and each popularity share of a popularity table."""
     votes = table.column("vote_share_pct").to_pylist()
     out = {"measure": [], "spearman_rho": [], "candidates": []}
-    for measure in ("followers_share_pct", "posts_share_pct", "interactions_share_pct"):
+    # Rank the raw counts (shares are rounded to 2 decimals, which can invent ties).
+    for measure in ("followers", "posts", "interactions"):
         values = table.column(measure).to_pylist()
         rho = spearman(values, votes)
-        out["measure"].append(measure.removesuffix("_share_pct"))
+        out["measure"].append(measure)
         out["spearman_rho"].append(None if rho is None else round(rho, 3))
         out["candidates"].append(sum(1 for a, b in zip(values, votes) if a is not None and b is not None))
     return pa.table(out)

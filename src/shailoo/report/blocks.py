@@ -56,8 +56,17 @@ def table_csv(table: pa.Table) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.column_names)
     for row in table.to_pylist():
-        writer.writerow([cell_text(row[c]) for c in table.column_names])
+        writer.writerow([_csv_safe(row[c]) for c in table.column_names])
     return buffer.getvalue()
+
+
+def _csv_safe(value) -> str:
+    """Cell text for the downloadable CSV; text that a spreadsheet would run as a formula
+    ("=HYPERLINK(...)" written in a post) gets a leading apostrophe. Numbers stay as they are."""
+    text = cell_text(value)
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@"):
+        return "'" + text
+    return text
 
 
 def csv_data_uri(table: pa.Table) -> str:
@@ -77,7 +86,9 @@ def display(value, column: str) -> str:
     if isinstance(value, float):
         if value != value:
             return ""
-        return f"{value:.2f}%" if column.endswith("_pct") else f"{value:,.2f}"
+        if column.endswith("_pct"):  # small rates (large media pages) keep three significant digits
+            return f"{value:.2f}%" if abs(value) >= 0.1 or value == 0 else f"{value:.3g}%"
+        return f"{value:,.2f}"
     return cell_text(value)
 
 

@@ -28,9 +28,10 @@ def abbreviate(value: float | int | None) -> str:
     if value is None:
         return ""
     v = float(value)
-    if abs(v) >= 1e9:
+    # Pick the unit after rounding, so 999,960 reads 1.00M, never 1000.0K.
+    if abs(round(v / 1e6, 2)) >= 1000:
         return f"{v / 1e9:.2f}B"
-    if abs(v) >= 1e6:
+    if abs(round(v / 1e3, 1)) >= 1000:
         return f"{v / 1e6:.2f}M"
     if abs(v) >= 1e3:
         return f"{v / 1e3:.1f}K"

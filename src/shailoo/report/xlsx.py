@@ -19,11 +19,21 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _cell(value):
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _cell(ws, value):
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones; values are UTC
     if isinstance(value, (list, tuple, dict)):
-        return str(value)
+        value = str(value)
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        # A post reading "=1+2" must stay text: never let monitored content become a formula.
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
     return value
 
 
@@ -47,7 +57,7 @@ def write_workbook(blocks, path: Path) -> Path:
             header.append(c)
         ws.append(header)
         for row in block.table.to_pylist():
-            ws.append([_cell(row[c]) for c in block.table.column_names])
+            ws.append([_cell(ws, row[c]) for c in block.table.column_names])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
