@@ -145,3 +145,18 @@ def test_not_youtube_json_is_refused(workspace, tmp_path):
     broken.write_text('{"items": [')
     with pytest.raises(WrongFormat, match="not JSON"):
         import_file(workspace, broken, "youtube")
+
+
+def test_item_whose_parts_are_not_objects_is_quarantined(workspace, tmp_path):
+    import json
+
+    path = tmp_path / "videos.json"
+    path.write_text(json.dumps({"kind": "youtube#videoListResponse", "items": [
+        {"kind": "youtube#video", "id": "abc", "snippet": {"publishedAt": "2024-01-01T10:00:00Z", "channelId": "UC1"},
+         "statistics": {"viewCount": "10"}},
+        {"kind": "youtube#video", "id": "def", "snippet": "not an object", "statistics": ["x"]},
+    ]}), encoding="utf-8")
+    result = import_file(workspace, path, "youtube")
+    assert (result.records, result.imported, result.quarantined) == (2, 1, 1)
+    reason = workspace.con.execute("SELECT reason FROM quarantine").fetchone()[0]
+    assert "not an object" in reason

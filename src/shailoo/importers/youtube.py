@@ -81,12 +81,21 @@ def _items(source: Source) -> Iterator[tuple[str, Any]]:
             yield "item", doc
 
 
+def _part(item: dict, name: str) -> dict:
+    """A sub-object of an API item; anything but an object there makes the item malformed."""
+    value = item.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadValue(f"'{name}' is {type(value).__name__}, not an object")
+    return value
+
+
 def _kind(item: dict) -> str | None:
     kind = item.get("kind")
     if kind:
         return kind
-    snippet, stats = item.get("snippet") or {}, item.get("statistics") or {}
-    details = item.get("contentDetails") or {}
+    snippet, stats, details = _part(item, "snippet"), _part(item, "statistics"), _part(item, "contentDetails")
     if "relatedPlaylists" in details or "subscriberCount" in stats or "customUrl" in snippet:
         return "youtube#channel"
     if "channelId" in snippet or "duration" in details or "likeCount" in stats:
@@ -105,7 +114,11 @@ def read(source: Source) -> Iterator[Record]:
         if what == "bad":
             yield RowError(number, item, "")
             continue
-        kind = _kind(item) if isinstance(item, dict) else None
+        try:
+            kind = _kind(item) if isinstance(item, dict) else None
+        except BadValue as exc:
+            yield RowError(number, str(exc), dump_raw(item))
+            continue
         if kind in ("youtube#video", "youtube#channel"):
             recognised = True
         elif not recognised and number == 1 and kind not in _OTHER_KINDS:
@@ -135,7 +148,7 @@ def _video(item: dict, measured_at: datetime | None) -> PostRecord:
     vid = _video_id(item)
     if not vid:
         raise BadValue("no video id ('id' is missing)")
-    snippet, stats = item.get("snippet") or {}, item.get("statistics") or {}
+    snippet, stats = _part(item, "snippet"), _part(item, "statistics")
     created = parse_time(snippet.get("publishedAt"), "snippet.publishedAt")
     likes = parse_count(stats.get("likeCount"), "statistics.likeCount")
     channel_id = clean_text(snippet.get("channelId"))
@@ -161,9 +174,9 @@ def _video(item: dict, measured_at: datetime | None) -> PostRecord:
 
 
 def _channel(item: dict, measured_at: datetime | None) -> AccountRecord:
-    snippet, stats = item.get("snippet") or {}, item.get("statistics") or {}
+    snippet, stats = _part(item, "snippet"), _part(item, "statistics")
     channel_id = clean_text(item.get("id"))
-    uploads = ((item.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
+    uploads = (_part(item, "contentDetails").get("relatedPlaylists") or {}).get("uploads")
     if not channel_id and isinstance(uploads, str) and uploads.startswith("UU"):
         channel_id = "UC" + uploads[2:]
     if not channel_id:
