@@ -28,7 +28,7 @@ def generate(ws, n_posts: int) -> None:
     con.execute("INSERT INTO actors (actor_id, name, category) SELECT i + 1, 'Актор ' || (i + 1), c "
                 "FROM (SELECT unnest(?) AS c, generate_subscripts(?, 1) - 1 AS i)", [cats, cats])
     n_actors = len(cats)
-    con.execute(f"""INSERT INTO actor_accounts SELECT actor_id, p, CAST(actor_id * 10 + (p = 'instagram')::INT AS VARCHAR),
+    con.execute("""INSERT INTO actor_accounts SELECT actor_id, p, CAST(actor_id * 10 + (p = 'instagram')::INT AS VARCHAR),
                     NULL, NULL FROM actors, (SELECT unnest(['facebook', 'instagram']) AS p)
                     WHERE NOT (category = 'public_group' AND p = 'instagram')""")
     con.execute("""INSERT INTO accounts (platform, account_id, name, actor_id)
@@ -81,7 +81,6 @@ def main() -> None:
     t = time.perf_counter()
     ours = metrics.activity(ws, PostFilter(), "actor,week")
     ours_s = time.perf_counter() - t
-    import pandas as pd
 
     t0 = time.perf_counter()
     # pandas gets the same per-post rows (snapshot chosen by the same rule) and groups them itself

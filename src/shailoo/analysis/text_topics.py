@@ -39,7 +39,7 @@ def topic_table(corpus: Corpus, topic_list) -> pa.Table:
     labels = pa.table({"topic": [t.name for t in topic_list], "label": [t.label for t in topic_list],
                        "ord": list(range(len(topic_list)))})
     con.register("_topic_labels", labels)
-    out = con.sql(f"""
+    out = con.sql("""
         WITH g AS (SELECT grp, count(DISTINCT post_id) AS n FROM _docs GROUP BY grp),
              t AS (SELECT DISTINCT d.grp, d.post_id, tw.topic FROM _tw d JOIN _topic_words tw USING (w))
         SELECT t.grp AS "group", t.topic, l.label, count(*)::BIGINT AS posts, round(count(*) / any_value(g.n), 4) AS share

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import time
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import asdict
 from multiprocessing import get_context

@@ -118,7 +118,7 @@ def stage_records(records: Iterable, stager: Stager, format_name: str, file_name
                 if progress:
                     progress(counts.records, bytes_read())
         stager.flush(final=True)
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         raise WrongFormat(
             f"{file_name} is not UTF-8 text; expected a {format_name} file saved as UTF-8 "
             "(re-save it as UTF-8, e.g. 'CSV UTF-8' in a spreadsheet program)."
