@@ -252,7 +252,7 @@ def test_identical_file_with_other_options_is_read_again(workspace, monkeypatch,
 
     def records():
         calls.append(1)
-        yield PostRecord("ok", "1", T0, account_id="a")
+        yield PostRecord("ok", "1", T0, account_id="a", reactions=len(calls))
 
     _fake_importer(monkeypatch, records)
     path = _export(tmp_path)
@@ -264,6 +264,8 @@ def test_identical_file_with_other_options_is_read_again(workspace, monkeypatch,
     mapping.write_text("platform: ok\ntimezone: Asia/Almaty\n")  # the user corrected the mapping
     import_file(workspace, path, "fake", {"mapping": mapping})
     assert len(calls) == 2
+    # still the same file: its records are measured at the first import's time, no new snapshot
+    assert workspace.con.execute("SELECT count(*) FROM engagement_snapshots").fetchone()[0] == 1
 
 
 def test_private_authors_post_url_that_names_them_is_dropped(workspace, monkeypatch, tmp_path):

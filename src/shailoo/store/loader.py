@@ -78,8 +78,9 @@ def import_file(
 ) -> ImportResult:
     """Import one file; return what happened to each of its records.
 
-    A file identical (by sha256) to one imported before cannot change the workspace, so it is not
-    read again unless `reread` is set (e.g. after an upgrade that reads formerly quarantined rows).
+    A file identical (by sha256) to one imported before with the same options cannot change the
+    workspace, so it is not read again unless `reread` is set (e.g. after an upgrade that reads
+    formerly quarantined rows).
     """
     path = Path(path)
     if not path.exists():
@@ -113,9 +114,11 @@ def import_file(
         return result
 
     # The time a snapshot was measured when the records don't say: the export time if the file
-    # tells it, else the first import of this very file (so a re-import adds nothing), else now.
+    # tells it, else the first import of this very file, whatever its options (so reading it again
+    # adds no snapshot), else now.
     export_time = getattr(module, "export_time", lambda p: None)(path)
-    fallback_measured_at = export_time or (earlier[0][1] if earlier else None) or started_at
+    first_seen = con.execute("SELECT min(started_at) FROM imports WHERE sha256 = ?", [sha]).fetchall()[0][0]
+    fallback_measured_at = export_time or first_seen or started_at
     privacy = _privacy(ws)
     _create_staging(con)
     con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
