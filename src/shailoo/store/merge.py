@@ -128,31 +128,18 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
             WHERE posts.post_id = x.existing_post_id"""
     )
     _forget_derived(con)
-    counts_list = ", ".join(_COUNT_COLUMNS[:-3])
-    con.execute(
-        f"""INSERT INTO engagement_snapshots
-                (post_id, measured_at, import_id, {counts_list}, reaction_breakdown, comments, shares, views)
-            SELECT p.post_id, s.measured_at, {import_id}, {", ".join("s." + c for c in _COUNT_COLUMNS[:-3])},
-                   s.reaction_breakdown, s.comments, s.shares, s.views
-            FROM stage_rows s JOIN posts p USING (platform, platform_post_id)
-            WHERE s.has_counts AND NOT s.snapshot_known"""
-    )
+    _insert_snapshots(con, import_id, "stage_rows", "s.has_counts AND NOT s.snapshot_known")
     # A post repeated in the file with readings taken at other times (twarc pages fetched hours
     # apart): its latest record is the post, and every other reading is kept as a snapshot too.
-    con.execute(
-        f"""INSERT INTO engagement_snapshots
-                (post_id, measured_at, import_id, {counts_list}, reaction_breakdown, comments, shares, views)
-            SELECT p.post_id, x.snapshot_at, {import_id}, {", ".join("x." + c for c in _COUNT_COLUMNS[:-3])},
-                   x.reaction_breakdown, x.comments, x.shares, x.views
-            FROM (SELECT s.*, {_SNAPSHOT_AT} AS snapshot_at FROM stage_posts s
-                  WHERE ({_any_count("s.")}) AND s.seq NOT IN (SELECT seq FROM stage_pick)
-                  QUALIFY row_number() OVER (PARTITION BY platform, platform_post_id, snapshot_at
-                                             ORDER BY seq DESC) = 1) x
-            JOIN posts p USING (platform, platform_post_id)
-            WHERE NOT EXISTS (SELECT 1 FROM engagement_snapshots e
-                              WHERE e.post_id = p.post_id AND e.measured_at = x.snapshot_at)""",
-        [fallback_measured_at],
-    )
+    _insert_snapshots(
+        con, import_id,
+        f"""(SELECT * EXCLUDE (measured_at), {_SNAPSHOT_AT} AS measured_at FROM stage_posts
+             WHERE ({_any_count()}) AND seq NOT IN (SELECT seq FROM stage_pick)
+             QUALIFY row_number() OVER (PARTITION BY platform, platform_post_id, {_SNAPSHOT_AT}
+                                        ORDER BY seq DESC) = 1)""",
+        """NOT EXISTS (SELECT 1 FROM engagement_snapshots e
+                       WHERE e.post_id = p.post_id AND e.measured_at = s.measured_at)""",
+        [fallback_measured_at, fallback_measured_at])
     con.execute(
         f"""INSERT INTO follower_snapshots (platform, account_id, measured_at, followers, import_id)
             SELECT platform, account_id, created_at, max(followers_at_posting), {import_id}
@@ -161,6 +148,18 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
             ON CONFLICT DO NOTHING"""
     )
     return counts
+
+
+def _insert_snapshots(con: duckdb.DuckDBPyConnection, import_id: int, rows: str, where: str,
+                      params: list | None = None) -> None:
+    """Insert one engagement snapshot per row of `rows` (staged posts with their measured_at)."""
+    columns = ", ".join(_COUNT_COLUMNS)
+    con.execute(
+        f"""INSERT INTO engagement_snapshots (post_id, measured_at, import_id, {columns}, reaction_breakdown)
+            SELECT p.post_id, s.measured_at, {import_id}, {", ".join("s." + c for c in _COUNT_COLUMNS)},
+                   s.reaction_breakdown
+            FROM {rows} s JOIN posts p USING (platform, platform_post_id)
+            WHERE {where}""", params or [])
 
 
 # Tables of per-post results computed from the text; an edited post must be computed again.
