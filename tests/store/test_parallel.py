@@ -65,3 +65,39 @@ def test_two_processes_give_the_same_workspace(tmp_path, monkeypatch, make):
     assert not list((tmp_path / "parallel").glob(".import-*"))  # the slices' files are gone
     serial_ws.close()
     parallel_ws.close()
+
+
+def test_works_from_a_plain_script_without_main_guard(tmp_path):
+    """Worker processes must not re-run the caller's script (as multiprocessing's spawn would)."""
+    import subprocess
+    import sys
+
+    export = tmp_path / "2026-01-09-10-00-00-KGT-export.csv"
+    _multiline_export(export, rows=500)
+    script = tmp_path / "load.py"
+    script.write_text(
+        "import shailoo.store.parallel as parallel\n"
+        "from shailoo.store.loader import import_file\n"
+        "from shailoo.store.workspace import init_workspace\n"
+        "parallel.PARALLEL_MIN_BYTES = 0\n"
+        f"ws = init_workspace({str(tmp_path / 'ws')!r})\n"
+        f"print(import_file(ws, {str(export)!r}).imported)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(500 - 1)  # one row has likes 'many' and is quarantined
+
+
+def test_an_error_in_a_worker_reaches_the_user_and_nothing_is_imported(tmp_path, monkeypatch):
+    from shailoo.errors import WrongFormat
+
+    export = tmp_path / "2026-01-09-10-00-00-KGT-export.csv"
+    _multiline_export(export, rows=400)
+    with open(export, "ab") as fh:
+        fh.write('Барак,55,2026-01-05 10:00:00 KGT,1,1,0,https://www.facebook.com/55/posts/x,'.encode() + b"\xff\xfe\n")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    ws = init_workspace(tmp_path / "ws")
+    with pytest.raises(WrongFormat, match="not UTF-8"):
+        import_file(ws, export)
+    assert ws.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 0
+    assert not list((tmp_path / "ws").glob(".import-*"))
+    ws.close()

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import importlib
 import os
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+import pickle
+import subprocess
+import sys
+import time
 from dataclasses import asdict
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from shailoo.errors import ShailooError
 from shailoo.importers.base import Source
 from shailoo.store.stager import Privacy, StageCounts, Stager, stage_records
 
@@ -65,34 +68,45 @@ def split_points(path: Path, parts: int) -> tuple[int, list[int]] | None:
     return header_end, bounds + [size]
 
 
-def _init_worker(progress_array) -> None:
-    global _PROGRESS
-    _PROGRESS = progress_array
-
-
-def _stage_slice(module_name: str, path: str, options: dict, part: int, start: int, end: int, header_end: int,
-                 privacy: Privacy, out_dir: str, format_name: str) -> dict:
+def _stage_slice(task: dict) -> dict:
     """In a worker process: stage one slice of the file into Arrow files, one per staging table."""
-    module = importlib.import_module(module_name)
+    module = importlib.import_module(task["module"])
+    out_dir, part, path = Path(task["out_dir"]), task["part"], Path(task["path"])
     writers: dict[str, pa.RecordBatchStreamWriter] = {}
 
     def sink(table: str, batch: pa.Table) -> None:
         if table not in writers:
-            writers[table] = pa.ipc.new_stream(os.path.join(out_dir, f"{part}-{table}.arrow"), batch.schema)
+            writers[table] = pa.ipc.new_stream(str(out_dir / f"{part}-{table}.arrow"), batch.schema)
         writers[table].write_table(batch)
 
-    source = Source(Path(path), options, byte_range=(start, end), header_end=header_end if start else 0)
+    start, end = task["start"], task["end"]
+    source = Source(path, task["options"], byte_range=(start, end), header_end=task["header_end"] if start else 0)
+    progress_file = out_dir / f"{part}-progress"
 
     def progress(records: int, done: int) -> None:
-        _PROGRESS[2 * part], _PROGRESS[2 * part + 1] = records, done
+        progress_file.write_text(f"{records} {done}")
 
     try:
-        counts = stage_records(module.read(source), Stager(privacy, sink), format_name, Path(path).name,
+        counts = stage_records(module.read(source), Stager(task["privacy"], sink), module.FORMAT.name, path.name,
                                progress, lambda: source.bytes_read)
     finally:
         for writer in writers.values():
             writer.close()
     return asdict(counts)
+
+
+def _run_worker(task_file: str) -> int:
+    """Entry point of a worker process (`python -m shailoo.store.parallel TASK`): its own interpreter,
+    started with subprocess rather than multiprocessing so that no caller's __main__ is re-run."""
+    task_path = Path(task_file)
+    task = pickle.loads(task_path.read_bytes())
+    out = Path(task["out_dir"]) / f"{task['part']}-result.pickle"
+    try:
+        result = {"counts": _stage_slice(task)}
+    except BaseException as exc:  # handed to the parent, which raises it
+        result = {"error": exc}
+    out.write_bytes(pickle.dumps(result))
+    return 0 if "counts" in result else 1
 
 
 def stage_in_parallel(module, path: Path, options: dict, privacy: Privacy, parts: int, out_dir: Path,
@@ -103,22 +117,34 @@ def stage_in_parallel(module, path: Path, options: dict, privacy: Privacy, parts
     if split is None:
         return None
     header_end, bounds = split
-    ctx = get_context("spawn")  # never fork a process holding a DuckDB connection
-    progress_array = ctx.Array("q", 2 * parts, lock=False)
-    with ProcessPoolExecutor(max_workers=parts, mp_context=ctx, initializer=_init_worker,
-                             initargs=(progress_array,)) as pool:
-        futures = [pool.submit(_stage_slice, module.__name__, str(path), options, k, bounds[k], bounds[k + 1],
-                               header_end, privacy, str(out_dir), module.FORMAT.name) for k in range(parts)]
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
-            if any(f.exception() for f in done):
-                for f in pending:
-                    f.cancel()
-                raise next(f.exception() for f in done if f.exception())
+    workers = []
+    try:
+        for k in range(parts):
+            task = {"module": module.__name__, "path": str(path), "options": options, "part": k,
+                    "start": bounds[k], "end": bounds[k + 1], "header_end": header_end, "privacy": privacy,
+                    "out_dir": str(out_dir)}
+            task_file = out_dir / f"{k}-task.pickle"
+            task_file.write_bytes(pickle.dumps(task))
+            workers.append(subprocess.Popen([sys.executable, "-m", "shailoo.store.parallel", str(task_file)]))
+        while any(w.poll() is None for w in workers):
+            time.sleep(0.25)
             if progress:
-                progress(sum(progress_array[0::2]), sum(progress_array[1::2]))
-        results = [StageCounts(**f.result()) for f in futures]
+                progress(*_progress(out_dir, parts))
+        results = []
+        for k, worker in enumerate(workers):
+            result_file = out_dir / f"{k}-result.pickle"
+            if not result_file.exists():
+                raise ShailooError(f"A process reading part {k + 1} of {path.name} stopped unexpectedly "
+                                   f"(exit code {worker.returncode}); nothing was imported.")
+            result = pickle.loads(result_file.read_bytes())
+            if "error" in result:
+                raise result["error"]
+            results.append(StageCounts(**result["counts"]))
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
     total = StageCounts()
     for k, counts in enumerate(results):
         offset = total.records  # records of the slices before this one
@@ -137,3 +163,18 @@ def stage_in_parallel(module, path: Path, options: dict, privacy: Privacy, parts
         for reason, n in counts.skipped_reasons.items():
             total.skipped_reasons[reason] = total.skipped_reasons.get(reason, 0) + n
     return total
+
+
+def _progress(out_dir: Path, parts: int) -> tuple[int, int]:
+    records = done = 0
+    for k in range(parts):
+        try:
+            r, d = (out_dir / f"{k}-progress").read_text().split()
+            records, done = records + int(r), done + int(d)
+        except (OSError, ValueError):
+            pass  # not written yet, or being written
+    return records, done
+
+
+if __name__ == "__main__":
+    sys.exit(_run_worker(sys.argv[1]))
