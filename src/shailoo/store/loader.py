@@ -162,10 +162,14 @@ def _stage(ws: Workspace, module, source: Source, privacy: Privacy, progress: Pr
         if progress:
             progress(records, done, source.size)
 
+    def load(table: str, column: str, offset: int, parquet: Path) -> None:
+        con.execute(f"INSERT INTO {table} SELECT * REPLACE ({column} + {int(offset)} AS {column}) "
+                    f"FROM read_parquet(?)", [str(parquet)])
+
     parts = worker_count(source.path, module)
     if parts > 1:
         with tempfile.TemporaryDirectory(dir=ws.path, prefix=".import-") as tmp:
-            counts = stage_in_parallel(module, source.path, source.options, privacy, parts, Path(tmp), sink, report)
+            counts = stage_in_parallel(module, source.path, source.options, privacy, parts, Path(tmp), load, report)
         if counts is not None:
             return counts
     return stage_records(module.read(source), Stager(privacy, sink), module.FORMAT.name, source.path.name,

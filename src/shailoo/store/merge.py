@@ -115,7 +115,7 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
     con.execute(
         f"""INSERT INTO posts ({post_columns}, urls, link_domains, hashtags, mentions, first_import_id, last_import_id)
             SELECT {selected}, {_extractions()}, {import_id}, {import_id}
-            FROM stage_rows s WHERE s.existing_post_id IS NULL ORDER BY s.created_at, s.seq"""
+            FROM stage_rows s WHERE s.existing_post_id IS NULL"""
     )
     updates = ", ".join(f"{c} = coalesce(s.{c}, posts.{c})" for c in _CONTENT_COLUMNS + ("text_norm",))
     con.execute(

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from shailoo.errors import ShailooError
 from shailoo.importers.base import Source
@@ -72,11 +72,12 @@ def _stage_slice(task: dict) -> dict:
     """In a worker process: stage one slice of the file into Arrow files, one per staging table."""
     module = importlib.import_module(task["module"])
     out_dir, part, path = Path(task["out_dir"]), task["part"], Path(task["path"])
-    writers: dict[str, pa.RecordBatchStreamWriter] = {}
+    writers: dict[str, pq.ParquetWriter] = {}
 
     def sink(table: str, batch: pa.Table) -> None:
-        if table not in writers:
-            writers[table] = pa.ipc.new_stream(str(out_dir / f"{part}-{table}.arrow"), batch.schema)
+        if table not in writers:  # Parquet, so that DuckDB loads it with its own parallel reader
+            writers[table] = pq.ParquetWriter(str(out_dir / f"{part}-{table}.parquet"), batch.schema,
+                                              compression="lz4")
         writers[table].write_table(batch)
 
     start, end = task["start"], task["end"]
@@ -110,9 +111,12 @@ def _run_worker(task_file: str) -> int:
 
 
 def stage_in_parallel(module, path: Path, options: dict, privacy: Privacy, parts: int, out_dir: Path,
-                      sink: Callable[[str, pa.Table], None],
+                      load: Callable[[str, str, int, Path], None],
                       progress: Callable[[int, int], None] | None = None) -> StageCounts | None:
-    """Stage `path` with `parts` processes; returns None when no safe split exists (read it serially)."""
+    """Stage `path` with `parts` processes; returns None when no safe split exists (read it serially).
+
+    `load(table, numbering_column, offset, parquet_file)` moves one slice's staged rows into the
+    staging table, adding `offset` to its record numbers."""
     split = split_points(path, parts)
     if split is None:
         return None
@@ -149,14 +153,9 @@ def stage_in_parallel(module, path: Path, options: dict, privacy: Privacy, parts
     for k, counts in enumerate(results):
         offset = total.records  # records of the slices before this one
         for table, column in (("stage_posts", "seq"), ("stage_accounts", "seq"), ("stage_quarantine", "record_number")):
-            file = out_dir / f"{k}-{table}.arrow"
-            if not file.exists():
-                continue
-            with pa.ipc.open_stream(file) as reader:
-                for batch in reader:
-                    t = pa.Table.from_batches([batch])
-                    i = t.schema.get_field_index(column)
-                    sink(table, t.set_column(i, column, pc.add(t[column], offset)))
+            file = out_dir / f"{k}-{table}.parquet"
+            if file.exists():
+                load(table, column, offset, file)
         total.records += counts.records
         total.quarantined += counts.quarantined
         total.skipped += counts.skipped
