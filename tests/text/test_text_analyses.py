@@ -132,3 +132,18 @@ def test_report_sections(text_ws):
     assert key["tables"][3].num_rows > 0 and "keyword" in key["tables"][3].column_names
     for s in sections:
         assert s["title"] and len(s["tables"]) == len(s["captions"])
+
+
+def test_sample_option_limits_posts_and_says_so(text_ws):
+    from shailoo.text.pipeline import Corpus, TextOptions
+
+    full = Corpus.from_workspace(text_ws, None, TextOptions())
+    assert full.n_docs > 3
+    sampled = Corpus.from_workspace(text_ws, None, TextOptions(sample=3))
+    assert sampled.n_docs == 3
+    assert text_ws.con.execute("SELECT count(DISTINCT post_id) FROM _docs").fetchone()[0] == 3
+    assert any("sample of 3" in n for n in sampled.notes)
+    first = sorted(r[0] for r in text_ws.con.execute("SELECT DISTINCT post_id FROM _docs").fetchall())
+    Corpus.from_workspace(text_ws, None, TextOptions(sample=3))  # the same posts every time
+    again = sorted(r[0] for r in text_ws.con.execute("SELECT DISTINCT post_id FROM _docs").fetchall())
+    assert first == again

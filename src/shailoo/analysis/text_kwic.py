@@ -135,7 +135,8 @@ def kwic(ws, query: str, post_filter=None, options: TextOptions | None = None, w
          top: int = 0, translit: bool = True) -> TextResult:
     """Find posts matching a query; one row per hit with left context, keyword, right context."""
     options = options or TextOptions()
-    corpus = Corpus.from_workspace(ws, post_filter, TextOptions(language=options.language, stem=options.stem))
+    corpus = Corpus.from_workspace(ws, post_filter, TextOptions(language=options.language, stem=options.stem,
+                                                                sample=options.sample))
     tree = parse_query(query)
     pos_leaves = [lf for lf, positive in leaves(tree) if positive]
     if not pos_leaves:

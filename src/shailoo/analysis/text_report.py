@@ -12,15 +12,20 @@ from shailoo.errors import UsageError
 from shailoo.text.pipeline import TextOptions
 
 
+REPORT_SAMPLE = 100_000
+
+
 def text_report_sections(ws, post_filter=None, options: TextOptions | None = None, top: int = 20,
                          k: int = 11) -> list[dict]:
     """Compute every text section of the report for the filtered posts."""
     from shailoo.analysis.text_clusters import clusters
     from shailoo.analysis.text_ngrams import ngrams
     from shailoo.analysis.text_terms import terms
-    from shailoo.analysis.text_topics import topics
+    from shailoo.analysis.text_topics import topics_by
 
-    options = options or TextOptions()
+    # Word statistics of a very large selection come from a fixed sample (each section says so);
+    # languages and topic counts stay exact.
+    options = options or TextOptions(sample=REPORT_SAMPLE)
     sections = [_languages(ws, post_filter)]
 
     t = terms(ws, post_filter, options, by="platform", top=top)
@@ -37,8 +42,7 @@ def text_report_sections(ws, post_filter=None, options: TextOptions | None = Non
 
     sections.append(_key_terms(ws, post_filter, options))
 
-    by_platform = topics(ws, post_filter, by="platform")
-    by_week = topics(ws, post_filter, by="week")
+    by_platform, by_week = topics_by(ws, post_filter, ["platform", "week"])
     sections.append(_section("text-topics", "Topics", [by_platform.table, by_week.table],
                              ["Posts per topic and platform (dictionary tagging).", "Posts per topic and week."], [],
                              [{"table": 1, "kind": "line", "x": "group", "y": "posts", "series": "topic"}]))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from shailoo.text.pipeline import Corpus, TextOptions, TextResult
+from shailoo.text.pipeline import Corpus, TextOptions, TextResult, group_sql
 from shailoo.text.tokens import word_list_sql
 from shailoo.text.topics import load_topics, topics_of_words
 
@@ -22,29 +22,56 @@ def topic_dictionary(ws, dictionary: str | Path | None = None):
 
 def topics(ws, post_filter=None, by: str = "platform", dictionary: str | Path | None = None) -> TextResult:
     """Count posts per topic and group."""
-    corpus = Corpus.from_workspace(ws, post_filter, TextOptions(language="ru"), by=by)
-    corpus.notes = []  # topic dictionaries hold every language: no per-language pipeline here
-    return TextResult(topic_table(corpus, topic_dictionary(ws, dictionary)), [])
+    return topics_by(ws, post_filter, [by], dictionary)[0]
 
 
-def topic_table(corpus: Corpus, topic_list) -> pa.Table:
-    """Columns group, topic, label, posts, share."""
+def topics_by(ws, post_filter=None, bys: list[str] = ("platform",),
+              dictionary: str | Path | None = None) -> list[TextResult]:
+    """Count posts per topic for several groupings, tagging each post's words once."""
+    for by in bys:
+        group_sql(by)  # a clear error for an unknown grouping, before any work
+    # Topic dictionaries hold every language: one pipeline, no per-language notes.
+    corpus = Corpus.from_workspace(ws, post_filter, TextOptions(language="ru"))
+    topic_list = topic_dictionary(ws, dictionary)
+    _tag_posts(corpus, topic_list)
     con = corpus.con
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _tw AS SELECT DISTINCT grp, post_id, w FROM (
-        SELECT grp, post_id, unnest({word_list_sql('text')}) AS w FROM _docs)""")
-    words = con.sql("SELECT DISTINCT w FROM _tw").to_arrow_table().column(0).to_pylist()
-    pairs = topics_of_words(words, topic_list)
-    con.register("_topic_words", pa.table({"w": [w for w, _ in pairs], "topic": [t for _, t in pairs]},
-                                          schema=pa.schema([("w", pa.string()), ("topic", pa.string())])))
     labels = pa.table({"topic": [t.name for t in topic_list], "label": [t.label for t in topic_list],
                        "ord": list(range(len(topic_list)))})
     con.register("_topic_labels", labels)
-    out = con.sql("""
-        WITH g AS (SELECT grp, count(DISTINCT post_id) AS n FROM _docs GROUP BY grp),
-             t AS (SELECT DISTINCT d.grp, d.post_id, tw.topic FROM _tw d JOIN _topic_words tw USING (w))
+    try:
+        return [TextResult(_count(con, by), []) for by in bys]
+    finally:
+        con.unregister("_topic_labels")
+
+
+def _tag_posts(corpus: Corpus, topic_list) -> None:
+    """Temp table _post_topics(post_id, topic). Two passes over the words instead of materialising
+    every (post, word): the first finds the vocabulary, the second keeps only topic words."""
+    con = corpus.con
+    words = con.sql(f"SELECT DISTINCT unnest({word_list_sql('text')}) AS w FROM _docs"
+                    ).to_arrow_table().column(0).to_pylist()
+    pairs = topics_of_words(words, topic_list)
+    con.register("_topic_words", pa.table({"w": [w for w, _ in pairs], "topic": [t for _, t in pairs]},
+                                          schema=pa.schema([("w", pa.string()), ("topic", pa.string())])))
+    try:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _post_topics AS
+            SELECT DISTINCT d.post_id, tw.topic
+            FROM (SELECT post_id, unnest({word_list_sql('text')}) AS w FROM _docs) d JOIN _topic_words tw USING (w)""")
+    finally:
+        con.unregister("_topic_words")
+
+
+def _count(con, by: str) -> pa.Table:
+    """Columns group, topic, label, posts, share for one grouping of the tagged posts."""
+    if by == "language":
+        groups = "SELECT post_id, lang AS grp FROM _docs"
+    else:
+        expr, join = group_sql(by)
+        groups = f"SELECT p.post_id, {expr} AS grp FROM posts_v p {join} JOIN _docs d ON d.post_id = p.post_id"
+    return con.sql(f"""
+        WITH grp AS ({groups}),
+             g AS (SELECT grp, count(DISTINCT post_id) AS n FROM grp GROUP BY grp),
+             t AS (SELECT DISTINCT grp.grp, pt.post_id, pt.topic FROM _post_topics pt JOIN grp USING (post_id))
         SELECT t.grp AS "group", t.topic, l.label, count(*)::BIGINT AS posts, round(count(*) / any_value(g.n), 4) AS share
         FROM t JOIN g USING (grp) JOIN _topic_labels l USING (topic)
         GROUP BY t.grp, t.topic, l.label, l.ord ORDER BY t.grp, l.ord""").to_arrow_table()
-    con.unregister("_topic_words")
-    con.unregister("_topic_labels")
-    return out

@@ -31,6 +31,7 @@ class TextOptions:
     stem: bool = True
     kinds: tuple[str, ...] = ("word",)
     min_chars: int = 2  # shorter words are dropped (R tm drops words under 3 letters)
+    sample: int | None = None  # at most this many posts: a fixed random sample of larger selections
 
     def __post_init__(self) -> None:
         if self.language is not None:
@@ -79,12 +80,24 @@ class Corpus:
             lang, lang_join = "l.lang", "LEFT JOIN post_language l ON l.post_id = p.post_id"
         if by == "language" and options.language:
             grp = lang
+        sampled = ""
+        selected = None
+        if options.sample:
+            selected = con.execute(f"SELECT count(*) FROM posts_v WHERE {where}", params).fetchall()[0][0]
+            if selected > options.sample:
+                # The same posts every time: those with the smallest hash of their id.
+                sampled = (f"AND p.post_id IN (SELECT post_id FROM posts_v WHERE {where} "
+                           f"ORDER BY hash(post_id), post_id LIMIT {int(options.sample)})")
+                params = [*params, *params]
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _docs AS
             SELECT p.post_id, {grp} AS grp, coalesce({lang}, 'other') AS lang,
                    coalesce(p.text_norm, p.text, '') AS text, p.platform, p.url, p.created_at
-            FROM posts_v p {lang_join} {join} WHERE {where}""", params)
+            FROM posts_v p {lang_join} {join} WHERE {where} {sampled}""", params)
         corpus = cls(con, options)
         corpus.n_docs = con.execute("SELECT count(DISTINCT post_id) FROM _docs").fetchall()[0][0]
+        if sampled:
+            corpus.notes.append(f"Computed on a fixed random sample of {corpus.n_docs:,} of the {selected:,} posts "
+                                "selected; the commands (`shailoo terms` …) give exact counts over all of them.")
         corpus._language_notes()
         return corpus
 
