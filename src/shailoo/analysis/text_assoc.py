@@ -35,8 +35,10 @@ def assoc_table(corpus: Corpus, term: str, min_cor: float = 0.2, top: int = 0):
     post_terms(corpus)
     target = resolve_term(corpus, term)
     con = corpus.con
-    con.execute("""CREATE OR REPLACE TEMP TABLE _dtm AS
-        SELECT p.post_id, v.term, sum(p.n)::DOUBLE AS n FROM _pt p JOIN _vocab v USING (lang, tok) GROUP BY ALL""")
+    if not corpus.dtm_ready:  # one document-term table per corpus, however many terms are asked about
+        con.execute("""CREATE OR REPLACE TEMP TABLE _dtm AS
+            SELECT p.post_id, v.term, sum(p.n)::DOUBLE AS n FROM _pt p JOIN _vocab v USING (lang, tok) GROUP BY ALL""")
+        corpus.dtm_ready = True
     limit = f"LIMIT {int(top)}" if top else ""
     return con.sql(f"""
         WITH x AS (SELECT post_id, n FROM _dtm WHERE term = $t),

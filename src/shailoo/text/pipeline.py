@@ -61,6 +61,7 @@ class Corpus:
     options: TextOptions
     notes: list[str] = field(default_factory=list)
     n_docs: int = 0
+    dtm_ready: bool = False  # `_dtm` (post × term counts) built for this corpus
 
     @classmethod
     def from_workspace(cls, ws, post_filter=None, options: TextOptions | None = None, by: str = "none") -> "Corpus":
