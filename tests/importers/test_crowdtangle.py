@@ -164,3 +164,16 @@ def test_export_time_from_file_name():
     t = crowdtangle.export_time(Path("2021-07-05-22-49-20-BRT-search-csv-export.csv"))
     assert t == datetime(2021, 7, 5, 22, 49, 20, tzinfo=timezone(timedelta(hours=-3)))
     assert crowdtangle.export_time(Path("export.csv")) is None
+
+
+def test_post_key_is_the_same_with_or_without_the_facebook_id_column(workspace, tmp_path):
+    with_id = tmp_path / "2021-01-06-10-00-00-KGT-a.csv"
+    without = tmp_path / "2021-01-08-10-00-00-KGT-b.csv"
+    with_id.write_text("Page Name,Facebook Id,Post Created,Likes,URL\n"
+                       "Жапаров,111,2021-01-03 12:00:00 KGT,5,https://www.facebook.com/111/posts/9\n", encoding="utf-8")
+    without.write_text("Page Name,Post Created,Likes,URL\n"
+                       "Жапаров,2021-01-03 12:00:00 KGT,8,https://www.facebook.com/111/posts/9\n", encoding="utf-8")
+    import_file(workspace, with_id)
+    later = import_file(workspace, without)
+    assert (later.imported, later.updated) == (0, 1)
+    assert workspace.con.execute("SELECT platform_post_id, account_id FROM posts").fetchall() == [("111_9", "111")]

@@ -147,9 +147,11 @@ def _record(layout: _Layout, row: list[str]) -> PostRecord:
     m = _POST_ID.search(url) if url else None
     if not m:
         raise BadValue("no post id: the URL column is empty or not a post link")
-    account_id = clean_text(row[at["account_id"]])
     handle = clean_text(row[at["handle"]])
     platform = layout.platform
+    # The page id keys Facebook posts; take it from the URL when the export has no 'Facebook Id'
+    # column, so exports with and without that column key the same post the same way.
+    account_id = clean_text(row[at["account_id"]]) or (_url_page_id(url) if platform == "facebook" else None)
     post_id = f"{account_id}_{m.group(1)}" if platform == "facebook" and account_id else m.group(1)
     created = parse_time(row[at["created"]], "Post Created")
     # Plain digits are by far the common case: convert them inline, send the rest to parse_count.
@@ -186,6 +188,14 @@ def _record(layout: _Layout, row: list[str]) -> PostRecord:
         views=next((v for v in views if v), views[0] if views else None),
         followers_at_posting=parse_count(row[layout.followers], header[layout.followers]),
     )
+
+
+_URL_PAGE_ID = re.compile(r"facebook\.com/(\d+)/")
+
+
+def _url_page_id(url: str) -> str | None:
+    m = _URL_PAGE_ID.search(url)
+    return m.group(1) if m else None
 
 
 def _raw(header: list[str], row: list[str]) -> str:
