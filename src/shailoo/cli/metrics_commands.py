@@ -25,6 +25,14 @@ def _filter(period, platform, category, actor):
     return PostFilter(platform=platform, period=period, category=category, actor=actor)
 
 
+def _print_metric(name: str, title: str, workspace, by: str, flt, fmt: str) -> None:
+    """Print one metric table of `shailoo.analysis.metrics` with the early-snapshot note."""
+    from shailoo.analysis import metrics
+
+    with open_workspace(workspace) as ws:
+        print_table(getattr(metrics, name)(ws, flt, by), fmt, title=f"{title} by {by}", note=_early_note(ws, flt))
+
+
 def _early_note(ws, flt) -> str | None:
     from shailoo.analysis.metrics import _where
     from shailoo.analysis.snapshot import engagement_source, min_hours
@@ -49,22 +57,14 @@ def register(app: typer.Typer) -> None:
                   platform: PlatformOpt = None, category: CategoryOpt = None, actor: ActorOpt = None,
                   fmt: FormatOpt = "table") -> None:
         """Count posts (and their interactions) per actor, category, platform, period, week or day."""
-        from shailoo.analysis.metrics import posts
-
-        with open_workspace(workspace) as ws:
-            flt = _filter(period, platform, category, actor)
-            print_table(posts(ws, flt, by), fmt, title=f"Posts by {by}", note=_early_note(ws, flt))
+        _print_metric("posts", "Posts", workspace, by, _filter(period, platform, category, actor), fmt)
 
     @metrics_app.command("interactions")
     def interactions_cmd(workspace: WorkspaceOpt = None, by: ByOpt = "actor", period: PeriodOpt = None,
                          platform: PlatformOpt = None, category: CategoryOpt = None, actor: ActorOpt = None,
                          fmt: FormatOpt = "table") -> None:
         """Sum interactions by type (reactions, comments, shares) and views per group."""
-        from shailoo.analysis.metrics import interactions
-
-        with open_workspace(workspace) as ws:
-            flt = _filter(period, platform, category, actor)
-            print_table(interactions(ws, flt, by), fmt, title=f"Interactions by {by}", note=_early_note(ws, flt))
+        _print_metric("interactions", "Interactions", workspace, by, _filter(period, platform, category, actor), fmt)
 
     @metrics_app.command("top")
     def top_cmd(workspace: WorkspaceOpt = None,
