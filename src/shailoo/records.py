@@ -78,6 +78,10 @@ class RowError:
     record_number: int
     reason: str
     raw: str
+    # Values inside `raw` that identify a private individual (a member's id, handle or name): the
+    # stager replaces each with its keyed pseudonym before the row is stored, as for posts.
+    private: tuple[str, ...] = ()
+    platform: str = ""
 
 
 @dataclass(slots=True)

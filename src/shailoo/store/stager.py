@@ -3,6 +3,8 @@ Arrow batches handed to a sink (DuckDB staging tables, or a file when another pr
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -88,7 +90,10 @@ class Stager:
                                                r.measured_at, r.followers, r.total_views, r.total_posts))
 
     def add_error(self, r: RowError) -> None:
-        self.buffers["stage_quarantine"].append((r.record_number, r.reason, r.raw))
+        raw = r.raw
+        if self.privacy.key and r.private and raw:
+            raw = redact(raw, {v: self._pseudonym(r.platform, v) for v in r.private})
+        self.buffers["stage_quarantine"].append((r.record_number, r.reason, raw))
 
     def flush(self, final: bool = False) -> None:
         for table, buffer in self.buffers.items():
@@ -124,6 +129,19 @@ def stage_records(records: Iterable, stager: Stager, format_name: str, file_name
             "(re-save it as UTF-8, e.g. 'CSV UTF-8' in a spreadsheet program)."
         ) from None
     return counts
+
+
+def redact(raw: str, replacements: dict[str, str]) -> str:
+    """`raw` with each value (as written, or JSON-escaped) replaced where it stands as a whole token:
+    '123' inside '1700123456' is left alone."""
+    for value in sorted(replacements, key=len, reverse=True):
+        value_str = str(value).strip()
+        if not value_str:
+            continue
+        forms = {value_str, json.dumps(value_str, ensure_ascii=False)[1:-1]}
+        for form in forms:
+            raw = re.sub(rf"(?<![\w]){re.escape(form)}(?![\w])", lambda _m, r=replacements[value]: r, raw)
+    return raw
 
 
 def _norm_if_different(text: str | None) -> str | None:
