@@ -82,6 +82,9 @@ class Source:
     bytes_read: int = 0
     byte_range: tuple[int, int] | None = None
     header_end: int = 0
+    # Set by line-based readers (CSV): the physical lines read, shown beside the record count so
+    # a user sees when quoted cells folded lines together.
+    physical_lines: int | None = None
 
     @property
     def size(self) -> int:

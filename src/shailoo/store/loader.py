@@ -39,6 +39,7 @@ class ImportResult:
     import_id: int
     sha256: str
     records: int = 0
+    lines: int | None = None  # physical lines of a line-based file (CSV), None for other formats
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -125,6 +126,7 @@ def import_file(
     try:
         counts = _stage(ws, module, source, privacy, progress)
         result.records, result.quarantined = counts.records, counts.quarantined
+        result.lines = counts.lines if counts.lines is not None else source.physical_lines
         result.skipped, result.skipped_reasons = counts.skipped, dict(counts.skipped_reasons)
         con.execute("BEGIN TRANSACTION")
         try:

@@ -27,6 +27,7 @@ class StageCounts:
     quarantined: int = 0
     skipped: int = 0
     skipped_reasons: dict[str, int] = field(default_factory=dict)
+    lines: int | None = None  # physical lines, for line-based formats
 
 
 @dataclass(frozen=True)
