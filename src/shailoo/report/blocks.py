@@ -11,9 +11,11 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 import pyarrow as pa
 
+from shailoo.outputs import safe_url, spreadsheet_text
 from shailoo.report.charts import abbreviate
 
 
@@ -21,18 +23,18 @@ from shailoo.report.charts import abbreviate
 class Block:
     title: str
     table: pa.Table
-    chart: str | None = None  # inline SVG
+    chart: str | None = None  # inline SVG (markupsafe.Markup from charts.py; a plain str is escaped)
     note: str | None = None
     name: str = ""  # file/sheet name stem
     columns: list[str] | None = None  # columns shown in the HTML (all are in the CSV)
     rows: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if not self.name:
-            self.name = slug(self.title)
+        self.name = slug(self.name or self.title)
 
 
 def slug(text: str) -> str:
+    """A file/sheet name stem: word characters and '-' only (names can carry period names from data)."""
     s = re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-")
     return s[:60] or "table"
 
@@ -52,21 +54,18 @@ def cell_text(value) -> str:
 
 
 def table_csv(table: pa.Table) -> str:
+    """The table as CSV; text that a spreadsheet would run as a formula is made inert (outputs.py)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.column_names)
+    writer.writerow([spreadsheet_text(c) for c in table.column_names])
     for row in table.to_pylist():
-        writer.writerow([_csv_safe(row[c]) for c in table.column_names])
+        writer.writerow([_csv_text(row[c]) for c in table.column_names])
     return buffer.getvalue()
 
 
-def _csv_safe(value) -> str:
-    """Cell text for the downloadable CSV; text that a spreadsheet would run as a formula
-    ("=HYPERLINK(...)" written in a post) gets a leading apostrophe. Numbers stay as they are."""
+def _csv_text(value) -> str:
     text = cell_text(value)
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@"):
-        return "'" + text
-    return text
+    return text if isinstance(value, (int, float, Decimal)) else spreadsheet_text(text)
 
 
 def csv_data_uri(table: pa.Table) -> str:
@@ -92,11 +91,13 @@ def display(value, column: str) -> str:
     return cell_text(value)
 
 
-def html_rows(block: Block) -> tuple[list[str], list[list[tuple[str, str, bool]]]]:
-    """Header and rows of (display text, exact CSV text, numeric?) for the template."""
+def html_rows(block: Block) -> tuple[list[str], list[list[tuple[str, str, bool, str | None]]]]:
+    """Header and rows of (display text, exact CSV text, numeric?, safe link or None) for the
+    template, which escapes all of them; only plain http(s) URLs become links (outputs.safe_url)."""
     cols = block.columns or block.table.column_names
     rows = []
     for row in block.table.select(cols).to_pylist():
         rows.append([(display(row[c], c), cell_text(row[c]),
-                      isinstance(row[c], (int, float)) and not isinstance(row[c], bool)) for c in cols])
+                      isinstance(row[c], (int, float)) and not isinstance(row[c], bool), safe_url(row[c]))
+                     for c in cols])
     return cols, rows

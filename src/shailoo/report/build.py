@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from shailoo import __version__
+from shailoo.outputs import check_output, write_output
 from shailoo.analysis import metrics_rank
 from shailoo.analysis.filters import PostFilter
 from shailoo.analysis.snapshot import fetch, materialized, min_hours, snapshot_coverage
@@ -70,6 +71,8 @@ def _hinted_chart(table: pa.Table, hint: dict, title: str) -> str | None:
         lookup = {(r[hint["series"]], r[x]): r[y] for r in table.to_pylist()}
         names = list(dict.fromkeys(table[hint["series"]].to_pylist()))
         return charts.weekly_lines(weeks, {n: [lookup.get((n, w), 0) for w in weeks] for n in names}, title)
+    from markupsafe import Markup
+
     facet = hint.get("facet")
     groups = list(dict.fromkeys(table[facet].to_pylist())) if facet else [None]
     svgs = []
@@ -78,7 +81,7 @@ def _hinted_chart(table: pa.Table, hint: dict, title: str) -> str | None:
         color = charts.PLATFORM_COLORS.get(group, "#4e79a7") if group else "#4e79a7"
         svgs.append(charts.bars([str(r[x]) for r in rows], [r[y] for r in rows],
                                 f"{title}: {group}" if group else title, color, y))
-    return "".join(svgs)
+    return Markup("").join(svgs)  # SVG built (and escaped) by charts.py
 
 
 def _methodology(ws, period: str | None) -> dict:
@@ -135,36 +138,43 @@ def build_sections(ws, period: str | None = None, include_text: bool = True) -> 
     return sections
 
 
-def _render(ws, sections: list[dict], period: str | None) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
+# The report has no script: this policy forbids any (inline, event handlers, javascript: links),
+# any fetch, frame, plugin, form or <base>; images only as data: URIs; its own inline styles.
+# CSV downloads are data: links the user follows, which no directive here blocks.
+CSP = ("default-src 'none'; script-src 'none'; object-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+       "font-src 'none'; connect-src 'none'; media-src 'none'; frame-src 'none'; worker-src 'none'; "
+       "manifest-src 'none'; base-uri 'none'; form-action 'none'")
 
-    env = Environment(loader=PackageLoader("shailoo.report", "templates"), autoescape=select_autoescape(["html"]))
+
+def _render(ws, sections: list[dict], period: str | None) -> str:
+    from jinja2 import Environment, PackageLoader
+
+    # Autoescape every template whatever its name ("report.html.j2" does not end in .html, so
+    # select_autoescape(["html"]) left it off): all text from data is escaped; only Markup built by
+    # charts.py (which escapes its own data) goes in as is.
+    env = Environment(loader=PackageLoader("shailoo.report", "templates"), autoescape=True)
     for s in sections:
         for b in s["blocks"]:
             b.header, b.html = html_rows(b)
             b.csv_uri = csv_data_uri(b.table)
     template = env.get_template("report.html.j2")
-    return template.render(project=ws.config.project, period=period, sections=sections, version=__version__,
+    return template.render(project=ws.config.project, period=period, sections=sections, version=__version__, csp=CSP,
                            generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                            platform_colors=charts.PLATFORM_COLORS)
 
 
 def write_report(ws, out_path: str | Path, period: str | None = None, include_text: bool = True) -> Path:
-    """Write the self-contained HTML report; return its path."""
-    out = Path(out_path)
+    """Write the self-contained HTML report (atomically, see outputs.atomic_output); return its path."""
+    check_output(out_path)  # a bad target fails before the work
     sections = build_sections(ws, period, include_text=include_text)
-    html = _render(ws, sections, period)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_output(out_path, _render(ws, sections, period), parents=True)
 
 
 def write_xlsx(ws, path: str | Path, period: str | None = None, include_text: bool = True) -> Path:
     """Write every table of the report as a sheet of an XLSX workbook; return its path."""
     from shailoo.report.xlsx import write_workbook
 
+    check_output(path)
     blocks = [b for s in build_sections(ws, period, include_text=include_text) for b in s["blocks"]]
     return write_workbook(blocks, Path(path))
 

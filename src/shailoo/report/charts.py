@@ -1,12 +1,18 @@
 """Server-side SVG charts for the report: sorted horizontal bars, stacked bars of interaction
-types, grouped bars and weekly lines. Plain SVG strings, so the report opens offline with no
-script; colours are fixed per platform, category and interaction type across every chart."""
+types, grouped bars and weekly lines. Plain SVG, so the report opens offline with no script;
+colours are fixed per platform, category and interaction type across every chart.
+
+Every text from data (labels, series names, titles) is escaped here with html.escape; the
+finished SVG is returned as markupsafe.Markup, the only HTML the report template inserts as is."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from html import escape
 from typing import Sequence
+
+from markupsafe import Markup
 
 PLATFORM_COLORS = {"facebook": "#1877f2", "instagram": "#c13584", "telegram": "#229ed9", "vk": "#4c75a3",
                    "ok": "#ee8208", "youtube": "#e62117", "x": "#14171a", "tiktok": "#00a3a3"}
@@ -38,9 +44,17 @@ def abbreviate(value: float | int | None) -> str:
     return f"{int(v):,}" if v == int(v) else f"{v:.1f}"
 
 
+_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}")
+
+
 def color_for(name: str, index: int = 0) -> str:
     return (PLATFORM_COLORS.get(name) or CATEGORY_COLORS.get(name) or PART_COLORS.get(name)
             or SERIES_FALLBACK[index % len(SERIES_FALLBACK)])
+
+
+def _safe_color(color: str | None, index: int = 0) -> str:
+    # Colours go into attributes unescaped: only a #hex colour is written, whatever a caller passed.
+    return color if isinstance(color, str) and _COLOR.fullmatch(color) else SERIES_FALLBACK[index % len(SERIES_FALLBACK)]
 
 
 def _label(text: str, limit: int = 30) -> str:
@@ -48,10 +62,10 @@ def _label(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _svg(width: int, height: int, body: list[str], title: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
+def _svg(width: int, height: int, body: list[str], title: str) -> Markup:
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" {FONT} font-size="12"><title>{escape(title)}</title>'
-            + "".join(body) + "</svg>")
+            + "".join(body) + "</svg>")  # every part escaped its data above
 
 
 def _legend(names: Sequence[str], colors: Sequence[str], y: int) -> list[str]:
@@ -64,7 +78,7 @@ def _legend(names: Sequence[str], colors: Sequence[str], y: int) -> list[str]:
 
 
 def stacked_bars(labels: Sequence[str], parts: dict[str, Sequence[float]], title: str,
-                 colors: dict[str, str] | None = None, sort: bool = True) -> str:
+                 colors: dict[str, str] | None = None, sort: bool = True) -> Markup:
     """Horizontal bars, one per label, each split into parts (one part = a plain bar), longest first."""
     names = list(parts)
     totals = [sum((parts[n][i] or 0) for n in names) for i in range(len(labels))]
@@ -74,7 +88,7 @@ def stacked_bars(labels: Sequence[str], parts: dict[str, Sequence[float]], title
     plot_w = WIDTH - LABEL_W - 70
     legend_h = 22 if len(names) > 1 else 0
     height = legend_h + len(order) * (BAR_H + GAP) + 10
-    cols = [(colors or {}).get(n) or color_for(n, k) for k, n in enumerate(names)]
+    cols = [_safe_color((colors or {}).get(n) or color_for(n, k), k) for k, n in enumerate(names)]
     body = _legend(names, cols, 4) if legend_h else []
     for row, i in enumerate(order):
         y = legend_h + row * (BAR_H + GAP) + 4
@@ -93,12 +107,13 @@ def stacked_bars(labels: Sequence[str], parts: dict[str, Sequence[float]], title
 
 
 def bars(labels: Sequence[str], values: Sequence[float], title: str, color: str = "#4e79a7",
-         name: str = "value") -> str:
+         name: str = "value") -> Markup:
     """Sorted horizontal bars of one measure."""
     return stacked_bars(labels, {name: values}, title, {name: color})
 
 
-def grouped_bars(labels: Sequence[str], series: dict[str, Sequence[float]], title: str, suffix: str = "%") -> str:
+def grouped_bars(labels: Sequence[str], series: dict[str, Sequence[float]], title: str,
+                 suffix: str = "%") -> Markup:
     """Horizontal bar groups (e.g. vote share beside followers, posts and interactions shares)."""
     names = list(series)
     cols = [color_for(n, k) for k, n in enumerate(names)]
@@ -115,13 +130,13 @@ def grouped_bars(labels: Sequence[str], series: dict[str, Sequence[float]], titl
             v = series[n][i] or 0
             y = y0 + k * (BAR_H - 6)
             body.append(f'<rect x="{LABEL_W}" y="{y}" width="{max(plot_w * v / top, 0.5):.1f}" height="{BAR_H - 7}" '
-                        f'fill="{c}"><title>{escape(str(label))} — {escape(n)}: {v:g}{suffix}</title></rect>'
+                        f'fill="{c}"><title>{escape(str(label))} — {escape(n)}: {v:g}{escape(suffix)}</title></rect>'
                         f'<text x="{LABEL_W + plot_w * v / top + 4:.1f}" y="{y + BAR_H - 9}" font-size="10">'
-                        f'{v:g}{suffix}</text>')
+                        f'{v:g}{escape(suffix)}</text>')
     return _svg(WIDTH, height, body, title)
 
 
-def weekly_lines(weeks: Sequence[date], series: dict[str, Sequence[float]], title: str) -> str:
+def weekly_lines(weeks: Sequence[date], series: dict[str, Sequence[float]], title: str) -> Markup:
     """Weekly activity: one line per series (category or platform) over Monday-dated weeks."""
     names = list(series)
     cols = [color_for(n, k) for k, n in enumerate(names)]
@@ -149,5 +164,5 @@ def weekly_lines(weeks: Sequence[date], series: dict[str, Sequence[float]], titl
                         + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>')
         for (x, y), v, w in zip(pts, series[name], weeks):
             body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{c}">'
-                        f'<title>{escape(name)}, week of {w}: {v or 0:,}</title></circle>')
+                        f'<title>{escape(name)}, week of {escape(str(w))}: {v or 0:,}</title></circle>')
     return _svg(WIDTH, height, body, title)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 
-_BAD = re.compile(r"[\[\]:*?/\\]")
+from shailoo.outputs import atomic_output, xlsx_cell
+
+_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    base = _BAD.sub("-", name)[:28] or "table"
+    # Excel refuses []:*?/\ in a sheet name, and an apostrophe at either end.
+    base = _BAD.sub("-", name)[:28].strip("'") or "table"
     candidate, n = base, 1
     while candidate.lower() in used:
         n += 1
@@ -19,22 +21,10 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def _cell(ws, value):
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.replace(tzinfo=None)  # Excel has no time zones; values are UTC
-    if isinstance(value, (list, tuple, dict)):
-        value = str(value)
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        # A post reading "=1+2" must stay text: never let monitored content become a formula.
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
+def _cell(value):
+    # The one rule for spreadsheet cells (outputs.py): text never starts with "=", so openpyxl
+    # stores every str as text, never as a formula.
+    return xlsx_cell(value)
 
 
 def write_workbook(blocks, path: Path) -> Path:
@@ -48,16 +38,17 @@ def write_workbook(blocks, path: Path) -> Path:
     used: set[str] = {"contents"}
     for block in blocks:
         name = _sheet_name(block.name, used)
-        contents.append([name, block.title, block.note or ""])
+        contents.append([_cell(v) for v in (name, block.title, block.note or "")])
         ws = wb.create_sheet(name)
         header = []
         for col in block.table.column_names:
-            c = WriteOnlyCell(ws, value=col)
+            c = WriteOnlyCell(ws, value=xlsx_cell(col))
+            c.data_type = "s"
             c.font = Font(bold=True)
             header.append(c)
         ws.append(header)
         for row in block.table.to_pylist():
-            ws.append([_cell(ws, row[c]) for c in block.table.column_names])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+            ws.append([_cell(row[c]) for c in block.table.column_names])
+    with atomic_output(path, "wb", parents=True) as fh:
+        wb.save(fh)
     return path
