@@ -51,6 +51,19 @@ def chromium() -> str:
     return path
 
 
+def without_csp(html: str) -> str:
+    out = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html, count=1)
+    assert out != html
+    return out
+
+
+def dump_dom(browser: str, page: Path) -> subprocess.CompletedProcess:
+    """The DOM of `page` after Chromium loaded it (and ran whatever scripts it allowed)."""
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom",
+                               page.as_uri()], capture_output=True, text=True, timeout=120)
+
+
 @pytest.mark.browser
 def test_report_renders_in_chromium(tmp_path):
     browser = chromium()
@@ -58,10 +71,10 @@ def test_report_renders_in_chromium(tmp_path):
     report = write_report(ws, tmp_path / "report.html")
     ws.close()
     probed = tmp_path / "probed.html"
-    probed.write_text(report.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
-    with tempfile.TemporaryDirectory() as profile:
-        run = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom",
-                              probed.as_uri()], capture_output=True, text=True, timeout=120)
+    # The report's policy forbids scripts, so the probe runs in a copy without it.
+    probed.write_text(without_csp(report.read_text(encoding="utf-8")).replace("</body>", PROBE + "</body>"),
+                      encoding="utf-8")
+    run = dump_dom(browser, probed)
     dom = run.stdout
     assert 'data-probe="done"' in dom, f"Chromium did not run the page: {run.stderr[-2000:]}"
 
@@ -79,3 +92,32 @@ def test_report_renders_in_chromium(tmp_path):
     for text, href in zip(texts, hrefs):
         assert list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")))) == decode_csv(unescape(href))
     check_figures(dom)
+
+
+@pytest.mark.browser
+def test_no_script_from_data_runs_in_chromium(tmp_path):
+    """Hostile text in every field: nothing runs, with the report's policy and (escaping alone)
+    without it; and the policy alone stops a script that escaping had missed."""
+    from tests.report.hostile_workspace import build_hostile
+    from tests.report.test_report_safety import parse
+
+    browser = chromium()
+    ws = build_hostile(tmp_path / "ws")
+    html = write_report(ws, tmp_path / "report.html").read_text(encoding="utf-8")
+    ws.close()
+    pages = {"as written": html, "without its policy": without_csp(html)}
+    # What a missed escape would look like: the policy must still stop it.
+    missed = "<img src=x onerror=\"document.documentElement.setAttribute('data-xss-missed','ran')\">" \
+             "<script>document.documentElement.setAttribute('data-xss-missed','ran')</script>"
+    pages["with a script slipped in"] = html.replace("<main>", "<main>" + missed, 1)
+    control = without_csp(pages["with a script slipped in"])  # shows that the probe script would be seen
+    for name, page in {**pages, "control": control}.items():
+        path = tmp_path / f"{name.replace(' ', '-')}.html"
+        path.write_text(page, encoding="utf-8")
+        run = dump_dom(browser, path)
+        assert "</html>" in run.stdout, f"Chromium did not load the page: {run.stderr[-2000:]}"
+        ran = {k for _, attrs in parse(run.stdout).elements for k in attrs if k.startswith("data-xss-")}
+        if name == "control":
+            assert ran == {"data-xss-missed"}, ran
+        else:
+            assert not ran, (name, ran)
