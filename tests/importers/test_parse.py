@@ -52,3 +52,43 @@ def test_time_keeps_source_offset():
 def test_bad_times(text):
     with pytest.raises(BadValue):
         parse_time(text)
+
+
+# --- bounds (issue #7, items 5 and 6): values beyond them are quarantined, never stored ----------
+
+@pytest.mark.parametrize("value", [
+    "99999999999999999999", 99999999999999999999, "9223372036854775807", 9223372036854775807,
+    "1" * 5000, 10**5000, 1e300, "1,000,000,000,000,000", 10**12 + 1,
+], ids=lambda v: type(v).__name__)
+def test_counts_beyond_the_bound_are_bad_values(value):
+    with pytest.raises(BadValue, match="plausible|maximum"):
+        parse_count(value, "Likes")
+
+
+def test_the_bound_itself_is_a_count():
+    from shailoo.importers.parse import MAX_COUNT
+    assert parse_count(MAX_COUNT) == parse_count(str(MAX_COUNT)) == MAX_COUNT
+
+
+@pytest.mark.parametrize("value", [
+    "0001-01-01 00:00:00 +14", "9999-12-31 23:59:59 -14", 0, 1.5, "0", "1.5", "2003-12-31 23:59:59 UTC",
+    float("nan"), float("inf"), 10**400, "1970-01-01T00:00:00Z", datetime(1, 1, 1, tzinfo=timezone.utc),
+    "2" * 5000,
+], ids=lambda v: type(v).__name__)
+def test_implausible_times_are_bad_values(value):
+    with pytest.raises(BadValue, match="plausible|not a date"):
+        parse_time(value, "date")
+
+
+def test_a_time_more_than_a_day_ahead_is_bad_and_today_is_fine():
+    now = datetime.now(timezone.utc)
+    assert parse_time(now.isoformat()) == now
+    assert parse_time((now + timedelta(hours=20)).isoformat())  # zones ahead of UTC
+    with pytest.raises(BadValue, match="later than now"):
+        parse_time((now + timedelta(days=2)).isoformat())
+
+
+def test_huge_scores_are_bad_values():
+    for value in (10**400, "1" * 5000, float("inf")):
+        with pytest.raises(BadValue):
+            parse_score(value)

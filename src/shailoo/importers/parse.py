@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from functools import lru_cache
 from datetime import datetime, timedelta, timezone
+
+# A count above this is not a real engagement figure (the most viewed video has ~2e10 views); it
+# would also overflow 64-bit sums of a few parts. Such a row is quarantined, never stored.
+MAX_COUNT = 10**12
+# Times outside this range are typos or hostile values (year 1, year 9999, Unix 0): quarantined.
+EARLIEST_TIME = datetime(2004, 1, 1, tzinfo=timezone.utc)  # Facebook's launch; nothing we read is older
+FUTURE_SLACK = timedelta(days=1)  # a post can't be from later than the import, give or take zones
+_MAX_TEXT_NUMBER = 40  # characters; a longer "number" is never a count and is not parsed at all
 
 PLACEHOLDERS = frozenset({"", "-", "—", "n/a", "na", "null", "none", "nan", "#n/a"})
 
@@ -31,37 +40,60 @@ _GROUPED_INT = re.compile(r"[0-9]{1,3}(?:([,.\u00a0\u202f ’'])[0-9]{3})(?:\1[0
 
 def parse_count(value: object, column: str = "count") -> int | None:
     """A non-negative integer count; thousands separators of any locale; placeholders mean unknown."""
-    if type(value) is str and value.isdigit() and value.isascii():  # the common case, fast
+    if type(value) is str and len(value) <= 12 and value.isdigit() and value.isascii():  # the common case, fast
         return int(value)
     if isinstance(value, bool):
         raise BadValue(f"{column} is {value!r}, not a count")
     if isinstance(value, int):
         if value < 0:
-            raise BadValue(f"{column} is negative ({value})")
-        return value
+            raise BadValue(f"{column} is negative ({_short(value)})")
+        return _bounded(value, column)
     if isinstance(value, float):
         if math.isfinite(value) and value >= 0 and value.is_integer():
-            return int(value)
+            return _bounded(int(value), column)
         raise BadValue(f"{column} is {value!r}, not a non-negative whole number")
     if is_placeholder(value):
         return None
     text = str(value).strip()
+    if len(text) > _MAX_TEXT_NUMBER:
+        raise BadValue(f"{column} is '{text[:40]}…' ({len(text):,} characters), not a plausible count")
     if _PLAIN_INT.fullmatch(text):
-        return int(text)
+        return _bounded(int(text), column)
     if _GROUPED_INT.fullmatch(text):
-        return int(re.sub(r"\D", "", text))
+        return _bounded(int(re.sub(r"\D", "", text)), column)
     if re.fullmatch(r"\d+\.0+", text):  # '12.0' as spreadsheets write integers
-        return int(text.split(".")[0])
+        return _bounded(int(text.split(".")[0]), column)
     raise BadValue(f"{column} is '{text[:40]}', not a non-negative whole number")
+
+
+def _bounded(count: int, column: str) -> int:
+    if count > MAX_COUNT:
+        raise BadValue(f"{column} is {_short(count)}, above the plausible maximum of {MAX_COUNT:,}")
+    return count
+
+
+def _short(number: int) -> str:
+    """A number for a message, without converting a huge one to text (Python refuses > 4,300 digits)."""
+    if abs(number) < 10**30:
+        return f"{number:,}"
+    return f"a number of about {number.bit_length() * 0.30103:,.0f} digits"
 
 
 def parse_score(value: object, column: str = "score") -> float | None:
     """A decimal number that may use a decimal comma ('1,4'); placeholders mean unknown."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise BadValue(f"{column} is {_short(value)}, not a plausible number") from None
+        if not math.isfinite(number):
+            raise BadValue(f"{column} is {value!r}, not a finite number")
+        return number
     if is_placeholder(value):
         return None
     text = str(value).strip().replace("\u2212", "-")
+    if len(text) > _MAX_TEXT_NUMBER:
+        raise BadValue(f"{column} is '{text[:40]}…', not a number")
     if _DECIMAL_COMMA.fullmatch(text):
         text = text.replace(",", ".")
     try:
@@ -116,12 +148,14 @@ def parse_time(value: object, column: str = "time", default_zone: timezone | Non
     A time with no zone is taken in `default_zone` (UTC unless the format says otherwise).
     """
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=default_zone)
+        return plausible_time(value if value.tzinfo else value.replace(tzinfo=default_zone), column)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _from_unix(value, column)
     if is_placeholder(value):
         raise BadValue(f"{column} is missing")
     text = str(value).strip()
+    if len(text) > 64:
+        raise BadValue(f"{column} is '{text[:40]}…', not a date and time")
     if _UNIX_SECONDS.fullmatch(text):
         return _from_unix(float(text), column)
     m = _DATETIME.fullmatch(text)
@@ -137,13 +171,38 @@ def parse_time(value: object, column: str = "time", default_zone: timezone | Non
     except ValueError:
         raise BadValue(f"{column} is '{text[:40]}', not a valid date and time") from None
     zone = _zone(m.group("zone")) or default_zone
-    return naive.replace(tzinfo=zone)
+    return plausible_time(naive.replace(tzinfo=zone), column)
 
 
 def _from_unix(seconds: float, column: str) -> datetime:
-    if not (0 <= seconds < 10_000_000_000):
-        raise BadValue(f"{column} is {seconds!r}, not a plausible Unix time")
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    try:
+        ok = math.isfinite(seconds) and EARLIEST_TIME.timestamp() <= seconds < 32_503_680_000  # year 3000
+    except OverflowError:  # an int too large for a float
+        ok = False
+    if not ok:
+        raise BadValue(f"{column} is {seconds if isinstance(seconds, float) else _short(seconds)}, "
+                       "not a plausible Unix time (expected a time after 2004)")
+    return plausible_time(datetime.fromtimestamp(seconds, tz=timezone.utc), column)
+
+
+def plausible_time(moment: datetime, column: str = "time") -> datetime:
+    """`moment` if it lies between 2004 and a day after now; else BadValue (year 1, year 9999, Unix 0)."""
+    # Compare the wall-clock year first: converting year 1 at +14 or year 9999 at -14 to UTC overflows.
+    if moment.year < EARLIEST_TIME.year - 1 or (moment.year <= EARLIEST_TIME.year and moment < EARLIEST_TIME):
+        raise BadValue(f"{column} is {moment.isoformat()}, before 2004: not a plausible time for a post")
+    if moment.year > 9000 or moment > _latest_plausible():
+        raise BadValue(f"{column} is {moment.isoformat()}, later than now: not a plausible time for a post")
+    return moment
+
+
+_latest_cache: list = [-1e9, EARLIEST_TIME]  # [monotonic time of computing, the latest plausible time]
+
+
+def _latest_plausible() -> datetime:
+    now = time.monotonic()
+    if now - _latest_cache[0] > 60:  # recomputed each minute: a long-running server stays right
+        _latest_cache[:] = [now, datetime.now(timezone.utc) + FUTURE_SLACK]
+    return _latest_cache[1]
 
 
 _EMPTY_TEXT = frozenset({"", "n/a", "null"})

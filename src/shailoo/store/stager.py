@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 import pyarrow as pa
 
 from shailoo.errors import WrongFormat
+from shailoo.importers.parse import MAX_COUNT, BadValue, plausible_time
 from shailoo.privacy import pseudonym
 from shailoo.records import AccountRecord, PostRecord, RowError, Skipped
 from shailoo.store.staging import STAGE_ACCOUNTS_SCHEMA, STAGE_POSTS_SCHEMA, STAGE_QUARANTINE_SCHEMA, ColumnBuffer
@@ -109,6 +110,8 @@ def stage_records(records: Iterable, stager: Stager, format_name: str, file_name
     try:
         for record in records:
             counts.records += 1
+            if isinstance(record, (PostRecord, AccountRecord)) and (problem := record_problem(record)):
+                record = quarantined(counts.records, problem, record)
             if isinstance(record, PostRecord):
                 stager.add_post(counts.records, record)
             elif isinstance(record, AccountRecord):
@@ -130,6 +133,46 @@ def stage_records(records: Iterable, stager: Stager, format_name: str, file_name
             "(re-save it as UTF-8, e.g. 'CSV UTF-8' in a spreadsheet program)."
         ) from None
     return counts
+
+
+_POST_COUNTS = ("reactions", "likes", "love", "wow", "haha", "sad", "angry", "care", "comments", "shares", "views",
+                "followers_at_posting")
+_ACCOUNT_COUNTS = ("followers", "total_views", "total_posts")
+MAX_ID_LENGTH = 256
+
+
+def record_problem(r: PostRecord | AccountRecord) -> str | None:
+    """Why a record an importer produced cannot be stored (the last guard, whatever the importer
+    checked): an id that is empty or absurdly long, a count beyond the bound, a time out of range."""
+    post = isinstance(r, PostRecord)
+    ident = r.platform_post_id if post else r.account_id
+    if not isinstance(ident, str) or not ident.strip() or len(ident) > MAX_ID_LENGTH:
+        return f"the {'post' if post else 'account'} id is empty or longer than {MAX_ID_LENGTH} characters"
+    for name in _POST_COUNTS if post else _ACCOUNT_COUNTS:
+        value = getattr(r, name)
+        if value is not None and not 0 <= value <= MAX_COUNT:
+            return f"{name} is outside 0..{MAX_COUNT:,}"
+    if post:
+        if r.reaction_breakdown and any(not 0 <= v <= MAX_COUNT for v in r.reaction_breakdown.values()):
+            return f"a reaction count is outside 0..{MAX_COUNT:,}"
+        try:
+            plausible_time(r.created_at, "the post time")
+        except BadValue as exc:
+            return str(exc)
+    return None
+
+
+def quarantined(number: int, reason: str, r: PostRecord | AccountRecord) -> RowError:
+    """A RowError holding the record's own fields, its private author's identifiers marked for redaction."""
+    fields = {name: getattr(r, name) for name in r.__slots__}
+    for name in ("text", "title", "description"):
+        if isinstance(fields.get(name), str) and len(fields[name]) > 2000:
+            fields[name] = fields[name][:2000] + "…"
+    private: tuple[str, ...] = ()
+    if isinstance(r, PostRecord) and not r.author_is_public:
+        private = tuple(v for v in (r.account_id, r.account_handle, r.account_name) if v)
+    raw = json.dumps(fields, ensure_ascii=False, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
+    return RowError(number, reason, raw, private=private, platform=r.platform)
 
 
 def redact(raw: str, replacements: dict[str, str]) -> str:
