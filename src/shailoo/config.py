@@ -1,20 +1,30 @@
-"""The workspace's small TOML config: project name, time zone, languages, periods, privacy."""
+"""The workspace's small TOML config: project name, time zone, languages, periods, privacy.
+
+The whole file is checked when it is loaded: a value that is not what shailoo expects stops with one
+sentence naming the key and what it should be (ConfigError), never later in some analysis.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomli_w
 
-from shailoo.errors import UsageError
+from shailoo.errors import ConfigError, UsageError, printable
 
 CONFIG_NAME = "shailoo.toml"
 DEFAULT_TIMEZONE = "Asia/Bishkek"
 DEFAULT_LANGUAGES = ["ru", "ky", "kk", "uz", "en"]
+MAX_SNAPSHOT_HOURS = 24 * 366  # a snapshot rule of more than a year measures nothing useful
+# Files written by shailoo before 0.x began with `periods = []`; a `[[periods]]` block appended to
+# them (as the docs show) redefines the key. Such a line is dropped when it makes the file invalid.
+_EMPTY_PERIODS = re.compile(r"(?m)^[ \t]*periods[ \t]*=[ \t]*\[[ \t]*\][ \t]*(#.*)?$")
 
 
 @dataclass
@@ -40,42 +50,140 @@ class Config:
 
     @classmethod
     def load(cls, folder: Path) -> "Config":
-        with open(folder / CONFIG_NAME, "rb") as fh:
-            data = tomllib.load(fh)
-        project = data.get("project", {})
-        privacy = data.get("privacy", {})
-        metrics = data.get("metrics", {})
-        periods = [Period(p["name"], _as_date(p["start"]), _as_date(p["end"])) for p in data.get("periods", [])]
+        path = folder / CONFIG_NAME
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(f"{printable(path)} is not UTF-8 text; save it as UTF-8.") from None
+        except IsADirectoryError:
+            raise ConfigError(f"{printable(path)} is a folder, not the workspace's config file.") from None
+        except OSError as exc:
+            raise ConfigError(f"Cannot read {printable(path)} ({exc.strerror or exc}); "
+                              "check its permissions.") from None
+        return cls.from_dict(_parse(text, path), folder)
+
+    @classmethod
+    def from_dict(cls, data: dict, folder: Path) -> "Config":
+        v = _Validator(folder / CONFIG_NAME)
+        project = v.table(data, "project")
+        privacy = v.table(data, "privacy")
+        metrics = v.table(data, "metrics")
+        timezone = v.string(project, "project.timezone", DEFAULT_TIMEZONE, "an IANA time zone name such as Asia/Bishkek")
+        try:
+            check_timezone(timezone)
+        except UsageError:
+            v.fail("project.timezone", "an IANA time zone name such as Asia/Bishkek", timezone)
+        languages = project.get("languages", DEFAULT_LANGUAGES)
+        if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
+            v.fail("project.languages", 'a list of language codes such as ["ru", "ky"]', languages)
+        pseudonymise = privacy.get("pseudonymise", True)
+        if not isinstance(pseudonymise, bool):
+            v.fail("privacy.pseudonymise", "true or false", pseudonymise)
+        hours = metrics.get("snapshot_min_hours", 72.0)
+        if (isinstance(hours, bool) or not isinstance(hours, (int, float)) or not math.isfinite(hours)
+                or not 0 <= hours <= MAX_SNAPSHOT_HOURS):
+            v.fail("metrics.snapshot_min_hours", f"a number of hours from 0 to {MAX_SNAPSHOT_HOURS}", hours)
         return cls(
-            project=project.get("name", folder.name),
-            timezone=project.get("timezone", DEFAULT_TIMEZONE),
-            languages=list(project.get("languages", DEFAULT_LANGUAGES)),
-            pseudonymise=bool(privacy.get("pseudonymise", True)),
-            snapshot_min_hours=float(metrics.get("snapshot_min_hours", 72.0)),
-            periods=periods,
+            project=v.string(project, "project.name", printable(folder.name) or "workspace", "a text"),
+            timezone=timezone,
+            languages=list(languages),
+            pseudonymise=pseudonymise,
+            snapshot_min_hours=float(hours),
+            periods=v.periods(data.get("periods", [])),
         )
 
     def save(self, folder: Path) -> None:
-        data = {
+        data: dict = {
             "project": {"name": self.project, "timezone": self.timezone, "languages": self.languages},
             "privacy": {"pseudonymise": self.pseudonymise},
             "metrics": {"snapshot_min_hours": self.snapshot_min_hours},
-            "periods": [{"name": p.name, "start": p.start, "end": p.end} for p in self.periods],
         }
+        if self.periods:  # never `periods = []`: a [[periods]] block appended by hand would clash with it
+            data["periods"] = [{"name": p.name, "start": p.start, "end": p.end} for p in self.periods]
+        text = tomli_w.dumps(data)
         tmp = folder / (CONFIG_NAME + ".tmp")
-        with open(tmp, "wb") as fh:
-            tomli_w.dump(data, fh)
-        tmp.replace(folder / CONFIG_NAME)  # atomic: an interrupted save leaves the old file
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            tmp.replace(folder / CONFIG_NAME)  # atomic: an interrupted save leaves the old file
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+
+def _parse(text: str, path: Path) -> dict:
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{printable(path)} nests tables or arrays too deeply; fix it.") from None
+    except tomllib.TOMLDecodeError as exc:
+        if _EMPTY_PERIODS.search(text):
+            try:
+                return tomllib.loads(_EMPTY_PERIODS.sub("", text))
+            except tomllib.TOMLDecodeError:
+                pass
+        raise ConfigError(f"{printable(path)} is not valid TOML ({exc}); fix that line "
+                          "(see docs/workspace.md for the layout).") from None
+
+
+class _Validator:
+    """Checks values of one config file; every failure names the key and what it should be."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = printable(path)
+
+    def fail(self, key: str, expected: str, got: object) -> None:
+        shown = repr(got) if not isinstance(got, (dict, list)) else type(got).__name__
+        raise ConfigError(f"In {self.path}, {key} must be {expected}, not {shown[:80]}.")
+
+    def table(self, data: dict, key: str) -> dict:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            self.fail(key, f"a table ([{key}])", value)
+        return value
+
+    def string(self, table: dict, key: str, default: str, expected: str) -> str:
+        value = table.get(key.rsplit(".", 1)[-1], default)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, expected, value)
+        return value
+
+    def periods(self, items: object) -> list[Period]:
+        if not isinstance(items, list):
+            self.fail("periods", "[[periods]] tables with name, start and end", items)
+        periods: list[Period] = []
+        for i, item in enumerate(items, start=1):
+            where = f"period {i}"
+            if not isinstance(item, dict):
+                self.fail(where, "a table with name, start and end", item)
+            name = item.get("name")
+            if not isinstance(name, str) or not name.strip():
+                self.fail(f"{where}: name", "a non-empty text", name)
+            where = f"period '{name}'"
+            start, end = (self._date(item.get(k), f"{where}: {k}") for k in ("start", "end"))
+            if end < start:
+                raise ConfigError(f"In {self.path}, {where} ends ({end}) before it starts ({start}); swap the dates.")
+            if any(p.name == name for p in periods):
+                raise ConfigError(f"In {self.path}, the period name '{name}' is used twice; give each period its own name.")
+            periods.append(Period(name, start, end))
+        return periods
+
+    def _date(self, value: object, key: str) -> date:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(key, "a date written YYYY-MM-DD", value)
+        raise AssertionError  # unreachable: fail raises
 
 
 def check_timezone(name: str) -> ZoneInfo:
     try:
+        if not isinstance(name, str):
+            raise ValueError(name)
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
         raise UsageError(f"'{name}' is not a time zone name; use an IANA name such as Asia/Bishkek.") from None
-
-
-def _as_date(value: object) -> date:
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from shailoo.actors import actor_post_counts, import_registry
-from shailoo.cli.common import FormatOpt, WorkspaceOpt, console, open_workspace, print_table
+from shailoo.cli.common import FormatOpt, WorkspaceOpt, console, print_table
+# Reading commands open the workspace read-only (they work on a read-only copy or folder); see store.workspace.
+from shailoo.store.workspace import open_workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -29,5 +31,5 @@ def register(app: typer.Typer) -> None:
     @actors.command("list")
     def actors_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
         """List actors with their category and post count per platform."""
-        with open_workspace(workspace) as ws:
+        with open_workspace(workspace, read_only=True) as ws:
             print_table(actor_post_counts(ws), fmt, title="Actors")

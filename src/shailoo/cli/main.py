@@ -2,28 +2,69 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 from typing import Optional
 
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import Abort, Exit, TyperException
 
 from shailoo import __version__
-from shailoo.errors import ShailooError
+from shailoo.errors import ShailooError, os_error_sentence, printable
 
 
 class ShailooGroup(TyperGroup):
-    """Turns every ShailooError into one printed sentence and exit code 1 (traceback only with --debug)."""
+    """Turns every error into one printed sentence and its exit code (a traceback only with --debug).
+
+    ShailooError: its message, exit 1 (130 for Interrupted); OSError (permission, disk full, not
+    found) and database errors: one sentence about the file; Ctrl-C: exit 130; anything else is a
+    bug and says so in one sentence.
+    """
 
     def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
-        except ShailooError as exc:
+        except (Exit, Abort, TyperException):
+            raise
+        except (Exception, KeyboardInterrupt) as exc:
             if (ctx.obj or {}).get("debug"):
                 raise
-            typer.echo(f"Error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            message, code = error_sentence(exc)
+            typer.echo(f"Error: {message}", err=True)
+            raise typer.Exit(code) from None
+
+
+def error_sentence(exc: BaseException) -> tuple[str, int]:
+    """The one line printed for an error, and the exit code."""
+    import duckdb
+
+    if isinstance(exc, ShailooError):
+        text, code = str(exc), exc.exit_code
+    elif isinstance(exc, KeyboardInterrupt):
+        text, code = "Interrupted; what was under way was rolled back.", 130
+    elif isinstance(exc, OSError):
+        text, code = os_error_sentence(exc), 1
+    elif isinstance(exc, duckdb.Error):
+        text, code = database_sentence(exc), 1
+    else:
+        text, code = (f"shailoo stopped on an unexpected {exc.__class__.__name__} ({exc}); this is a bug: "
+                      "please rerun with --debug and report the traceback."), 1
+    return " ".join(printable(text).split()), code
+
+
+def database_sentence(exc: BaseException) -> str:
+    low = str(exc).lower()
+    if "no space left" in low:
+        return os_error_sentence(OSError(errno.ENOSPC, "No space left on device"))
+    if any(m in low for m in ("corrupt", "checksum", "not a valid duckdb", "could not read")):
+        return (f"The workspace file is damaged ({str(exc)[:160]}); restore shailoo.duckdb from a backup "
+                "(or move it away and import the exports again).")
+    if "permission denied" in low or "read-only" in low:
+        return f"The workspace cannot be written ({str(exc)[:160]}); make its folder and files writable."
+    return (f"The database stopped with an error ({exc.__class__.__name__}: {str(exc)[:200]}); "
+            "rerun with --debug and report it if the workspace is not damaged.")
 
 
 def new_app(help_text: str) -> typer.Typer:

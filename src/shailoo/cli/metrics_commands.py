@@ -8,7 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from shailoo.cli.common import FormatOpt, WorkspaceOpt, console, open_workspace, print_table
+from shailoo.cli.common import FormatOpt, WorkspaceOpt, console, print_table
+# Reading commands open the workspace read-only (they work on a read-only copy or folder); see store.workspace.
+from shailoo.store.workspace import open_workspace
 from shailoo.errors import UsageError
 
 ByOpt = Annotated[str, typer.Option("--by", help="Group by actor, category, platform, period, week or day "
@@ -29,7 +31,7 @@ def _print_metric(name: str, title: str, workspace, by: str, flt, fmt: str) -> N
     """Print one metric table of `shailoo.analysis.metrics` with the early-snapshot note."""
     from shailoo.analysis import metrics
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         print_table(getattr(metrics, name)(ws, flt, by), fmt, title=f"{title} by {by}", note=_early_note(ws, flt))
 
 
@@ -78,7 +80,7 @@ def register(app: typer.Typer) -> None:
         """List the top posts by interactions per group, with date, actor, excerpt, link and counts."""
         from shailoo.analysis.metrics_rank import top_posts
 
-        with open_workspace(workspace) as ws:
+        with open_workspace(workspace, read_only=True) as ws:
             flt = _filter(period, platform, category, actor)
             print_table(top_posts(ws, flt, n=n, per=by, full_text=full_text), fmt, title="Top posts",
                         note=_early_note(ws, flt))
@@ -98,7 +100,7 @@ def register(app: typer.Typer) -> None:
         """Compare two periods, two platforms, or the last week before a date, per group."""
         from shailoo.analysis import metrics_compare as mc
 
-        with open_workspace(workspace) as ws:
+        with open_workspace(workspace, read_only=True) as ws:
             flt = _filter(period, platform, category, actor)
             if platforms:
                 pair = tuple(p.strip() for p in platforms.split(","))
@@ -146,7 +148,7 @@ def register(app: typer.Typer) -> None:
         """Show followers, posts and interactions shares beside vote shares, with Spearman's rho."""
         from shailoo.analysis.results import popularity_correlations, popularity_vs_results
 
-        with open_workspace(workspace) as ws:
+        with open_workspace(workspace, read_only=True) as ws:
             table = popularity_vs_results(ws, _filter(period, platform, None, None))
             print_table(table, fmt, title="Popularity and votes")
             if fmt == "table":

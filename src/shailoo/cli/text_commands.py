@@ -11,7 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from shailoo.cli.common import FormatOpt, open_workspace, print_table, workspace_option
+from shailoo.cli.common import FormatOpt, print_table, workspace_option
+from shailoo.store.workspace import open_workspace as _open
 
 Platform = Annotated[Optional[str], typer.Option("--platform", help="Only posts of this platform.")]
 Period = Annotated[Optional[str], typer.Option("--period", help="Only posts of this named period.")]
@@ -24,6 +25,11 @@ Language = Annotated[Optional[str], typer.Option(
     "--language", help="Process every post as this language (ru, ky, kk, uz, en) instead of identifying each post's.")]
 Kinds = Annotated[str, typer.Option("--kinds", help="Token kinds to count, comma-separated: word, number, hashtag, "
                                                     "mention, url, emoji.")]
+
+
+def open_workspace(path):
+    """Text commands cache post languages in the workspace when they may write it, in memory when not."""
+    return _open(path, read_only=None)
 
 
 def _filter(platform, period, category, actor):
@@ -154,7 +160,7 @@ def stopwords_add(lang: Annotated[str, typer.Argument(help="Language code: ru, k
     """Add words to a language's stopwords in this workspace."""
     from shailoo.text.stopwords import add_stopwords
 
-    ws = open_workspace(workspace)
+    ws = _open(workspace)
     n = add_stopwords(ws.con, lang, words)
     typer.echo(f"Added {n:,} stopword(s) to {lang}.")
 

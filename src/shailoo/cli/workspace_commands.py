@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from shailoo.cli.common import FormatOpt, WorkspaceOpt, console, open_workspace, print_table
-from shailoo.errors import UsageError
+from shailoo.cli.common import FormatOpt, WorkspaceOpt, console, print_table
+from shailoo.errors import UsageError, printable
 from shailoo.store import status as status_mod
-from shailoo.store.workspace import init_workspace
+# Reading commands open the workspace read-only, so they work on a read-only folder or copy.
+from shailoo.store.workspace import init_workspace, new_key, open_workspace, purge_quarantine
 
 
 def register(app: typer.Typer) -> None:
@@ -27,13 +29,15 @@ def register(app: typer.Typer) -> None:
         """Create a workspace: a DuckDB database and a shailoo.toml config in FOLDER."""
         ws = init_workspace(folder, project=project or None, timezone=timezone)
         ws.close()
-        console.print(f"Created workspace [bold]{ws.config.project}[/bold] in {folder} (time zone {timezone}).")
-        console.print(f"Next: shailoo actors import -w {folder} actors.csv ; shailoo import -w {folder} EXPORT.csv")
+        shown = printable(folder)
+        console.print(f"Created workspace {ws.config.project} in {shown} (time zone {timezone}).", markup=False)
+        console.print(f"Next: shailoo actors import -w {shown} actors.csv ; shailoo import -w {shown} EXPORT.csv",
+                      markup=False)
 
     @app.command()
     def status(workspace: WorkspaceOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
         """Show posts per platform and actor category, the date range, imports and quarantine size."""
-        with open_workspace(workspace) as ws:
+        with open_workspace(workspace, read_only=True) as ws:
             info = status_mod.summary(ws)
         if as_json:
             typer.echo(json.dumps(info, ensure_ascii=False, indent=1, default=str))
@@ -59,7 +63,7 @@ def register(app: typer.Typer) -> None:
     @periods.command("list")
     def periods_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
         """List the workspace's periods with their post counts."""
-        with open_workspace(workspace) as ws:
+        with open_workspace(workspace, read_only=True) as ws:
             rel = ws.sql(
                 """SELECT p.name, p.start_date, p.end_date,
                           (SELECT count(*) FROM posts_v v WHERE v.day BETWEEN p.start_date AND p.end_date) AS posts
@@ -73,7 +77,7 @@ def register(app: typer.Typer) -> None:
     def quarantine_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table",
                         limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 100) -> None:
         """List quarantined rows: file, record number and the reason."""
-        with open_workspace(workspace) as ws:
+        with open_workspace(workspace, read_only=True) as ws:
             rel = ws.sql(
                 """SELECT import_id, file_name, record_number, reason,
                           CASE WHEN raw IS NULL THEN '(purged)' ELSE left(raw, 120) END AS raw
@@ -83,14 +87,20 @@ def register(app: typer.Typer) -> None:
     @quarantine.command("purge")
     def quarantine_purge(workspace: WorkspaceOpt = None,
                          import_id: Annotated[int, typer.Option("--import", help="Only rows of this import.")] = 0) -> None:
-        """Delete the raw content of quarantined rows (reasons and record numbers stay)."""
+        """Delete the raw content of quarantined rows (reasons and record numbers stay) and rewrite the file."""
         with open_workspace(workspace) as ws:
-            where = "raw IS NOT NULL" + (" AND import_id = ?" if import_id else "")
-            params = [import_id] if import_id else []
-            n = ws.con.execute(f"SELECT count(*) FROM quarantine WHERE {where}", params).fetchall()[0][0]
-            ws.con.execute(f"UPDATE quarantine SET raw = NULL, purged_at = now() WHERE {where}", params)
-            ws.con.execute("CHECKPOINT")  # make sure the deleted content leaves the file
-        console.print(f"Purged the raw content of {n:,} quarantined rows.")
+            n, before, after = purge_quarantine(ws, import_id or None)
+        console.print(f"Purged the raw content of {n:,} quarantined rows; rewrote the workspace file so it is gone "
+                      f"from its bytes ({before / 1e6:,.1f} MB → {after / 1e6:,.1f} MB).")
+
+    key = new_app("Manage the workspace's pseudonym key.")
+    app.add_typer(key, name="key")
+
+    @key.command("new")
+    def key_new(workspace: WorkspaceOpt = None) -> None:
+        """Create a pseudonym key for a workspace that has none and holds no pseudonym (never replaces a usable key)."""
+        path = new_key(workspace if workspace is not None else Path(os.environ.get("SHAILOO_WORKSPACE", ".")))
+        console.print(f"Created a new pseudonym key {printable(path)}; back it up with the workspace.", markup=False)
 
 
 def _date(text: str) -> date:
