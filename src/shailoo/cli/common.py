@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,8 +15,10 @@ from typing import Annotated, Any, Iterable, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from shailoo.errors import UsageError
+from shailoo.outputs import csv_cell
 from shailoo.store.workspace import Workspace, open_workspace as _open
 
 console = Console()
@@ -80,31 +83,34 @@ def print_table(data: Any, fmt: str = "table", title: str | None = None, note: s
     if fmt == "json":
         sys.stdout.write(json.dumps([_jsonable(r) for r in rows], ensure_ascii=False, indent=1) + "\n")
     elif fmt == "csv":
+        # Every cell through the one spreadsheet rule (outputs.py): data never starts a formula.
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(names)
+        writer.writerow([csv_cell(n) for n in names])
         for row in rows:
-            writer.writerow([_csv_cell(row.get(n)) for n in names])
+            writer.writerow([csv_cell(row.get(n)) for n in names])
         sys.stdout.write(buffer.getvalue())
     else:
-        table = Table(title=title, title_justify="left")
+        # Cells are Text, not markup ("[link=…]" in a post stays text), and control characters
+        # (terminal escape sequences in a post) are shown as U+FFFD, never sent to the terminal.
+        table = Table(title=terminal_text(title) if title else None, title_justify="left")
         for name in names:
             numeric = bool(rows) and isinstance(rows[0].get(name), (int, float)) and not isinstance(rows[0].get(name), bool)
-            table.add_column(name, justify="right" if numeric else "left", overflow="fold")
+            table.add_column(terminal_text(name), justify="right" if numeric else "left", overflow="fold")
         for row in rows:
-            table.add_row(*(format_number(row.get(n)) for n in names))
+            table.add_row(*(terminal_text(format_number(row.get(n))) for n in names))
         console.print(table)
         if not rows:
             console.print("[dim]No rows.[/dim]")
     if note and fmt == "table":
-        console.print(f"[yellow]Note:[/yellow] {note}")
+        console.print(Text.assemble(("Note:", "yellow"), " ", terminal_text(note)))
     elif note:
-        err_console.print(f"Note: {note}")
+        err_console.print(terminal_text(f"Note: {note}"))
 
 
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return "|".join(str(v) for v in value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return value
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(value: str) -> Text:
+    """Text from data made safe for a terminal: no markup, no control characters."""
+    return Text(_CONTROL.sub("\ufffd", str(value)))

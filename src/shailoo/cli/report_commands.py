@@ -21,11 +21,16 @@ def register(app: typer.Typer) -> None:
                no_text: Annotated[bool, typer.Option("--no-text", help="Leave out the text-analysis sections.")] = False,
                ) -> None:
         """Write the monitoring report: one offline HTML file with charts, tables and CSV downloads."""
+        from shailoo.outputs import check_output
         from shailoo.report.build import write_report, write_xlsx
 
+        html = out or (Path("report.html") if xlsx is None else None)
+        for target in (html, xlsx):  # a folder, device or read-only file fails before any work
+            if target is not None:
+                check_output(target)
         with open_workspace(workspace) as ws:
-            if out is not None or xlsx is None:
-                path = write_report(ws, out or Path("report.html"), period=period, include_text=not no_text)
+            if html is not None:
+                path = write_report(ws, html, period=period, include_text=not no_text)
                 console.print(f"Wrote the report to {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser.")
             if xlsx is not None:
                 path = write_xlsx(ws, xlsx, period=period, include_text=not no_text)

@@ -28,6 +28,14 @@ def _cell(value):
 
 
 def write_workbook(blocks, path: Path) -> Path:
+    """Write the blocks as sheets, atomically (outputs.atomic_output): the temporary file is made
+    first, so a folder that cannot be written fails before any work."""
+    with atomic_output(path, "wb", parents=True) as fh:
+        _workbook(blocks).save(fh)
+    return path
+
+
+def _workbook(blocks):
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -49,6 +57,4 @@ def write_workbook(blocks, path: Path) -> Path:
         ws.append(header)
         for row in block.table.to_pylist():
             ws.append([_cell(row[c]) for c in block.table.column_names])
-    with atomic_output(path, "wb", parents=True) as fh:
-        wb.save(fh)
-    return path
+    return wb
