@@ -134,9 +134,11 @@ def check_output(path: Path | str) -> Path:
     except OSError as exc:
         raise output_error(path, exc) from None
     if not stat.S_ISREG(st.st_mode):
-        raise UsageError(f"Cannot write {path}: it is {_kind(st.st_mode)}, not a file; give the name of a file to write.")
+        raise UsageError(f"Cannot write {path}: it is {_kind(st.st_mode)}, not a file; "
+                         "give the name of a file to write.")
     if not os.access(target, os.W_OK):
-        raise OutputFileError(f"Cannot write {path}: the file is read-only; change its permissions or choose another name.")
+        raise OutputFileError(f"Cannot write {path}: the file is read-only; "
+                              "change its permissions or choose another name.")
     return target
 
 

@@ -64,6 +64,7 @@ def hostile(tmp_path_factory):
 
 
 def test_every_field_from_data_is_escaped(hostile, tmp_path):
+    assert SHOWN <= set(FIELDS)
     html = write_report(hostile, tmp_path / "r.html").read_text(encoding="utf-8")
     assert_inert(html)
     text = "".join(parse(html).text)

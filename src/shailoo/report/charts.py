@@ -54,7 +54,9 @@ def color_for(name: str, index: int = 0) -> str:
 
 def _safe_color(color: str | None, index: int = 0) -> str:
     # Colours go into attributes unescaped: only a #hex colour is written, whatever a caller passed.
-    return color if isinstance(color, str) and _COLOR.fullmatch(color) else SERIES_FALLBACK[index % len(SERIES_FALLBACK)]
+    if isinstance(color, str) and _COLOR.fullmatch(color):
+        return color
+    return SERIES_FALLBACK[index % len(SERIES_FALLBACK)]
 
 
 def _label(text: str, limit: int = 30) -> str:
