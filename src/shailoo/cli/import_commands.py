@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,8 +11,31 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from shailoo.cli.common import WorkspaceOpt, console, err_console, open_workspace
-from shailoo.store.loader import ImportResult, import_file
+from shailoo.cli.common import WorkspaceOpt, console, err_console
+from shailoo.errors import InputFileError, Interrupted, ShailooError, WrongFormat, os_error_sentence, printable
+from shailoo.store.loader import ImportResult, check_input_file, import_file
+from shailoo.store.workspace import open_workspace
+
+COUNTS = ("records", "lines", "imported", "updated", "unchanged", "quarantined", "skipped")
+
+
+@dataclass
+class Candidate:
+    """A file to import: given by name (a failure is an error) or found in a folder (a misfit is left alone)."""
+
+    path: Path
+    named: bool
+    shown: str  # its name as printed: relative to the folder it was found in
+
+
+@dataclass
+class Outcome:
+    file: str
+    reason: str
+    error: bool  # True: could not be read or imported; False: not an export (of --format), left alone
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "reason": self.reason, "error": self.error}
 
 
 def register(app: typer.Typer) -> None:
@@ -26,17 +50,40 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import export files (CrowdTangle, Meta Content Library, Telegram, VK, YouTube, X, mapped CSV/XLSX)."""
         options = {"mapping": mapping} if mapping else {}
+        if format:
+            from shailoo.importers import get_importer
+
+            get_importer(format)  # an unknown format id stops before anything is read
+        candidates, left = _expand(paths, format)
+        if len(candidates) == 1 and candidates[0].named and not left:
+            check_input_file(candidates[0].path)  # one file named: its problem is the error, as one sentence
         results: list[ImportResult] = []
         with open_workspace(workspace) as ws:
-            for path in _expand(paths, format, quiet=as_json):
-                results.append(_import_one(ws, path, format, options, quiet=as_json, reread=reread))
+            ws.check_key()
+            for cand in candidates:
+                try:
+                    results.append(_import_one(ws, cand, format, options, quiet=as_json, reread=reread))
+                except KeyboardInterrupt:
+                    done = f" ({len(results)} file(s) before it were imported)" if results else ""
+                    raise Interrupted(f"Interrupted; nothing was imported from {cand.shown}{done}.") from None
+                except (WrongFormat, InputFileError, OSError) as exc:
+                    if len(candidates) == 1 and not left:
+                        raise
+                    reason = os_error_sentence(exc) if isinstance(exc, OSError) else str(exc)
+                    left.append(Outcome(cand.shown, reason, error=cand.named or not isinstance(exc, WrongFormat)))
+        errors = [o for o in left if o.error]
         if as_json:
-            totals = {k: sum(getattr(r, k) for r in results)
-                      for k in ("records", "imported", "updated", "unchanged", "quarantined", "skipped")}
-            payload = dict(totals, files=[r.as_dict() for r in results]) if len(results) > 1 else results[0].as_dict()
+            totals = {k: sum(getattr(r, k) or 0 for r in results) for k in COUNTS}
+            if len(results) == 1 and not left:
+                payload = results[0].as_dict()
+            else:
+                payload = dict(totals, files=[r.as_dict() for r in results], not_imported=[o.as_dict() for o in left])
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
-            return
-        _print_results(results)
+        else:
+            _print_results(results, left)
+        if errors:
+            raise InputFileError(f"{len(errors)} file(s) could not be imported ({errors[0].file}: {errors[0].reason}"
+                                 + (" …" if len(errors) > 1 else "") + "); the others were.")
 
     @app.command()
     def formats() -> None:
@@ -52,37 +99,56 @@ def register(app: typer.Typer) -> None:
         console.print(table)
 
 
-def _expand(paths: list[Path], format_id: str | None, quiet: bool) -> list[Path]:
-    """Folders stand for the export files inside them; files that are not exports are listed, not imported."""
-    from shailoo.errors import InputFileError
-    from shailoo.importers import find_exports
+def _expand(paths: list[Path], format_id: str | None) -> tuple[list[Candidate], list[Outcome]]:
+    """Folders stand for the export files inside them; files that are not exports are listed, not imported.
 
-    files: list[Path] = []
+    With --format every file of a folder is tried in that format (a misfit is reported when it is
+    read); without it, each file is detected here, and one that cannot be read is reported as an error.
+    """
+    from shailoo.importers import detect
+
+    files: list[Candidate] = []
+    left: list[Outcome] = []
     for path in paths:
         if not path.is_dir():
-            files.append(path)
+            files.append(Candidate(path, True, printable(path)))
             continue
-        if format_id:  # the user says what the files are: take every file
-            found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-            others: list[Path] = []
-        else:
-            found, others = find_exports(path)
-        if not found:
-            raise InputFileError(f"The folder {path} holds no export file shailoo recognises; "
+        found: list[Candidate] = []
+        try:
+            inside = sorted(p for p in path.rglob("*") if p.is_file()
+                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        except OSError as exc:
+            raise InputFileError(f"Cannot list the folder {printable(path)} ({exc.strerror or exc}).") from None
+        for p in inside:
+            shown = printable(p.relative_to(path))
+            if format_id:
+                found.append(Candidate(p, False, shown))
+                continue
+            try:
+                detect(p)
+                found.append(Candidate(p, False, shown))
+            except WrongFormat:
+                left.append(Outcome(shown, "not an export shailoo recognises", error=False))
+            except (OSError, ShailooError) as exc:
+                reason = os_error_sentence(exc) if isinstance(exc, OSError) else str(exc)
+                left.append(Outcome(shown, reason, error=True))
+        if not found and not left:
+            raise InputFileError(f"The folder {printable(path)} holds no export file shailoo recognises; "
                                  "see `shailoo formats`, or give --format.")
-        if others and not quiet:
-            names = ", ".join(str(p.relative_to(path)) for p in others[:5]) + (" …" if len(others) > 5 else "")
-            err_console.print(f"[dim]{path}: {len(others)} file(s) are not exports and were left alone: {names}[/dim]")
         files.extend(found)
-    return files
+    if not files and left and not any(o.error for o in left):
+        raise InputFileError(f"No export file shailoo recognises in {', '.join(printable(p) for p in paths)[:200]}; "
+                             "see `shailoo formats`, or give --format.")
+    return files, left
 
 
-def _import_one(ws, path: Path, format_id: str | None, options: dict, quiet: bool, reread: bool) -> ImportResult:
+def _import_one(ws, cand: Candidate, format_id: str | None, options: dict, quiet: bool, reread: bool) -> ImportResult:
+    path = cand.path
     size = path.stat().st_size if path.is_file() else 0
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
                   TextColumn("{task.fields[records]:,} records"), TimeElapsedColumn(),
                   console=err_console, disable=quiet, transient=False) as bar:
-        task = bar.add_task(f"Importing {path.name}", total=size or None, records=0)
+        task = bar.add_task(f"Importing {printable(path.name)}".replace("[", r"\["), total=size or None, records=0)
 
         def progress(records: int, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, records=records)
@@ -90,17 +156,26 @@ def _import_one(ws, path: Path, format_id: str | None, options: dict, quiet: boo
         return import_file(ws, path, format_id, options, progress, reread=reread)
 
 
-def _print_results(results: list[ImportResult]) -> None:
-    table = Table(title="Import summary", title_justify="left")
-    for name in ("file", "format", "records", "imported", "updated", "quarantined", "skipped", "seconds"):
-        table.add_column(name, justify="left" if name in ("file", "format") else "right")
-    for r in results:
-        table.add_row(r.file, r.format, f"{r.records:,}", f"{r.imported:,}", f"{r.updated:,}",
-                      f"{r.quarantined:,}", f"{r.skipped:,}", f"{r.duration_s:.1f}")
-    console.print(table)
+def _print_results(results: list[ImportResult], left: list[Outcome]) -> None:
+    if results:
+        table = Table(title="Import summary", title_justify="left")
+        for name in ("file", "format", "records", "lines", "imported", "updated", "quarantined", "skipped", "seconds"):
+            table.add_column(name, justify="left" if name in ("file", "format") else "right")
+        for r in results:
+            table.add_row(r.file, r.format, f"{r.records:,}", "—" if r.lines is None else f"{r.lines:,}",
+                          f"{r.imported:,}", f"{r.updated:,}", f"{r.quarantined:,}", f"{r.skipped:,}",
+                          f"{r.duration_s:.1f}")
+        console.print(table)
     for r in results:
         if r.quarantined:
-            console.print(f"[yellow]{r.quarantined:,} rows of {r.file} were quarantined[/yellow]: "
-                          "see `shailoo quarantine list`.")
+            console.print(f"{r.quarantined:,} rows of {r.file} were quarantined: see `shailoo quarantine list`.",
+                          style="yellow", markup=False)
         for reason, n in r.skipped_reasons.items():
-            console.print(f"[dim]{r.file}: skipped {n:,} — {reason}[/dim]")
+            console.print(f"{r.file}: skipped {n:,} — {reason}", style="dim", markup=False)
+    alone = [o.file for o in left if not o.error]
+    if alone:  # an export folder may hold hundreds of photos: name a few
+        names = ", ".join(alone[:5]) + (" …" if len(alone) > 5 else "")
+        err_console.print(f"{len(alone)} file(s) are not exports and were left alone: {names}", style="dim", markup=False)
+    for o in left:
+        if o.error:
+            err_console.print(f"{o.file}: not imported — {o.reason}", style="yellow", markup=False)

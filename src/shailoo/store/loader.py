@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from shailoo import importers
-from shailoo.errors import InputFileError
+from shailoo.errors import InputFileError, printable
 from shailoo.importers.base import Source
 from shailoo.store.attribution import registered_keys, resolve_actors
 from shailoo.store.merge import merge_accounts, merge_posts
@@ -84,10 +86,8 @@ def import_file(
     formerly quarantined rows).
     """
     path = Path(path)
-    if not path.exists():
-        raise InputFileError(f"There is no file {path}.")
-    if not path.is_file():
-        raise InputFileError(f"{path} is a folder, not a file; give the export files inside it.")
+    check_input_file(path)
+    ws.check_key()  # before anything is read or written: posts of private authors need it
     module = importers.get_importer(format_id) if format_id else importers.detect(path)
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc)
@@ -100,7 +100,7 @@ def import_file(
         """SELECT import_id, started_at, records, quarantined, imported + updated + unchanged FROM imports
            WHERE sha256 = ? AND format = ? AND options_fingerprint IS NOT DISTINCT FROM ?
            ORDER BY import_id LIMIT 1""", [sha, module.FORMAT.id, fingerprint]).fetchall()
-    result = ImportResult(file=path.name, format=module.FORMAT.id, import_id=import_id, sha256=sha,
+    result = ImportResult(file=printable(path.name), format=module.FORMAT.id, import_id=import_id, sha256=sha,
                           seen_before=bool(earlier))
 
     if earlier and not reread:
@@ -144,6 +144,25 @@ def import_file(
     if progress:
         progress(result.records, source.size, source.size)
     return result
+
+
+def check_input_file(path: Path) -> None:
+    """Refuse, in one sentence, a path that is not a regular file this user can read."""
+    shown = printable(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputFileError(f"There is no file {shown}.") from None
+    except OSError as exc:
+        raise InputFileError(f"Cannot reach {shown} ({exc.strerror or exc}).") from None
+    if stat.S_ISDIR(mode):
+        raise InputFileError(f"{shown} is a folder, not a file; give the export files inside it.")
+    if not stat.S_ISREG(mode):
+        kind = {stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFIFO: "a pipe",
+                stat.S_IFSOCK: "a socket"}.get(stat.S_IFMT(mode), "not a file")
+        raise InputFileError(f"{shown} is {kind}, not a regular file; give an export file.")
+    if not os.access(path, os.R_OK):
+        raise InputFileError(f"{shown} cannot be read (permission denied); give this user read access to it.")
 
 
 def _privacy(ws: Workspace) -> Privacy:
@@ -207,7 +226,7 @@ def options_fingerprint(options: dict) -> str:
             return file_sha256(Path(v)) if Path(v).is_file() else str(v)
         return str(v)
 
-    text = json.dumps({k: value(v) for k, v in sorted(options.items())}, ensure_ascii=False)
+    text = printable(json.dumps({k: value(v) for k, v in sorted(options.items())}, ensure_ascii=False))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -216,7 +235,7 @@ def _log_import(ws: Workspace, result: ImportResult, module, path: Path, started
     result.duration_s = round(time.perf_counter() - started, 3)
     ws.con.execute(
         """INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [result.import_id, module.FORMAT.id, path.name, str(path.resolve()), result.sha256, started_at,
+        [result.import_id, module.FORMAT.id, printable(path.name), printable(path.resolve()), result.sha256, started_at,
          result.duration_s, result.records, result.imported, result.updated, result.unchanged,
          result.quarantined, result.skipped, fingerprint],
     )

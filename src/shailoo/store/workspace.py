@@ -289,7 +289,7 @@ def _damaged(folder: Path, what: str) -> WorkspaceDamaged:
 def _open_error(folder: Path, exc: duckdb.Error, read_only: bool) -> Exception:
     text = str(exc)
     low = text.lower()
-    if "lock" in low:
+    if re.search(r"\block\b", low):  # not "block" (a checksum message names its block)
         return WorkspaceLocked(f"The workspace {printable(folder)} is in use by another program; close it "
                                "(or wait for its import to end) and try again.")
     if "permission denied" in low or "read-only file system" in low:
