@@ -11,6 +11,7 @@ import pytest
 
 from shailoo.errors import WrongFormat
 from shailoo.importers import crowdtangle, detect
+from shailoo.importers.base import Source
 from shailoo.store.loader import import_file
 from tests.conftest import DATA
 
@@ -35,7 +36,7 @@ def test_real_export_every_record_accounted_for(workspace, real):
     row = workspace.con.execute(
         """SELECT e.reactions + e.comments + e.shares, p.overperforming_score, p.created_at, e.measured_at
            FROM posts p JOIN engagement_snapshots e USING (post_id)
-           WHERE p.platform_post_id = '100050295107499_345428873810280'""").fetchone()
+           WHERE p.platform_post_id = '345428873810280'""").fetchone()
     assert row[0] == 407137
     assert row[1] == pytest.approx(1.4)
     assert row[2] == datetime(2021, 7, 5, 21, 2, 45, tzinfo=timezone.utc)  # 18:02:45 BRT (-3)
@@ -81,30 +82,30 @@ def test_times_zones_and_locale_numbers(workspace):
                    LEFT JOIN follower_snapshots f ON f.account_id = p.account_id AND f.measured_at = p.created_at"""
             ).fetchall()}
     utc = timezone.utc
-    assert rows["111_1"][0] == datetime(2021, 1, 3, 17, 30, tzinfo=utc)   # 23:30 KGT (+6)
-    assert rows["111_2"][0] == datetime(2021, 1, 3, 12, 0, tzinfo=utc)    # ALMT +6
-    assert rows["111_3"][0] == datetime(2021, 1, 3, 13, 0, tzinfo=utc)    # UZT +5
-    assert rows["111_4"][0] == datetime(2021, 1, 3, 6, 0, tzinfo=utc)     # +06
-    assert rows["111_5"][0] == datetime(2021, 1, 3, 10, 0, tzinfo=utc)    # EET +2
-    assert rows["111_2"][1] == 1234 and rows["111_3"][1] == 407137
-    assert rows["111_4"][2] is None          # '-' is unknown, not zero
-    assert rows["111_5"][3] is None          # 'N/A'
-    assert rows["111_1"][4] == 1234          # 'Followers at Posting' 1.234
+    assert rows["1"][0] == datetime(2021, 1, 3, 17, 30, tzinfo=utc)   # 23:30 KGT (+6)
+    assert rows["2"][0] == datetime(2021, 1, 3, 12, 0, tzinfo=utc)    # ALMT +6
+    assert rows["3"][0] == datetime(2021, 1, 3, 13, 0, tzinfo=utc)    # UZT +5
+    assert rows["4"][0] == datetime(2021, 1, 3, 6, 0, tzinfo=utc)     # +06
+    assert rows["5"][0] == datetime(2021, 1, 3, 10, 0, tzinfo=utc)    # EET +2
+    assert rows["2"][1] == 1234 and rows["3"][1] == 407137
+    assert rows["4"][2] is None          # '-' is unknown, not zero
+    assert rows["5"][3] is None          # 'N/A'
+    assert rows["1"][4] == 1234          # 'Followers at Posting' 1.234
     offset = workspace.con.execute(
-        "SELECT created_utc_offset_minutes FROM posts WHERE platform_post_id = '111_3'").fetchone()[0]
+        "SELECT created_utc_offset_minutes FROM posts WHERE platform_post_id = '3'").fetchone()[0]
     assert offset == 300
 
 
 def test_multiline_text_is_normalised_and_extracted(workspace):
     import_file(workspace, MALFORMED)
     text, norm, urls, domains, mentions = workspace.con.execute(
-        "SELECT text, text_norm, urls, link_domains, mentions FROM posts WHERE platform_post_id = '111_13'").fetchone()
+        "SELECT text, text_norm, urls, link_domains, mentions FROM posts WHERE platform_post_id = '13'").fetchone()
     assert "Рабoта" in text and "\n" in text          # original kept as published
     assert norm.startswith("Работа и дом")            # Latin o folded
     assert urls == ["https://kaktus.media/doc/1.html"]
     assert domains == ["kaktus.media"]
     assert mentions == ["user_1"]
-    tags = workspace.con.execute("SELECT hashtags FROM posts WHERE platform_post_id = '111_1'").fetchone()[0]
+    tags = workspace.con.execute("SELECT hashtags FROM posts WHERE platform_post_id = '1'").fetchone()[0]
     assert tags == ["шайлоо2026"]
 
 
@@ -112,7 +113,7 @@ def test_group_export(workspace):
     result = import_file(workspace, CT / "group.csv")
     assert (result.format, result.imported) == ("crowdtangle", 2)
     ids = [r[0] for r in workspace.con.execute("SELECT platform_post_id FROM posts ORDER BY 1").fetchall()]
-    assert ids == ["222_9001", "222_9002"]
+    assert ids == ["9001", "9002"]
     name = workspace.con.execute("SELECT name FROM accounts").fetchone()[0]
     assert name == "Мигранты в Москве"
 
@@ -176,4 +177,69 @@ def test_post_key_is_the_same_with_or_without_the_facebook_id_column(workspace, 
     import_file(workspace, with_id)
     later = import_file(workspace, without)
     assert (later.imported, later.updated) == (0, 1)
-    assert workspace.con.execute("SELECT platform_post_id, account_id FROM posts").fetchall() == [("111_9", "111")]
+    assert workspace.con.execute("SELECT platform_post_id, account_id FROM posts").fetchall() == [("9", "111")]
+
+
+def _variants(src: Path, out: Path) -> list[Path]:
+    """The same export three ways: as exported; without 'Facebook Id' and with vanity page URLs;
+    with the ids re-saved by a spreadsheet as '….0' and in scientific notation."""
+    with open(src, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    fid, url, user = header.index("Facebook Id"), header.index("URL"), header.index("User Name")
+    vanity = [[c for i, c in enumerate(r) if i != fid] for r in body]
+    for r, orig in zip(vanity, body):
+        r[url - 1] = orig[url].replace(f"/{orig[fid]}/", f"/{orig[user]}/")
+    floats = [list(r) for r in body]
+    for n, r in enumerate(floats):
+        r[fid] = f"{r[fid]}.0" if n % 2 else f"{int(r[fid]):.14E}".replace("E+", "E+")
+    paths = []
+    for name, head, data in (("2021-07-05-22-49-20-BRT-a.csv", header, body),
+                             ("2021-07-06-22-49-20-BRT-b.csv", [h for i, h in enumerate(header) if i != fid], vanity),
+                             ("2021-07-07-22-49-20-BRT-c.csv", header, floats)):
+        path = out / name
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([head, *data])
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.shared
+def test_the_same_posts_exported_three_ways_are_the_same_posts(workspace, real, tmp_path):
+    paths = _variants(next((real / "crowdtangle").glob("*.csv")), tmp_path)
+    assert "E+14" in paths[2].read_text(encoding="utf-8") and "neymarjr/posts" in paths[1].read_text(encoding="utf-8")
+    results = [import_file(workspace, p) for p in paths]
+    assert [r.imported for r in results] == [10, 0, 0]
+    assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 10
+    per_post = workspace.con.execute("SELECT count(*) FROM engagement_snapshots GROUP BY post_id").fetchall()
+    assert sorted(n for (n,) in per_post) == [3] * 10
+
+
+@pytest.mark.parametrize("facebook_id, account", [
+    ("   ", "111"),                       # spaces: absent, the page id comes from the URL
+    ("111.0", "111"),                     # re-saved as a decimal number
+    ("1.00050295107499E+14", "100050295107499"),  # scientific, every digit still there
+    ("1.0005029510749E+14", "111"),       # scientific with digits lost: not trusted
+    ("abc", "111"),
+])
+def test_facebook_id_as_spreadsheets_spoil_it(tmp_path, facebook_id, account):
+    path = tmp_path / "x.csv"
+    path.write_text("Page Name,Facebook Id,Post Created,Likes,URL\n"
+                    f'Жапаров,"{facebook_id}",2021-01-03 12:00:00 KGT,5,https://www.facebook.com/111/posts/9\n',
+                    encoding="utf-8")
+    (record,) = crowdtangle.read(Source(path))
+    assert (record.platform_post_id, record.account_id) == ("9", account)
+
+
+@pytest.mark.parametrize("url, key", [
+    ("https://www.facebook.com/permalink.php?story_fbid=123&id=456", "123"),
+    ("https://www.facebook.com/page/photos/a.111/222/?type=3", "222"),
+    ("https://www.facebook.com/watch/?v=333", "333"),
+    ("https://www.facebook.com/groups/222/permalink/9001/", "9001"),
+    ("https://www.facebook.com/vanity.name/videos/444/", "444"),
+])
+def test_post_keys_from_every_url_form(tmp_path, url, key):
+    path = tmp_path / "x.csv"
+    path.write_text(f"Page Name,Post Created,Likes,URL\nЖапаров,2021-01-03 12:00:00 KGT,5,{url}\n", encoding="utf-8")
+    (record,) = crowdtangle.read(Source(path))
+    assert record.platform_post_id == key

@@ -8,10 +8,9 @@ counts with the exporting locale's thousands separator ('407.137'), scores with 
 
 from __future__ import annotations
 
-import csv
 import json
 import re
-import sys
+from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Iterator
 
 from shailoo.errors import WrongFormat
 from shailoo.importers.base import ImporterInfo, Record, Source
+from shailoo.importers.csvrows import CsvReader, plausible_row, refuse_duplicates
 from shailoo.importers.parse import BadValue, clean_text, parse_count, parse_score, parse_time, _zone
 from shailoo.records import PostRecord, RowError
 
@@ -32,14 +32,12 @@ FORMAT = ImporterInfo(
 # One record per CSV row with the header first: a large file can be read in slices by two processes.
 SPLITTABLE_CSV = True
 
-csv.field_size_limit(sys.maxsize)
-
 _COUNT_COLUMNS = {  # our field -> CrowdTangle header
     "likes": "Likes", "comments": "Comments", "shares": "Shares", "love": "Love", "wow": "Wow",
     "haha": "Haha", "sad": "Sad", "angry": "Angry", "care": "Care",
 }
 _REACTIONS = ("likes", "love", "wow", "haha", "sad", "angry", "care")
-_POST_ID = re.compile(r"/(?:posts|videos|permalink|photos|p|reel|tv)/(?:[^/]+/)*?([A-Za-z0-9_-]+)/?(?:[?#].*)?$")
+_POST_ID = re.compile(r"/(?:posts|videos|permalink|photos|p|reel|reels|tv)/(?:[^/?#]+/)*?([A-Za-z0-9_-]+)/?(?:[?#].*)?$")
 _EXPORT_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-([A-Z]{2,5}|[+-]\d{2,4})")
 
 
@@ -111,10 +109,15 @@ _TEXT_COLUMNS = {  # our field -> CrowdTangle headers, first found wins
 }
 
 
+_READ_COLUMNS = ("URL", "Post Created", "Followers at Posting", "Likes at Posting", "Post Views", "Total Views",
+                 "Views", "Overperforming Score", *_COUNT_COLUMNS.values(),
+                 *(name for names in _TEXT_COLUMNS.values() for name in names))
+
+
 def read(source: Source) -> Iterator[Record]:
     with source.open_text(newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
+        csvfile = CsvReader(source, fh)
+        header = csvfile.header()
         if header is None:
             raise WrongFormat(f"{source.path.name} is empty; expected a CrowdTangle CSV export with a header row.")
         header = [h.strip() for h in header]
@@ -123,20 +126,23 @@ def read(source: Source) -> Iterator[Record]:
                 f"{source.path.name} is not a CrowdTangle CSV export: expected the columns 'Post Created' and 'URL' "
                 f"in its header."
             )
+        refuse_duplicates(header, _READ_COLUMNS, source.path.name, "a CrowdTangle CSV export",
+                          key=lambda h: "Overperforming Score" if h.startswith("Overperforming Score") else h)
         layout = _Layout.from_header(header)
         width = len(header)
-        for number, row in enumerate(reader, start=1):
-            if len(row) != width:
-                reason = "empty row" if not any(cell.strip() for cell in row) else \
-                    f"has {len(row)} fields where the header has {width}"
-                yield RowError(number, reason, _raw(header, row))
-                continue
-            row.append("")
-            try:
-                yield _record(layout, row)
-            except BadValue as exc:
-                row.pop()
-                yield RowError(number, str(exc), _raw(header, row))
+        plausible = plausible_row(width, [header.index("URL")], header.index("Post Created"))
+        for number, row in enumerate(csvfile.rows(width, plausible), start=1):
+            if type(row) is not list:
+                yield RowError(number, row.reason, _raw(header, row.row))
+            elif len(row) != width:
+                yield RowError(number, "empty row", _raw(header, row))
+            else:
+                row.append("")
+                try:
+                    yield _record(layout, row)
+                except BadValue as exc:
+                    row.pop()
+                    yield RowError(number, str(exc), _raw(header, row))
 
 
 def _record(layout: _Layout, row: list[str]) -> PostRecord:
@@ -144,21 +150,17 @@ def _record(layout: _Layout, row: list[str]) -> PostRecord:
     at = layout.index
     header = layout.header
     url = clean_text(row[at["url"]])
-    m = _POST_ID.search(url) if url else None
-    if not m:
+    post_id = _post_id(url) if url else None
+    if not post_id:
         raise BadValue("no post id: the URL column is empty or not a post link")
     handle = clean_text(row[at["handle"]])
     platform = layout.platform
-    # The page id keys Facebook posts; take it from the URL when the export has no 'Facebook Id'
-    # column, so exports with and without that column key the same post the same way.
-    account_id = clean_text(row[at["account_id"]]) or (_url_page_id(url) if platform == "facebook" else None)
-    post_id = f"{account_id}_{m.group(1)}" if platform == "facebook" and account_id else m.group(1)
+    # The post key is the post's own id from its URL: every export variant has it (with or without
+    # a 'Facebook Id' column, with numeric or vanity page URLs, ids re-saved by a spreadsheet).
+    account_id = _page_id(row[at["account_id"]]) or (_url_page_id(url) if platform == "facebook" else None)
     created = parse_time(row[at["created"]], "Post Created")
-    # Plain digits are by far the common case: convert them inline, send the rest to parse_count.
-    counts = {field: int(v) if v.isascii() and v.isdigit() else parse_count(v, header[i])
-              for field, i in layout.counts for v in (row[i],)}
-    views = [int(v) if v.isascii() and v.isdigit() else parse_count(v, header[i])
-             for i in layout.views for v in (row[i],)]
+    counts = {field: parse_count(row[i], header[i]) for field, i in layout.counts}
+    views = [parse_count(row[i], header[i]) for i in layout.views]
     reaction_parts = [counts[f] for f in _REACTIONS if counts.get(f) is not None]
     return PostRecord(
         platform=platform,
@@ -190,12 +192,40 @@ def _record(layout: _Layout, row: list[str]) -> PostRecord:
     )
 
 
-_URL_PAGE_ID = re.compile(r"facebook\.com/(\d+)/")
+_URL_PAGE_ID = re.compile(r"facebook\.com/(?:groups/)?(\d+)/")
+_QUERY_POST_ID = re.compile(r"[?&](?:story_fbid|fbid|v)=(\d+)")
+
+
+def _post_id(url: str) -> str | None:
+    """The post's id in its URL: /posts/ID, /videos/…/ID, /photos/…/ID, /permalink/ID, Instagram
+    /p/CODE, /reel/CODE, or ?story_fbid=ID, ?fbid=ID, ?v=ID."""
+    m = _POST_ID.search(url) or _QUERY_POST_ID.search(url)
+    return m.group(1) if m else None
 
 
 def _url_page_id(url: str) -> str | None:
     m = _URL_PAGE_ID.search(url)
     return m.group(1) if m else None
+
+
+def _page_id(value: str) -> str | None:
+    """A page id as exported, or as a spreadsheet re-saved it ('…499.0', '1.00050295107499E+14'),
+    as its exact digits; None when absent (empty, spaces) or when digits were lost or it is no number."""
+    text = value.strip()
+    if text.isdigit() and text.isascii():
+        return text
+    if not text or len(text) > 40:
+        return None
+    try:
+        sign, digits, exponent = Decimal(text).as_tuple()
+    except InvalidOperation:
+        return None
+    if sign or not isinstance(exponent, int) or exponent > 0:
+        return None  # negative, NaN/infinity, or '1.0005029510749E+14' whose last digits were rounded away
+    whole, fraction = digits[:len(digits) + exponent], digits[len(digits) + exponent:]
+    if any(fraction) or not whole:
+        return None
+    return "".join(map(str, whole)).lstrip("0") or None
 
 
 def _raw(header: list[str], row: list[str]) -> str:

@@ -14,15 +14,15 @@ For sources with no export format of their own, e.g. hand-collected Odnoklassnik
     sheet: "Posts"                  # XLSX only; default the first sheet
     delimiter: ";"                  # CSV only; default: guessed from the header line
 
-CSV is read row by row; XLSX with openpyxl in read-only mode. Record numbers are 1-based data rows.
+CSV is read row by row (see csvrows.py: a row with fewer or more fields than the header is
+quarantined); XLSX with openpyxl in read-only mode, where a row's empty cells at its end may be left
+out. Record numbers are 1-based data rows.
 """
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
-import sys
 from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shailoo.errors import InputFileError, UsageError, WrongFormat
 from shailoo.importers.base import ImporterInfo, Record, Source
+from shailoo.importers.csvrows import CsvReader, literal_cells, plausible_row, refuse_duplicates
 from shailoo.importers.parse import BadValue, clean_text, is_placeholder, parse_count, parse_score, parse_time
 from shailoo.platforms import PLATFORMS
 from shailoo.records import PostRecord, RowError, Skipped
@@ -41,8 +42,6 @@ FORMAT = ImporterInfo(
     description="Read any CSV or XLSX table of posts through a column-mapping YAML (--mapping FILE)",
     extensions=(".csv", ".tsv", ".xlsx"),
 )
-
-csv.field_size_limit(sys.maxsize)
 
 EXAMPLE = """platform: ok
 columns:
@@ -95,6 +94,8 @@ class Mapping:
         if self.platform is not None and self.platform not in PLATFORMS:
             raise UsageError(f"{where}: platform '{self.platform}' is not one of {', '.join(PLATFORMS)}.")
         self.time_format = data.get("time_format")
+        if self.time_format is not None and not isinstance(self.time_format, str):
+            raise UsageError(f"{where}: time_format must be text in quotes, such as \"%d.%m.%Y %H:%M\".")
         try:
             self.zone = ZoneInfo(str(data.get("timezone") or "UTC"))
         except (ZoneInfoNotFoundError, ValueError):
@@ -127,44 +128,95 @@ def load_mapping(options: dict) -> Mapping:
 
 def read(source: Source) -> Iterator[Record]:
     mapping = load_mapping(source.options)
-    rows = _xlsx_rows(source, mapping) if source.path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(source, mapping)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, None) or []]
-    if not any(header):
-        rows.close()
-        raise WrongFormat(f"{source.path.name} is empty; expected a table with a header row.")
-    missing = [h for h in dict.fromkeys(mapping.columns.values()) if h not in header]
-    if missing:
-        rows.close()
-        raise WrongFormat(f"{source.path.name} has no column {', '.join(repr(h) for h in missing)} named in the "
-                          f"mapping; its header is: {', '.join(header)}.")
-    index = {field: header.index(h) for field, h in mapping.columns.items()}
-    width = len(header)
-    try:
-        for number, row in enumerate(rows, start=1):
-            row = list(row)
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
-                yield Skipped(number, "empty row")
-                continue
-            raw = json.dumps(dict(zip(header, row)) if len(row) <= width else {"fields": row},
-                             ensure_ascii=False, default=str)
-            if any(v not in (None, "") for v in row[width:]):
-                yield RowError(number, f"has {len(row)} fields where the header has {width}", raw)
-                continue
-            row += [None] * (width - len(row))
-            try:
-                yield _post({f: row[i] for f, i in index.items()}, mapping)
-            except BadValue as exc:
-                yield RowError(number, str(exc), raw)
-    finally:
-        rows.close()
+    if source.path.suffix.lower() in (".xlsx", ".xlsm"):
+        yield from _read_xlsx(source, mapping)
+    else:
+        yield from _read_csv(source, mapping)
 
 
-def _csv_rows(source: Source, mapping: Mapping) -> Iterator[list]:
+def _read_csv(source: Source, mapping: Mapping) -> Iterator[Record]:
     with source.open_text(newline="") as fh:
         first = fh.readline()
         delimiter = str(mapping.delimiter).replace("\\t", "\t") if mapping.delimiter else max(
             (",", ";", "\t", "|"), key=first.count)
-        yield from csv.reader(itertools.chain([first], fh), delimiter=delimiter)
+        csvfile = CsvReader(source, itertools.chain([first], fh), delimiter)
+        header = _header(source, mapping, csvfile.header() or [])
+        index = {field: header.index(h) for field, h in mapping.columns.items()}
+        width = len(header)
+        plausible = plausible_row(width, [index["platform_post_id"]],
+                                  index["created_at"] if mapping.time_format is None else None)
+        for number, row in enumerate(csvfile.rows(width, plausible), start=1):
+            if type(row) is not list:
+                yield _error(number, row.reason, header, row.row, index, mapping, literal_cells(row.lines, delimiter))
+            elif len(row) != width or not any(v.strip() for v in row):
+                yield Skipped(number, "empty row")
+            else:
+                yield _record(number, row, header, index, mapping)
+
+
+def _read_xlsx(source: Source, mapping: Mapping) -> Iterator[Record]:
+    rows = _xlsx_rows(source, mapping)
+    try:
+        header = _header(source, mapping, next(rows, None) or [])
+        index = {field: header.index(h) for field, h in mapping.columns.items()}
+        width = len(header)
+        for number, row in enumerate(rows, start=1):
+            row = list(row)
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+                yield Skipped(number, "empty row")
+            elif any(v not in (None, "") for v in row[width:]):
+                yield _error(number, f"has {len(row)} fields where the header has {width}", header, row, index,
+                             mapping)
+            else:
+                # a sheet leaves out a row's empty cells at its end: they are empty, not missing
+                yield _record(number, row + [None] * (width - len(row)), header, index, mapping)
+    finally:
+        rows.close()
+
+
+def _header(source: Source, mapping: Mapping, cells) -> list[str]:
+    header = [str(h).strip() if h is not None else "" for h in cells]
+    if not any(header):
+        raise WrongFormat(f"{source.path.name} is empty; expected a table with a header row.")
+    missing = [h for h in dict.fromkeys(mapping.columns.values()) if h not in header]
+    if missing:
+        raise WrongFormat(f"{source.path.name} has no column {', '.join(repr(h) for h in missing)} named in the "
+                          f"mapping; its header is: {', '.join(header)}.")
+    refuse_duplicates(header, mapping.columns.values(), source.path.name, "a table")
+    return header
+
+
+def _raw(header: list[str], row: list) -> str:
+    return json.dumps(dict(zip(header, row)) if len(row) <= len(header) else {"fields": row},
+                      ensure_ascii=False, default=str)
+
+
+def _record(number: int, row: list, header: list[str], index: dict[str, int], mapping: Mapping) -> Record:
+    try:
+        return _post({f: row[i] for f, i in index.items()}, mapping)
+    except BadValue as exc:
+        return _error(number, str(exc), header, row, index, mapping)
+
+
+_PRIVATE_FIELDS = ("account_id", "account_handle", "account_name", "forwarded_from")
+
+
+def _error(number: int, reason: str, header: list[str], row: list, index: dict[str, int], mapping: Mapping,
+           more: list[list[str]] = ()) -> RowError:
+    """A quarantined row; with private authors (author_is_public: false) it names their identifying
+    values, also those of a broken row's cells read with its quotes taken literally (`more`)."""
+    private: list[str] = []
+    platform = mapping.platform or ""
+    if not mapping.author_is_public:
+        for cells in (row, *(c for c in more if len(c) == len(header))):
+            for field in _PRIVATE_FIELDS:
+                i = index.get(field)
+                value = _text(cells[i]) if i is not None and i < len(cells) else None
+                if value and value.strip():
+                    private.append(value.strip())
+            if not platform and "platform" in index and index["platform"] < len(cells):
+                platform = (_text(cells[index["platform"]]) or "").strip().lower()
+    return RowError(number, reason, _raw(header, row), private=tuple(dict.fromkeys(private)), platform=platform)
 
 
 def _xlsx_rows(source: Source, mapping: Mapping) -> Iterator[tuple]:
@@ -194,17 +246,17 @@ def _text(value: Any) -> str | None:
 
 def _time(value: Any, mapping: Mapping, field: str) -> datetime:
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=mapping.zone)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=mapping.zone)
-    if mapping.time_format and not is_placeholder(value):
+        value = value if value.tzinfo else value.replace(tzinfo=mapping.zone)
+    elif isinstance(value, date):
+        value = datetime(value.year, value.month, value.day, tzinfo=mapping.zone)
+    elif mapping.time_format and not is_placeholder(value):
         text = str(value).strip()
         try:
             parsed = datetime.strptime(text, mapping.time_format)
         except ValueError:
             raise BadValue(f"{field} is '{text[:40]}', not a time in the format {mapping.time_format}") from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=mapping.zone)
-    return parse_time(value, field, default_zone=mapping.zone)
+        value = parsed if parsed.tzinfo else parsed.replace(tzinfo=mapping.zone)
+    return parse_time(value, field, default_zone=mapping.zone)  # every time passes its bounds
 
 
 def _post(values: dict[str, Any], mapping: Mapping) -> PostRecord:

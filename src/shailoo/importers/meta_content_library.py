@@ -14,15 +14,15 @@ or a personal account (Instagram) are treated as private individuals unless regi
 
 from __future__ import annotations
 
-import csv
+import itertools
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Iterator
 
 from shailoo.errors import WrongFormat
 from shailoo.importers.base import ImporterInfo, Record, Source
+from shailoo.importers.csvrows import CsvReader, literal_cells, plausible_row, refuse_duplicates
 from shailoo.importers.parse import BadValue, clean_text, parse_count, parse_time
 from shailoo.records import PostRecord, RowError, Skipped
 
@@ -32,8 +32,6 @@ FORMAT = ImporterInfo(
     description="Meta Content Library / Content Library API CSV export of Facebook or Instagram posts",
     extensions=(".csv",),
 )
-
-csv.field_size_limit(sys.maxsize)
 
 # our name -> header keys (lower case, '.data.' dropped, only letters and digits kept)
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -114,7 +112,9 @@ def _header_platform(col: dict[str, int], header: list[str], path: Path) -> str:
 def read(source: Source) -> Iterator[Record]:
     with source.open_text(newline="") as fh:
         first = fh.readline()
-        header = next(csv.reader([first], delimiter=_delimiter(first)), None) if first.strip() else None
+        delimiter = _delimiter(first)
+        csvfile = CsvReader(source, itertools.chain([first], fh), delimiter)
+        header = csvfile.header() if first.strip() else None
         if not header:
             raise WrongFormat(f"{source.path.name} is empty; expected a Meta Content Library CSV export "
                               f"with a header row.")
@@ -122,19 +122,45 @@ def read(source: Source) -> Iterator[Record]:
         if "id" not in col or "creation_time" not in col:
             raise WrongFormat(f"{source.path.name} is not a Meta Content Library CSV export: expected the columns "
                               f"'id' and 'creation_time' in its header.")
+        refuse_duplicates(header, [header[i] for i in col.values()], source.path.name,
+                          "a Meta Content Library CSV export", key=_key)
         default_platform = _header_platform(col, header, source.path)
         width = len(header)
-        for number, row in enumerate(csv.reader(fh, delimiter=_delimiter(first)), start=1):
-            raw = json.dumps(dict(zip(header, row)) if len(row) <= width else {"fields": row}, ensure_ascii=False)
-            if not any(cell.strip() for cell in row):
-                yield Skipped(number, "empty row")
+        plausible = plausible_row(width, [col["id"]], col["creation_time"])
+        for number, row in enumerate(csvfile.rows(width, plausible), start=1):
+            if type(row) is not list:
+                yield _error(number, row.reason, header, row.row, col, default_platform, row.lines, delimiter)
             elif len(row) != width:
-                yield RowError(number, f"has {len(row)} fields where the header has {width}", raw)
+                yield Skipped(number, "empty row")
             else:
                 try:
                     yield _post(header, row, col, default_platform)
                 except BadValue as exc:
-                    yield RowError(number, str(exc), raw)
+                    if not any(cell.strip() for cell in row):
+                        yield Skipped(number, "empty row")
+                    else:
+                        yield _error(number, str(exc), header, row, col, default_platform)
+
+
+def _error(number: int, reason: str, header: list[str], row: list[str], col: dict[str, int], default_platform: str,
+           lines: tuple[str, ...] = (), delimiter: str = ",") -> RowError:
+    """A quarantined row; the identifying values of a private owner are named for pseudonymisation,
+    also where a broken row's cells are out of place (read again with its quotes taken literally)."""
+    raw = json.dumps(dict(zip(header, row)) if len(row) <= len(header) else {"fields": row}, ensure_ascii=False)
+    private: list[str] = []
+    platform = ""
+    for cells in (row, *(c for c in literal_cells(lines, delimiter) if len(c) == len(header))):
+        def get(field: str) -> str:
+            return cells[col[field]].strip() if field in col and col[field] < len(cells) else ""
+
+        if get("owner_type").lower() in _PRIVATE_OWNERS:
+            private += [v for v in (get("owner_id"), get("owner_name"), get("owner_username")) if v]
+            if not platform:
+                try:
+                    platform = _platform(get("platform") or None, get("url") or None, default_platform)
+                except BadValue:
+                    platform = default_platform
+    return RowError(number, reason, raw, private=tuple(dict.fromkeys(private)), platform=platform)
 
 
 def _post(header: list[str], row: list[str], col: dict[str, int], default_platform: str) -> PostRecord:
