@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +102,127 @@ def test_an_error_in_a_worker_reaches_the_user_and_nothing_is_imported(tmp_path,
     assert ws.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 0
     assert not list((tmp_path / "ws").glob(".import-*"))
     ws.close()
+
+
+def _fooling_export(path, rows=3000):
+    """A file whose quote count misleads: a quote inside an unquoted cell early on (odd parity from
+    there), then many messages quoted over several lines, where the parity guess lands."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write("Page Name,Facebook Id,Post Created,Likes,Comments,Shares,URL,Message\r\n")
+        for i in range(rows):
+            if i == 5:
+                message = 'экран 5" дюймов'  # unquoted cell with a quote in it: read literally
+            elif i > rows // 3:
+                message = f'"Пост {i}\r\nвторая строка\r\n""цитата"""'
+            else:
+                message = f"пост {i}"
+            fh.write(f"Барак,55,2026-01-05 10:00:00 KGT,{i % 40},1,0,https://www.facebook.com/55/posts/{i},{message}\r\n")
+
+
+def test_a_cut_the_quote_count_misplaces_is_caught_and_the_file_read_in_one_pass(tmp_path, monkeypatch):
+    path = tmp_path / "2026-01-09-10-00-00-KGT-export.csv"
+    _fooling_export(path)
+    serial_ws = init_workspace(tmp_path / "serial")
+    serial = import_file(serial_ws, path)
+    assert (serial.records, serial.quarantined, serial.lines) == (3000, 0, 1 + 3000 + 2 * (3000 - 1001))
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    parallel_ws = init_workspace(tmp_path / "parallel")
+    split = import_file(parallel_ws, path)
+    for key in ("records", "imported", "quarantined", "skipped", "lines"):
+        assert getattr(split, key) == getattr(serial, key), key
+    assert _snapshot(parallel_ws) == _snapshot(serial_ws)
+    serial_ws.close()
+    parallel_ws.close()
+
+
+def test_the_slices_count_the_lines_of_one_pass(tmp_path, monkeypatch):
+    path = tmp_path / "2026-01-09-10-00-00-KGT-export.csv"
+    _multiline_export(path)
+    serial_ws = init_workspace(tmp_path / "serial")
+    serial = import_file(serial_ws, path)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    seen = []
+    real = parallel._run_slices
+    monkeypatch.setattr(parallel, "_run_slices", lambda *a: seen.append(1) or real(*a))
+    parallel_ws = init_workspace(tmp_path / "parallel")
+    split = import_file(parallel_ws, path)
+    assert seen and split.lines == serial.lines == 1 + sum(1 + 2 * (i % 3) for i in range(3000))
+    serial_ws.close()
+    parallel_ws.close()
+
+
+def test_remove_leftovers_keeps_a_running_import(tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    running = ws / ".import-running"
+    running.mkdir()
+    owner = parallel.claim(running)
+    dead = ws / ".import-dead"
+    dead.mkdir()
+    (dead / "0-stage_posts.parquet").write_bytes(b"x" * 100)
+    parallel.claim(dead).close()  # its importer is gone: the lock is free
+    dead_pid = ws / ".import-999999999-abc"
+    dead_pid.mkdir()
+    (dead_pid / parallel.OWNER_FILE).write_text("999999999\n")
+    spill = ws / "shailoo.duckdb.tmp"
+    spill.mkdir()
+    removed = parallel.remove_leftovers(ws)
+    assert set(removed) == {dead, dead_pid} and running.exists() and spill.exists()  # spill kept: one runs
+    owner.close()
+    assert set(parallel.remove_leftovers(ws)) == {running, spill}
+    assert not list(ws.iterdir())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="uses /proc and kill -9")
+def test_workers_die_with_a_killed_parent_and_leftovers_go_at_the_next_start(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from generate_crowdtangle import write
+
+    export = tmp_path / "2026-03-01-12-00-00-KGT-Historical-Report.csv"
+    write(60_000, export)
+    ws = tmp_path / "ws"
+    init_workspace(ws).close()
+    script = ("import shailoo.store.parallel as parallel, shailoo\n"
+              "from shailoo.store.loader import import_file\n"
+              "parallel.PARALLEL_MIN_BYTES = 0\n"
+              f"import_file(shailoo.open({str(ws)!r}), {str(export)!r})\n")
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.time() + 60
+        workers = None
+        while time.time() < deadline and parent.poll() is None:
+            folders = list(ws.glob(".import-*"))
+            if folders and (folders[0] / "workers").exists() and (folders[0] / "0-progress").exists():
+                workers = [int(p) for p in (folders[0] / "workers").read_text().split()]
+                break
+            time.sleep(0.05)
+        assert workers, "the import did not start its workers"
+        assert all(_alive(w) for w in workers)
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        gone_by = time.time() + 3
+        while time.time() < gone_by and any(_alive(w) for w in workers):
+            time.sleep(0.05)
+        assert not any(_alive(w) for w in workers), "workers outlived their parent"
+        assert not (folders[0] / "1-result.pickle").exists()  # killed mid-way, not finished
+        assert folders[0].exists()
+        assert parallel.remove_leftovers(ws) == [folders[0]]
+        assert not list(ws.glob(".import-*"))
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
