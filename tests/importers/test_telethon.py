@@ -117,7 +117,7 @@ def test_json_lines_group(workspace):
     assert result.records == _record_count(GROUP) == 5
     assert (result.imported, result.quarantined, result.skipped) == (4, 1, 0)
     number, reason, raw = workspace.con.execute("SELECT record_number, reason, raw FROM quarantine").fetchone()
-    assert number == 3 and reason.startswith("not JSON") and raw.startswith('{"id": 12')
+    assert number == 3 and reason.startswith("line 3 is not JSON") and raw.startswith('{"id": 12')
     key = workspace.pseudonym_key
     p111, p333 = pseudonym(key, "telegram", "user111"), pseudonym(key, "telegram", "user333")
     posts = posts_by_id(workspace)
@@ -149,7 +149,7 @@ def test_malformed_messages_are_quarantined(workspace):
         (4, "views is 'many', not a non-negative whole number"),
         (5, "forwards is negative (-5)"),
         (6, "replies is '3.7.1', not a non-negative whole number"),
-        (7, "views is '1E+999999', not a non-negative whole number"),
+        (7, "views is '1e999999', not a non-negative whole number"),
         (8, "no chat id: the message has no peer_id and its sender is not a channel"),
     ]
     assert json.loads(rows[0][2])["text"] == "Без id"

@@ -143,7 +143,7 @@ def test_malformed_items_are_quarantined(workspace):
         (4, "likes.count is 'many', not a non-negative whole number"),
         (5, "comments.count is negative (-5)"),
         (6, "reposts.count is '3.7.1', not a non-negative whole number"),
-        (7, "views.count is inf, not a non-negative whole number"),
+        (7, "views.count is '1e999999', not a non-negative whole number"),
         (9, "item has no id"),  # the copy embedded in item 8
     ]
     assert json.loads(rows[0][2])["text"] == "Без id"

@@ -47,13 +47,21 @@ def detect(path: Path) -> ModuleType:
     """Return the importer whose `sniff` recognises the file, or say which formats were expected."""
     head = read_head(path)
     for module in all_importers():
-        if module.FORMAT.id != "generic" and module.sniff(head, path):
+        if module.FORMAT.id != "generic" and _sniffs(module, head, path):
             return module
     names = ", ".join(m.FORMAT.name for m in all_importers() if m.FORMAT.id != "generic")
     raise WrongFormat(
         f"{path.name} is not a format shailoo recognises (expected one of: {names}); "
         "for other tables use --format generic --mapping FILE."
     )
+
+
+def _sniffs(module: ModuleType, head: str, path: Path) -> bool:
+    """Whether the module recognises the file; a sniffer tripped by hostile bytes does not."""
+    try:
+        return bool(module.sniff(head, path))
+    except Exception:  # any bytes at all may come in: detection answers, it never crashes
+        return False
 
 
 def find_exports(folder: Path) -> tuple[list[Path], list[Path]]:

@@ -5,7 +5,9 @@ in the exporting machine's local time without a zone (`date_unixtime` is used wh
 "(File not included…)" placeholders for media that was not downloaded, reactions split into
 emoji / custom emoji / paid stars, forwards from hidden users known only by a display name, and
 service messages (channel created, title changed, member joined). The `messages` array is read
-as a stream with ijson, so a 1 GB export never sits in memory.
+one message at a time by the bounded scanner of `importers.base`, so a 1 GB export never sits in
+memory, a message beyond the bounds is quarantined, and after a broken message reading resumes at
+the next one (the broken span is quarantined with its byte offsets).
 
 The helpers `bare_chat_id`, `peer`, `reaction_counts`, `join_text` and `forward_origin` are shared
 with the Telethon importer, so that both sources key the same channel and person identically.
@@ -20,10 +22,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
-import ijson
-
 from shailoo.errors import WrongFormat
-from shailoo.importers.base import ImporterInfo, Record, Source, dump_raw
+from shailoo.importers.base import (
+    ImporterInfo,
+    JsonProblem,
+    Record,
+    Source,
+    _loads,
+    _Reader,
+    check_text,
+    dump_raw,
+    iter_json_array,
+    open_json,
+    private_in_text,
+    row_error,
+)
 from shailoo.importers.parse import BadValue, clean_text, is_placeholder, parse_count, parse_time
 from shailoo.records import PostRecord, RowError, Skipped
 
@@ -41,7 +54,11 @@ CHAT_TYPES = CHANNEL_TYPES | {"private_group", "public_supergroup", "private_sup
 _TYPE = re.compile(r'"type"\s*:\s*"(' + "|".join(sorted(CHAT_TYPES)) + r')"')
 _MESSAGES = re.compile(r'"messages"\s*:\s*\[')
 _FULL_EXPORT = re.compile(r'\{\s*"about"\s*:\s*"Here is the data you requested')
-_BOM = b"\xef\xbb\xbf"
+# keys after which a broken span may name a person (best effort where JSON cannot be parsed)
+AUTHOR_KEYS = ("from", "from_id", "forwarded_from", "forwarded_from_id", "actor", "actor_id", "saved_from",
+               "author", "sender_id", "from_name", "post_author", "first_name", "last_name", "username",
+               "user_id", "phone")
+_MAX_ID_DIGITS = 19  # ids fit in 64 bits
 _CHANNEL_MARK = 1_000_000_000_000  # Telethon writes channel -100123… for channel 123…
 
 
@@ -82,8 +99,14 @@ def peer(value: Any) -> tuple[str | None, str | None]:
         return None, None
     if isinstance(value, bool) or value is None:
         return None, None
-    if isinstance(value, (int, Decimal)):
-        n = int(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite() or value != value.to_integral_value():
+            return None, None
+        value = int(value)
+    if isinstance(value, int):
+        n = value
+        if abs(n) >= 10 ** _MAX_ID_DIGITS:
+            return None, None
         if n < 0:
             return "chat", str(-n - _CHANNEL_MARK if n <= -_CHANNEL_MARK else -n)
         return ("user", f"user{n}") if n > 0 else (None, None)
@@ -91,22 +114,24 @@ def peer(value: Any) -> tuple[str | None, str | None]:
     m = re.fullmatch(r"(?:Peer)?(channel|chat|user)(?:_id=|\(\w+_id=)?(\d+)\)?", text, re.IGNORECASE)
     if m:
         return _kind_id("user" if m.group(1).lower() == "user" else "chat", m.group(2))
-    if re.fullmatch(r"-?\d+", text):
+    if re.fullmatch(r"-?[0-9]{1,%d}" % _MAX_ID_DIGITS, text):
         return peer(int(text))
     return None, None
 
 
 def _kind_id(kind: str, value: Any) -> tuple[str | None, str | None]:
-    text = str(value).strip()
-    if not text.isdigit():
+    if isinstance(value, bool):
+        return None, None
+    text = str(value).strip() if isinstance(value, (str, int)) else ""
+    if not re.fullmatch(r"[0-9]{1,%d}" % _MAX_ID_DIGITS, text) or int(text) == 0:
         return None, None
     return kind, (f"user{int(text)}" if kind == "user" else str(int(text)))
 
 
 def bare_chat_id(value: Any) -> str | None:
     """The bare numeric id of a channel or group ('123…'), whatever form it was written in."""
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and int(value) > 0:
-        return str(int(value))
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10 ** _MAX_ID_DIGITS:
+        return str(value)
     kind, ident = peer(value)
     return ident if kind == "chat" else None
 
@@ -181,11 +206,57 @@ def count_field(value: Any, column: str) -> int | None:
     return parse_count(value, column)
 
 
-def id_error(number: int, msg_id: Any, message: dict) -> RowError | None:
-    if isinstance(msg_id, int) and not isinstance(msg_id, bool) or isinstance(msg_id, str) and msg_id.isdigit():
-        return None
-    reason = "message has no id" if is_placeholder(msg_id) else f"message id is {dump_raw(msg_id)[:40]}, not a number"
-    return RowError(number, reason, dump_raw(message))
+def message_id(value: Any) -> str:
+    """A message id as a canonical string: a positive whole number (written as a number or digits)."""
+    if value is None or (isinstance(value, str) and is_placeholder(value)):
+        raise BadValue("message has no id")
+    text = value.strip() if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10 ** _MAX_ID_DIGITS:
+        return str(value)
+    if text and text.isascii() and text.isdigit() and len(text) <= _MAX_ID_DIGITS and int(text) > 0:
+        return str(int(text))
+    raise BadValue(f"message id is {dump_raw(value)[:40]}, not a positive whole number")
+
+
+def person_values(m: dict, keys: tuple[tuple[str, str], ...], public_chat: bool = False) -> list[str]:
+    """What identifies a private person in a message, as written there: for each (name key, id key),
+    the id ('user123', 123) and the name, unless the id is a chat's or channel's. With `public_chat`
+    (a channel's own posts), a name with no id is the channel's and stays."""
+    found: list[str] = []
+    for name_key, id_key in keys:
+        if name_key not in m and id_key not in m:
+            continue
+        ident = m.get(id_key)
+        kind, _ = peer(ident)
+        if kind == "chat" or (kind is None and public_chat and name_key == "from"):
+            continue
+        if isinstance(ident, (str, int)) and not isinstance(ident, bool):
+            found.append(str(ident))
+        if isinstance(ident, dict):
+            found.extend(str(v) for v in ident.values() if isinstance(v, (str, int)) and not isinstance(v, bool))
+        if isinstance(m.get(name_key), str):
+            found.append(m[name_key])
+    return found
+
+
+_DESKTOP_PEOPLE = (("from", "from_id"), ("forwarded_from", "forwarded_from_id"), ("actor", "actor_id"),
+                   ("saved_from", "saved_from_id"))
+
+
+def desktop_private(m: Any, chat: "Chat | None") -> list[str]:
+    """The private people a Desktop message names: its author in a group, whoever it was forwarded from,
+    the signature of a signed post, people listed among recent reactions."""
+    if not isinstance(m, dict):
+        return []
+    found = person_values(m, _DESKTOP_PEOPLE, public_chat=chat is None or chat.is_channel)
+    if isinstance(m.get("author"), str):
+        found.append(m["author"])
+    for reaction in m.get("reactions") if isinstance(m.get("reactions"), list) else ():
+        recent = reaction.get("recent") if isinstance(reaction, dict) else None
+        for entry in recent if isinstance(recent, list) else ():
+            if isinstance(entry, dict):
+                found.extend(person_values(entry, (("from", "from_id"),)))
+    return found
 
 
 def edited_flag(message: dict, *keys: str) -> bool | None:
@@ -204,72 +275,112 @@ class Chat:
     is_channel: bool
 
 
-def skip_bom(fh) -> None:
-    if fh.peek(3)[:3] == _BOM:
-        fh.read(3)
+_HEADER_VALUE_BYTES = 1 << 16
 
 
-def _chat(path: Path) -> Chat:
-    """Read the top-level name, type and id (normally before `messages`) without loading messages."""
+def _wrong(path: Path, what: str) -> WrongFormat:
+    return WrongFormat(f"{path.name} {what}; expected a Telegram Desktop result.json (an object with name, type, "
+                       "id and messages, as 'Export chat history' writes it).")
+
+
+def _header_value(reader: _Reader, path: Path, limit: int) -> Any:
+    scan = reader.scan(limit)
+    reader.hold = None
+    if scan.broken:
+        raise _wrong(path, f"is not JSON (at byte {scan.start:,}: {scan.problem})")
+    if scan.data is None:
+        return None  # a header value beyond the bounds: not one we need
+    try:
+        return _loads(scan.data)
+    except ValueError as exc:
+        raise _wrong(path, f"is not JSON (at byte {scan.start:,}: {str(exc).splitlines()[0][:100]})") from None
+
+
+def _chat(reader: _Reader, path: Path) -> Chat:
+    """Read the top-level name, type and id, leaving the reader on the '[' of `messages`."""
+    if reader.peek() != 0x7B:
+        raise WrongFormat(f"{path.name} is JSON but not a Telegram Desktop export: expected an object "
+                          "with name, type, id and messages (the result.json of 'Export chat history').")
+    reader.pos += 1
     found: dict[str, Any] = {}
-    with open(path, "rb") as fh:
-        skip_bom(fh)
-        try:
-            events = ijson.parse(fh)
-            _, event, _ = next(events)
-            if event != "start_map":
-                raise WrongFormat(f"{path.name} is JSON but not a Telegram Desktop export: expected an object "
-                                  "with name, type, id and messages (the result.json of 'Export chat history').")
-            for prefix, event, value in events:
-                if prefix in ("name", "type", "id") and event in ("string", "number"):
-                    found[prefix] = value
-                elif prefix in ("messages", "chats") and event in ("start_array", "start_map"):
-                    found[prefix] = True
-                    if prefix == "messages" and "id" in found and "type" in found:
-                        break
-        except ijson.JSONError as exc:
-            raise WrongFormat(f"{path.name} is not JSON ({str(exc).splitlines()[0]}); expected a Telegram "
-                              "Desktop result.json.") from None
-    if "messages" not in found:
+    messages_at = None
+    while (c := reader.peek()) not in (None, 0x7D):
+        if c == 0x2C:
+            reader.pos += 1
+            continue
+        key = _header_value(reader, path, _HEADER_VALUE_BYTES)
+        if reader.peek() != 0x3A or not isinstance(key, str):
+            raise _wrong(path, f"is not JSON (at byte {reader.offset:,}: expected a key and ':')")
+        reader.pos += 1
+        c = reader.peek()
+        if c is None:
+            break
+        if key == "messages" and c == 0x5B:
+            messages_at = reader.offset
+            if "id" in found and "type" in found:
+                break
+            _header_value(reader, path, 0)  # name, type or id come after the messages: skip them for now
+        elif key in ("name", "type", "id"):
+            found[key] = _header_value(reader, path, _HEADER_VALUE_BYTES)
+        else:
+            found.setdefault(key, c in (0x5B, 0x7B))
+            _header_value(reader, path, 0)
+    if messages_at is None:
         hint = (" It is a full account export: export one channel or group with 'Export chat history' instead."
-                if "chats" in found else "")
+                if found.get("chats") else "")
         raise WrongFormat(f"{path.name} is JSON but not a Telegram Desktop chat export: expected an object with "
                           f"name, type, id and a messages array.{hint}")
+    if reader.offset != messages_at:
+        reader.seek(messages_at)
+        reader.peek()
     chat_id = bare_chat_id(found.get("id"))
     if chat_id is None:
         raise WrongFormat(f"{path.name} has no usable chat id; expected the numeric 'id' Telegram Desktop writes.")
-    return Chat(chat_id, clean_text(found.get("name")), found.get("type") in CHANNEL_TYPES)
+    name = found.get("name")
+    return Chat(chat_id, clean_text(name) if isinstance(name, str) else None, found.get("type") in CHANNEL_TYPES)
+
+
+def looks_like_message(obj: Any) -> bool:
+    """What resynchronising accepts as the next message (entities, reactions and polls have no id)."""
+    return isinstance(obj, dict) and "id" in obj and ("type" in obj or "date" in obj or "date_unixtime" in obj)
 
 
 def read(source: Source) -> Iterator[Record]:
-    chat = _chat(source.path)
-    number = 0
-    with source.open_binary() as fh:
-        skip_bom(fh)
-        try:
-            for number, message in enumerate(ijson.items(fh, "messages.item"), start=1):
-                yield _message(number, message, chat)
-        except ijson.JSONError as exc:
-            yield RowError(number + 1, f"the file breaks off after message {number} ({str(exc).splitlines()[0]}); "
-                                       "nothing after it could be read", "")
+    reader = open_json(source)
+    try:
+        chat = _chat(reader, source.path)
+        for number, item in enumerate(iter_json_array(reader, looks_like_message, "message"), start=1):
+            if isinstance(item, JsonProblem):
+                yield RowError(number, item.reason, item.raw, private=private_in_text(item.raw, AUTHOR_KEYS),
+                               platform=PLATFORM)
+                continue
+            try:
+                yield _message(number, item, chat)
+            except Exception as exc:  # hostile content never stops the file: this message is quarantined
+                yield error(number, f"the message could not be read ({type(exc).__name__}: {exc})"[:300], item, chat)
+    finally:
+        reader.fh.close()
+
+
+def error(number: int, reason: str, m: Any, chat: "Chat | None") -> RowError:
+    return row_error(number, reason, m, desktop_private(m, chat), PLATFORM)
 
 
 def _message(number: int, m: Any, chat: Chat) -> Record:
     if not isinstance(m, dict):
-        return RowError(number, "not a message object", dump_raw(m))
-    msg_id = m.get("id")
-    if bad_id := id_error(number, msg_id, m):
-        return bad_id
-    if m.get("type") == "service":
-        return Skipped(number, "service message")
+        return error(number, "not a message object", m, chat)
     try:
+        msg_id = message_id(m.get("id"))
+        if m.get("type") == "service":
+            return Skipped(number, "service message")
         if not is_placeholder(m.get("date_unixtime")):
             created = parse_time(m["date_unixtime"], "date_unixtime")
         else:  # older exports: local time of the exporting machine, taken as UTC (see docs)
             created = parse_time(m.get("date"), "date")
         reactions, breakdown, views, shares, comments = message_counts(m)
+        text = check_text(clean_text(join_text(m.get("text")) or join_text(m.get("text_entities"))), "text")
     except BadValue as exc:
-        return RowError(number, str(exc), dump_raw(m))
+        return error(number, str(exc), m, chat)
 
     kind, from_id = peer(m.get("from_id"))
     if chat.is_channel or (kind == "chat" and from_id == chat.id):
@@ -283,7 +394,6 @@ def _message(number: int, m: Any, chat: Chat) -> Record:
     reply_chat = bare_chat_id(m.get("reply_to_peer_id")) or chat.id
     forwarded_from, forwarded_public = (forward_origin(m.get("forwarded_from"), m.get("forwarded_from_id"))
                                         if "forwarded_from" in m or "forwarded_from_id" in m else (None, True))
-    text = clean_text(join_text(m.get("text")) or join_text(m.get("text_entities")))
     return PostRecord(
         platform=PLATFORM, platform_post_id=f"{chat.id}/{msg_id}", created_at=created,
         account_id=account_id, account_name=name, author_is_public=public,

@@ -5,31 +5,41 @@ Collectors name fields differently, so several spellings are accepted: `message_
 `views`, `forwards`, `replies` (a number or Telethon's {'replies': n}), `reactions` (Telethon's
 MessageReactions, a list, or {emoji: count}), `edit_date`, `fwd_from`, `reply_to_msg_id` (or
 `reply_to.reply_to_msg_id`). Telethon's marked ids (-100123… for channel 123…) become bare ids,
-so a channel keys the same as in a Telegram Desktop export. A JSON array is read as a stream.
+so a channel keys the same as in a Telegram Desktop export. A JSON array is read as a stream by
+the bounded scanner of `importers.base`: a broken message is quarantined with its byte offsets and
+reading resumes at the next one; in JSON Lines a broken line is one quarantined record.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Iterator
 
-import ijson
-
 from shailoo.errors import WrongFormat
-from shailoo.importers.base import ImporterInfo, Record, Source, dump_raw, iter_json_documents, read_head
+from shailoo.importers.base import (
+    ImporterInfo,
+    JsonProblem,
+    Record,
+    Source,
+    bounded_first_object,
+    check_text,
+    iter_json_documents,
+    private_in_text,
+    row_error,
+)
 from shailoo.importers.parse import BadValue, clean_text, is_placeholder, parse_time
 from shailoo.importers.telegram_desktop import (
+    AUTHOR_KEYS,
     PLATFORM,
     bare_chat_id,
     edited_flag,
     forward_origin,
-    id_error,
     join_text,
     message_counts,
+    message_id,
     peer,
-    skip_bom,
+    person_values,
 )
 from shailoo.records import PostRecord, RowError, Skipped
 
@@ -56,20 +66,8 @@ def _looks_like_message(obj: Any) -> bool:
     return "message_id" in obj or obj.get("_") == "Message" or ("id" in obj and bool(_PEER_KEYS & obj.keys()))
 
 
-def _first_object(head: str) -> Any:
-    text = head.lstrip()
-    if text.startswith("["):
-        text = text[1:].lstrip()
-    if not text.startswith("{"):
-        return None
-    try:
-        return json.JSONDecoder().raw_decode(text)[0]
-    except ValueError:
-        return None
-
-
 def sniff(head: str, path: Path) -> bool:
-    first = _first_object(head)
+    first = bounded_first_object(head)
     if first is not None:
         return _looks_like_message(first)
     # a first message longer than the head: fall back to its opening keys
@@ -77,67 +75,86 @@ def sniff(head: str, path: Path) -> bool:
     return text[:1] in "[{" and '"message_id"' in text and ('"sender_id"' in text or '"peer_id"' in text)
 
 
+_REFUSE_AFTER = 20  # records that are not messages before any message: the file is not a message list
+
+
 def read(source: Source) -> Iterator[Record]:
-    opening = read_head(source.path, 4096).lstrip()[:1]
     options_chat = bare_chat_id(source.options.get("chat_id"))
-    if opening == "[":
-        items = _array(source)
-    elif opening == "{":
-        items = _lines(source)
-    else:
-        raise WrongFormat(f"{source.path.name} is not JSON; {_EXPECTED}.")
-    for number, obj in items:
-        if isinstance(obj, Exception):
-            yield RowError(number, f"not JSON: {obj}", getattr(obj, "doc", "") or "")
-        else:
-            yield _message(number, obj, options_chat)
-
-
-def _array(source: Source) -> Iterator[tuple[int, Any]]:
-    number = 0
-    with source.open_binary() as fh:
-        skip_bom(fh)
+    number, seen, first_problem = 0, False, None
+    for _, obj in iter_json_documents(source, _looks_like_message, "message"):
+        number += 1
+        if not seen and not (isinstance(obj, dict) and _looks_like_message(obj)):
+            first_problem = first_problem or obj
+            if number >= _REFUSE_AFTER:
+                break
+        seen = seen or (isinstance(obj, dict) and _looks_like_message(obj))
+        if isinstance(obj, JsonProblem):
+            yield RowError(number, obj.reason, obj.raw, private=private_in_text(obj.raw, AUTHOR_KEYS),
+                           platform=PLATFORM)
+            continue
         try:
-            for number, obj in enumerate(ijson.items(fh, "item"), start=1):
-                if number == 1 and not _looks_like_message(obj):
-                    raise WrongFormat(f"{source.path.name} is a JSON array but its first element is not a "
-                                      f"Telegram message; {_EXPECTED}.")
-                yield number, obj
-        except ijson.JSONError as exc:
-            if number == 0:
-                raise WrongFormat(f"{source.path.name} is not valid JSON; {_EXPECTED}.") from None
-            yield number + 1, ValueError(f"the file breaks off after message {number} "
-                                         f"({str(exc).splitlines()[0]}); nothing after it could be read")
+            yield _message(number, obj, options_chat)
+        except Exception as exc:  # hostile content never stops the file: this message is quarantined
+            yield _error(number, f"the message could not be read ({type(exc).__name__}: {exc})"[:300], obj)
+    if not seen:
+        if isinstance(first_problem, JsonProblem):
+            raise WrongFormat(f"{source.path.name} is not valid JSON ({first_problem.reason}); {_EXPECTED}.")
+        if first_problem is None:
+            raise WrongFormat(f"{source.path.name} holds no messages; {_EXPECTED}.")
+        raise WrongFormat(f"{source.path.name} is JSON but not a list of Telegram messages; {_EXPECTED}.")
 
 
-def _lines(source: Source) -> Iterator[tuple[int, Any]]:
-    first = True
-    for number, obj in iter_json_documents(source):
-        if first and (isinstance(obj, json.JSONDecodeError) or not _looks_like_message(obj)):
-            raise WrongFormat(f"{source.path.name} is JSON but not a list of Telegram messages; {_EXPECTED}.")
-        first = False
-        yield number, obj
+_PEOPLE = (("from_name", "sender_id"), ("from_name", "from_id"))
+
+
+def private_values(m: Any) -> list[str]:
+    """What names a private person in a message: a user sender's id, whoever it was forwarded from,
+    a signature, and a sender object's names (collectors that save `sender`)."""
+    if not isinstance(m, dict):
+        return []
+    found = person_values(m, _PEOPLE)
+    sender = m.get("sender_id", m.get("from_id"))
+    if peer(sender)[0] == "user" and isinstance(sender, str):
+        found.extend(re.findall(r"[0-9]{3,}", sender))  # 'PeerUser(user_id=123)' and '123' both
+    fwd = m.get("fwd_from")
+    if isinstance(fwd, dict):
+        found.extend(person_values(fwd, (("from_name", "from_id"),)))
+    elif isinstance(fwd, (str, int)) and not isinstance(fwd, bool) and peer(fwd)[0] != "chat":
+        found.append(str(fwd))
+    if isinstance(m.get("post_author"), str):
+        found.append(m["post_author"])
+    for key in ("sender", "from_user", "user"):
+        person = m.get(key)
+        if isinstance(person, dict) and not person.get("broadcast") and person.get("_") not in ("Channel", "Chat"):
+            found.extend(str(person[k]) for k in ("id", "username", "first_name", "last_name", "phone")
+                         if isinstance(person.get(k), (str, int)) and not isinstance(person.get(k), bool))
+    return found
+
+
+def _error(number: int, reason: str, m: Any) -> RowError:
+    return row_error(number, reason, m, private_values(m), PLATFORM)
 
 
 def _message(number: int, m: Any, options_chat: str | None) -> Record:
     if not isinstance(m, dict):
-        return RowError(number, "not a message object", dump_raw(m))
-    msg_id = m.get("message_id", m.get("id"))
-    if bad_id := id_error(number, msg_id, m):
-        return bad_id
+        return _error(number, "not a message object", m)
+    try:
+        msg_id = message_id(m.get("message_id", m.get("id")))
+    except BadValue as exc:
+        return _error(number, str(exc), m)
     if m.get("_") == "MessageService" or m.get("action") is not None:
         return Skipped(number, "service message")
     sender_kind, sender = peer(m.get("sender_id", m.get("from_id")))
     chat_id = (bare_chat_id(m.get("peer_id")) or bare_chat_id(m.get("channel_id")) or bare_chat_id(m.get("chat_id"))
                or (sender if sender_kind == "chat" else None) or options_chat)
     if chat_id is None:
-        return RowError(number, "no chat id: the message has no peer_id and its sender is not a channel",
-                        dump_raw(m))
+        return _error(number, "no chat id: the message has no peer_id and its sender is not a channel", m)
     try:
         created = parse_time(m.get("date"), "date")
         reactions, breakdown, views, shares, comments = message_counts(m)
+        text = check_text(clean_text(join_text(m["text"] if "text" in m else m.get("message"))), "text")
     except BadValue as exc:
-        return RowError(number, str(exc), dump_raw(m))
+        return _error(number, str(exc), m)
 
     username = _username(m)
     if sender_kind is None or sender == chat_id:  # the channel (or group) itself
@@ -161,7 +178,7 @@ def _message(number: int, m: Any, options_chat: str | None) -> Record:
         post_type="reply" if reply_to is not None else ("post" if is_self else "message"),
         parent_platform_post_id=f"{chat_id}/{reply_to}" if reply_to is not None else None,
         url=f"https://t.me/{username}/{msg_id}" if username else f"https://t.me/c/{chat_id}/{msg_id}",
-        text=clean_text(join_text(m["text"] if "text" in m else m.get("message"))),
+        text=text,
         media_type=_media(m),
         forwarded_from=forwarded_from,
         forwarded_from_is_public=forwarded_public,

@@ -5,18 +5,29 @@ a JSON array of such documents is accepted too. A repost's `copy_history` holds 
 copies: each becomes a post of its own (one record per entry), and the repost points to the one it
 copies. Records are numbered in file order: an item, then the entries of its copy_history.
 Negative owner and author ids are communities (public); positive ones are people (private).
-A document is one API page (at most 100 posts), read whole; pages are read one at a time.
+A document is one API page (at most 100 posts), read whole; pages are read one at a time, within
+the bounds of `importers.base` (a page nested too deep or too large, or a line that is not JSON, is
+one quarantined record and reading goes on).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Iterator
 
 from shailoo.errors import WrongFormat
-from shailoo.importers.base import ImporterInfo, Record, Source, dump_raw, iter_json_documents
+from shailoo.importers.base import (
+    ImporterInfo,
+    JsonProblem,
+    Record,
+    Source,
+    check_text,
+    dump_raw,
+    iter_json_documents,
+    private_in_text,
+    row_error,
+)
 from shailoo.importers.parse import BadValue, clean_text, parse_count, parse_time
 from shailoo.records import PostRecord, RowError
 
@@ -54,54 +65,105 @@ def _not_a_page(doc: Any) -> str:
     return "not a wall.get response (no 'items' list)"
 
 
+_REFUSE_AFTER = 20  # documents that are not pages before any page: the file is not wall.get output
+# keys after which a line that is not JSON may name a person (positive ids are people)
+_AUTHOR_KEYS = ("from_id", "owner_id", "signer_id", "to_id", "user_id", "first_name", "last_name", "screen_name")
+
+
+def _looks_like_page(obj: Any) -> bool:
+    return _body(obj) is not None
+
+
 def read(source: Source) -> Iterator[Record]:
     number = 0  # records so far: items and their copy_history entries
-    seen_page = False
-    for line, doc in iter_json_documents(source):
-        if isinstance(doc, json.JSONDecodeError):
-            if not seen_page:
-                raise WrongFormat(f"{source.path.name} is not JSON ({doc.msg}, line {doc.lineno}); {_EXPECTED}.")
+    seen_page, first_problem, bad_before = False, None, 0
+    for where, doc in iter_json_documents(source, _looks_like_page, "page"):
+        if isinstance(doc, JsonProblem):
             number += 1
-            yield RowError(number, f"line {line} is not JSON: {doc.msg}", doc.doc)
-            continue
-        for page in doc if isinstance(doc, list) else [doc]:
-            body = _body(page)
-            if body is None:
-                if not seen_page:
-                    raise WrongFormat(f"{source.path.name} is JSON but not a VK wall.get response "
-                                      f"({_not_a_page(page)}); {_EXPECTED}.")
-                number += 1
-                yield RowError(number, f"line {line}: {_not_a_page(page)}", dump_raw(page))
-                continue
-            seen_page = True
-            groups = _by_id(body.get("groups"))
-            profiles = _by_id(body.get("profiles"))
-            for item in body["items"]:
-                chain = item.get("copy_history") if isinstance(item, dict) else None
-                chain = [c for c in chain if isinstance(c, dict)] if isinstance(chain, list) else []
-                # the item copies chain[0]; each chain entry copies the next one
-                for position, post in enumerate([item, *chain]):
+            first_problem, bad_before = first_problem or doc.reason, bad_before + (not seen_page)
+            yield RowError(number, doc.reason, doc.raw, private=private_in_text(doc.raw, _AUTHOR_KEYS),
+                           platform=PLATFORM)
+        else:
+            for page in doc if isinstance(doc, list) else [doc]:
+                body = _body(page)
+                if body is None:
                     number += 1
-                    copied = chain[position] if position < len(chain) else None
-                    yield _record(number, post, copied, groups, profiles, embedded=position > 0)
+                    first_problem, bad_before = first_problem or _not_a_page(page), bad_before + (not seen_page)
+                    yield row_error(number, f"{where}: {_not_a_page(page)}", page, _private(page), PLATFORM)
+                    continue
+                seen_page = True
+                try:
+                    groups, profiles = _by_id(body.get("groups")), _by_id(body.get("profiles"))
+                except Exception:  # hostile profiles/groups: the posts are still read, without names
+                    groups, profiles = {}, {}
+                for item in body["items"]:
+                    yield from _item_records(number, item, groups, profiles)
+                    number += 1 + len(_chain(item))
+        if not seen_page and bad_before >= _REFUSE_AFTER:
+            break
     if not seen_page:
-        raise WrongFormat(f"{source.path.name} is empty; {_EXPECTED}.")
+        what = "is empty" if not first_problem else (
+            f"is not JSON ({first_problem})" if " is not JSON" in first_problem or "was not read" in first_problem
+            else f"is JSON but not a VK wall.get response ({first_problem})")
+        raise WrongFormat(f"{source.path.name} {what}; {_EXPECTED}.")
+
+
+def _chain(item: Any) -> list[dict]:
+    chain = item.get("copy_history") if isinstance(item, dict) else None
+    return [c for c in chain if isinstance(c, dict)] if isinstance(chain, list) else []
+
+
+def _item_records(number: int, item: Any, groups: dict, profiles: dict) -> Iterator[Record]:
+    """The item, then the entries of its copy_history: the item copies chain[0], each entry the next."""
+    chain = _chain(item)
+    for position, post in enumerate([item, *chain]):
+        copied = chain[position] if position < len(chain) else None
+        try:
+            yield _record(number + 1 + position, post, copied, groups, profiles, embedded=position > 0)
+        except Exception as exc:  # hostile content never stops the file: this post is quarantined
+            yield row_error(number + 1 + position, f"the post could not be read ({type(exc).__name__}: {exc})"[:300],
+                            post, _private(post), PLATFORM)
+
+
+def _private(item: Any) -> list[str]:
+    """The people a post names: positive (personal) ids of its author, owner and signer, and of the
+    posts it copies. (Names are in the page's profiles, not in the post.)"""
+    if not isinstance(item, dict):
+        return []
+    found = []
+    for post in [item, *_chain(item)]:
+        for key in ("from_id", "owner_id", "signer_id", "to_id", "created_by"):
+            value = post.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and 0 < value < _MAX_ID:
+                found.append(str(value))
+            elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= _MAX_ID_DIGITS:
+                found.append(value.strip())
+    return found
 
 
 def _by_id(entries: Any) -> dict[int, dict]:
     if not isinstance(entries, list):
         return {}
-    return {e["id"]: e for e in entries if isinstance(e, dict) and isinstance(e.get("id"), int)}
+    return {e["id"]: e for e in entries if isinstance(e, dict) and type(e.get("id")) is int}
 
 
-def _vk_id(value: Any, column: str) -> int:
-    if isinstance(value, bool) or value is None or value == "":
+_MAX_ID_DIGITS = 18
+_MAX_ID = 10 ** _MAX_ID_DIGITS
+
+
+def _vk_id(value: Any, column: str, positive: bool = False) -> int:
+    """A VK id: a non-zero whole number (negative for communities), or positive where `positive`."""
+    if value is None or value == "":
         raise BadValue(f"item has no {column}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        return int(value)
-    raise BadValue(f"{column} is {dump_raw(value)[:40]}, not a VK id")
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value if abs(value) < _MAX_ID else None
+    elif isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,%d}" % _MAX_ID_DIGITS, value.strip()):
+        number = int(value)
+    if number is None or number == 0 or (positive and number < 0):
+        kind = "a positive whole number" if positive else "a VK id (a non-zero whole number)"
+        raise BadValue(f"{column} is {dump_raw(value)[:40]}, not {kind}")
+    return number
 
 
 def _count(item: dict, key: str) -> int | None:
@@ -113,9 +175,9 @@ def _count(item: dict, key: str) -> int | None:
 
 def _record(number: int, item: Any, copied: dict | None, groups: dict, profiles: dict, embedded: bool) -> Record:
     if not isinstance(item, dict):
-        return RowError(number, "not a post object", dump_raw(item))
+        return row_error(number, "not a post object", item, (), PLATFORM)
     try:
-        post_id = _vk_id(item.get("id"), "id")
+        post_id = _vk_id(item.get("id"), "id", positive=True)
         owner = _vk_id(item.get("owner_id", item.get("to_id")), "owner_id")
         author = _vk_id(item.get("from_id", owner), "from_id")
         created = parse_time(item.get("date"), "date")
@@ -123,8 +185,9 @@ def _record(number: int, item: Any, copied: dict | None, groups: dict, profiles:
         comments = _count(item, "comments")
         shares = _count(item, "reposts")
         views = _count(item, "views")
+        text = check_text(clean_text(item.get("text")), "text")
     except BadValue as exc:
-        return RowError(number, str(exc), dump_raw(item))
+        return row_error(number, str(exc), item, _private(item), PLATFORM)
     account_id, name, handle, url, public = _account(author, groups, profiles)
     forwarded_from = parent = None
     forwarded_public = True
@@ -132,7 +195,7 @@ def _record(number: int, item: Any, copied: dict | None, groups: dict, profiles:
         try:
             copied_owner = _vk_id(copied.get("owner_id", copied.get("from_id")), "owner_id")
             forwarded_from, forwarded_public = str(copied_owner), copied_owner < 0
-            parent = f"{copied_owner}_{_vk_id(copied.get('id'), 'id')}"
+            parent = f"{copied_owner}_{_vk_id(copied.get('id'), 'id', positive=True)}"
         except BadValue:
             pass  # the copied entry is quarantined as its own record
     link, link_text, media = _attachments(item.get("attachments"))
@@ -149,7 +212,7 @@ def _record(number: int, item: Any, copied: dict | None, groups: dict, profiles:
         post_type="repost" if copied is not None else "post",
         parent_platform_post_id=parent,
         url=f"https://vk.com/wall{owner}_{post_id}",
-        text=clean_text(item.get("text")),
+        text=text,
         link=link,
         link_text=link_text,
         media_type=media,
