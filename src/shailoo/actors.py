@@ -139,7 +139,8 @@ def import_registry(ws: Workspace, path: Path) -> dict:
             for acc in actor.accounts:
                 con.execute("INSERT INTO actor_accounts VALUES (?, ?, ?, ?, ?)",
                             [actor_id, acc.platform, acc.account_id, acc.handle, acc.url])
-        attributed = resolve_actors(con, ws.pseudonym_key)
+        # the key links people registered now to their earlier pseudonyms (none when opted out)
+        attributed = resolve_actors(con, ws.pseudonym_key if ws.config.pseudonymise else None)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -88,6 +88,7 @@ def test_quarantine_list_and_purge(runner, tmp_path):
     assert len(rows) == 8 and rows[0]["record_number"] == 6 and rows[0]["raw"]
     result = runner.invoke(app, ["quarantine", "purge", "-w", str(ws)])
     assert result.exit_code == 0 and "8" in result.output
+    assert "rewrote the workspace file" in result.output and "MB →" in result.output
     rows = json.loads(runner.invoke(app, ["quarantine", "list", "-w", str(ws), "-f", "json"]).stdout)
     assert {r["raw"] for r in rows} == {"(purged)"} and all(r["reason"] for r in rows)
 

@@ -366,9 +366,7 @@ def purge_quarantine(ws: Workspace, import_id: int | None = None) -> tuple[int, 
 
 def _remove_leftovers(folder: Path) -> None:
     """Remove what commands killed midway left behind (their temporary folders and files)."""
+    from shailoo.store.parallel import remove_leftovers  # here: parallel imports the loader's modules
+
     (folder / REWRITE_NAME).unlink(missing_ok=True)  # we hold the write lock: no rewrite is under way
-    try:
-        from shailoo.store.parallel import remove_leftovers
-    except ImportError:  # not there in this version of the parallel reader
-        return
     remove_leftovers(folder)
