@@ -82,13 +82,13 @@ def test_videos_list_response(workspace):
            FROM posts p JOIN engagement_snapshots e USING (post_id) WHERE p.platform = 'youtube'""").fetchall()}
     measured = datetime(2024, 3, 1, 10, 15, tzinfo=timezone.utc)
     assert rows["dQw4w9WgXcQ"] == ("video", "Дебаты кандидатов", "Description of Дебаты кандидатов",
-                                   "UCkloopKG0000000000000001", "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "ky",
+                                   "UCkloopKG000000000000001", "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "ky",
                                    datetime(2024, 2, 20, 14, 0, 5, tzinfo=timezone.utc), 812, 812, 97, 15230, measured)
     assert rows["a1B2c3D4e5F"][7:11] == (None, None, 12, 4001)  # likes hidden: unknown, not zero
     assert rows["Zz9_-Yy8Xx7"][6] == datetime(2024, 2, 22, 12, 45, 10, tzinfo=timezone.utc)  # +06:00 kept as UTC
     assert rows["Zz9_-Yy8Xx7"][7:11] == (0, 0, None, 0)
     names = dict(workspace.con.execute("SELECT account_id, name FROM accounts WHERE platform = 'youtube'").fetchall())
-    assert names == {"UCkloopKG0000000000000001": "Kloop", "UCazattyk00000000000000002": "Азаттык"}
+    assert names == {"UCkloopKG000000000000001": "Kloop", "UCazattyk000000000000002": "Азаттык"}
 
 
 def test_channels_list_response_with_hidden_subscribers(workspace):
@@ -97,7 +97,7 @@ def test_channels_list_response_with_hidden_subscribers(workspace):
     kloop, hidden = records[0], records[1]
     assert isinstance(kloop, AccountRecord)
     assert (kloop.account_id, kloop.handle, kloop.followers, kloop.total_views, kloop.total_posts) == (
-        "UCkloopKG0000000000000001", "kloopmedia", 512000, 98765432, 4321)
+        "UCkloopKG000000000000001", "kloopmedia", 512000, 98765432, 4321)
     assert kloop.measured_at is None  # no date in the file name: the loader uses the import time
     assert (hidden.followers, hidden.total_posts, hidden.handle) == (None, 10, "hiddenaudience")
     assert records[2].record_number == 3 and "no channel id" in records[2].reason
@@ -152,9 +152,9 @@ def test_item_whose_parts_are_not_objects_is_quarantined(workspace, tmp_path):
 
     path = tmp_path / "videos.json"
     path.write_text(json.dumps({"kind": "youtube#videoListResponse", "items": [
-        {"kind": "youtube#video", "id": "abc", "snippet": {"publishedAt": "2024-01-01T10:00:00Z", "channelId": "UC1"},
+        {"kind": "youtube#video", "id": "abcdefghijk", "snippet": {"publishedAt": "2024-01-01T10:00:00Z", "channelId": "UC1"},
          "statistics": {"viewCount": "10"}},
-        {"kind": "youtube#video", "id": "def", "snippet": "not an object", "statistics": ["x"]},
+        {"kind": "youtube#video", "id": "defghijklmn", "snippet": "not an object", "statistics": ["x"]},
     ]}), encoding="utf-8")
     result = import_file(workspace, path, "youtube")
     assert (result.records, result.imported, result.quarantined) == (2, 1, 1)

@@ -129,6 +129,14 @@ def dump_raw(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str)
 
 
+def shown(value: Any, size: int = 40) -> str:
+    """A value as JSON writes it, cut short, for a reason ('"abc"', 'true', '-5')."""
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)[:size]
+    except ValueError:  # an int beyond Python's digit limit
+        return "a very long number"
+
+
 def cut_raw(raw: str, private: Iterable[str] = ()) -> str:
     """`raw` cut to RAW_LIMIT characters, never inside one of the `private` values (a name cut in half
     would escape the stager's pseudonymisation)."""

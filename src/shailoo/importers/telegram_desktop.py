@@ -32,6 +32,7 @@ from shailoo.importers.base import (
     _Reader,
     check_text,
     dump_raw,
+    shown,
     iter_json_array,
     open_json,
     private_in_text,
@@ -215,7 +216,7 @@ def message_id(value: Any) -> str:
         return str(value)
     if text and text.isascii() and text.isdigit() and len(text) <= _MAX_ID_DIGITS and int(text) > 0:
         return str(int(text))
-    raise BadValue(f"message id is {dump_raw(value)[:40]}, not a positive whole number")
+    raise BadValue(f"message id is {shown(value)}, not a positive whole number")
 
 
 def person_values(m: dict, keys: tuple[tuple[str, str], ...], public_chat: bool = False) -> list[str]:

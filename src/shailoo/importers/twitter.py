@@ -16,13 +16,21 @@ record, numbered where it falls.
 
 from __future__ import annotations
 
-import itertools
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
 from shailoo.errors import WrongFormat
-from shailoo.importers.base import ImporterInfo, Record, Source, dump_raw
+from shailoo.importers.base import (
+    ImporterInfo,
+    JsonProblem,
+    Record,
+    Source,
+    check_text,
+    iter_json_documents,
+    private_in_text,
+    row_error,
+    shown,
+)
 from shailoo.importers.parse import BadValue, clean_text, parse_count, parse_time
 from shailoo.records import PostRecord, RowError
 
@@ -44,26 +52,6 @@ def sniff(head: str, path: Path) -> bool:
     return '"author_id"' in head and '"public_metrics"' in head and '"created_at"' in head and '"text"' in head
 
 
-def _lines(source: Source) -> Iterator[tuple[int, Any, str]]:
-    """(line number, object or JSONDecodeError, text); a pretty-printed single page is read whole."""
-    with source.open_text() as fh:
-        first = fh.readline()
-        if first.strip() in ("{", "["):  # one indented document
-            text = first + fh.read()
-            yield 1, _loads(text), text
-            return
-        for number, line in enumerate(itertools.chain([first], fh), start=1):
-            if line.strip():
-                yield number, _loads(line), line.rstrip("\r\n")
-
-
-def _loads(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        return exc
-
-
 def _is_tweet(obj: Any) -> bool:
     """An API v2 tweet (v1.1 tweets, with 'id_str' and 'user', are a different format)."""
     return (isinstance(obj, dict) and "id" in obj and "id_str" not in obj
@@ -75,33 +63,92 @@ def _is_page(obj: Any) -> bool:
                                       or ("meta" in obj and "result_count" in (obj["meta"] or {})))
 
 
+PLATFORM = "x"
+_REFUSE_AFTER = 20
+# keys after which a line that is not JSON may name a person (every X author is private)
+_AUTHOR_KEYS = ("author_id", "username", "name", "in_reply_to_user_id")
+
+
+def _looks_like_data(obj: Any) -> bool:
+    return _is_page(obj) or _is_tweet(obj)
+
+
 def read(source: Source) -> Iterator[Record]:
-    number = 0
-    seen_valid = False
-    for line, obj, text in _lines(source):
-        if isinstance(obj, json.JSONDecodeError):
+    number, seen_valid, bad_before, first_bad = 0, False, 0, None
+    for where, obj in iter_json_documents(source, _looks_like_data, "page"):
+        if isinstance(obj, JsonProblem):
             number += 1
-            yield RowError(number, f"line {line} is not JSON ({obj.msg})", text)
-            continue
-        if isinstance(obj, list) and (not obj or _is_tweet(obj[0])):  # a bare array of tweets
-            obj = {"data": obj}
-        if not (_is_page(obj) or _is_tweet(obj)):
-            if not seen_valid:
-                raise WrongFormat(f"{source.path.name} is not X/Twitter data: line {line} is neither a response "
-                                  f"page nor a tweet; {_EXPECTED}.")
-            number += 1
-            yield RowError(number, f"line {line} is neither an X API v2 response page nor a tweet", dump_raw(obj))
-            continue
-        seen_valid = True
-        for tweet, page in _tweets(obj):
-            number += 1
+            first_bad, bad_before = first_bad or obj.reason, bad_before + (not seen_valid)
+            yield RowError(number, obj.reason, obj.raw, private=private_in_text(obj.raw, _AUTHOR_KEYS),
+                           platform=PLATFORM)
+        else:
+            if isinstance(obj, list) and (not obj or _is_tweet(obj[0])):  # a bare array of tweets
+                obj = {"data": obj}
+            if not (_is_page(obj) or _is_tweet(obj)):
+                if not seen_valid:
+                    raise WrongFormat(f"{source.path.name} is not X/Twitter data: {where} is neither a response "
+                                      f"page nor a tweet; {_EXPECTED}.")
+                number += 1
+                yield row_error(number, f"{where} is neither an X API v2 response page nor a tweet", obj,
+                                _private(obj), PLATFORM)
+                continue
+            seen_valid = True
             try:
-                yield _post(tweet, page)
-            except BadValue as exc:
-                yield RowError(number, str(exc), dump_raw(tweet))
+                tweets = list(_tweets(obj))
+            except Exception as exc:  # a hostile page: one quarantined record, the file goes on
+                number += 1
+                yield row_error(number, f"{where} could not be read ({type(exc).__name__}: {exc})"[:300], obj,
+                                _private(obj), PLATFORM)
+                continue
+            for tweet, page in tweets:
+                number += 1
+                try:
+                    yield _post(tweet, page)
+                except BadValue as exc:
+                    yield row_error(number, str(exc), tweet, _private(tweet), PLATFORM)
+                except Exception as exc:  # hostile content never stops the file: this tweet is quarantined
+                    yield row_error(number, f"the tweet could not be read ({type(exc).__name__}: {exc})"[:300],
+                                    tweet, _private(tweet), PLATFORM)
+        if not seen_valid and bad_before >= _REFUSE_AFTER:
+            break
     if not seen_valid:
-        raise WrongFormat(f"{source.path.name} holds no X/Twitter data (no line is a response page or a tweet); "
-                          f"{_EXPECTED}.")
+        detail = f" ({first_bad})" if first_bad else ""
+        raise WrongFormat(f"{source.path.name} holds no X/Twitter data (no line is a response page or a tweet)"
+                          f"{detail}; {_EXPECTED}.")
+
+
+def _private(obj: Any) -> list[str]:
+    """Every X author is a private individual: the ids, handles and names a tweet or page carries."""
+    found: list[str] = []
+    if not isinstance(obj, dict):
+        return found
+    for key in ("author_id", "in_reply_to_user_id"):
+        if isinstance(obj.get(key), (str, int)) and not isinstance(obj.get(key), bool):
+            found.append(str(obj[key]))
+    people = [obj.get("author")]
+    includes = obj.get("includes")
+    if isinstance(includes, dict) and isinstance(includes.get("users"), list):
+        people += includes["users"]
+    for tweet in (obj.get("data") if isinstance(obj.get("data"), list) else [obj.get("data")]):
+        if isinstance(tweet, dict) and tweet is not obj:
+            found += _private(tweet)
+    for person in people:
+        if isinstance(person, dict):
+            found += [str(person[k]) for k in ("id", "username", "name")
+                      if isinstance(person.get(k), (str, int)) and not isinstance(person.get(k), bool)]
+    return found
+
+
+def _tweet_id(value: Any) -> str:
+    """A tweet id: digits (up to 19, as X writes them in strings) or a positive whole number."""
+    if value is None or value == "":
+        raise BadValue("no tweet id")
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10 ** 19:
+        return str(value)
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) > 0:
+        return text
+    raise BadValue(f"tweet id is {shown(value)}, not an X id (a positive whole number)")
 
 
 class _Page:
@@ -109,13 +156,21 @@ class _Page:
 
     def __init__(self, obj: dict) -> None:
         includes = obj.get("includes") if isinstance(obj.get("includes"), dict) else {}
-        self.users = {u.get("id"): u for u in includes.get("users") or [] if isinstance(u, dict)}
-        self.tweets = {t.get("id"): t for t in includes.get("tweets") or [] if isinstance(t, dict)}
+        self.users = {u["id"]: u for u in _list(includes.get("users")) if isinstance(u, dict) and _key(u.get("id"))}
+        self.tweets = {t["id"]: t for t in _list(includes.get("tweets")) if isinstance(t, dict) and _key(t.get("id"))}
         twarc = obj.get("__twarc") if isinstance(obj.get("__twarc"), dict) else {}
         try:
             self.retrieved_at = parse_time(twarc["retrieved_at"]) if twarc.get("retrieved_at") else None
         except BadValue:
             self.retrieved_at = None  # measured at import instead
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _key(value: Any) -> bool:
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
 
 
 def _tweets(obj: dict) -> Iterator[tuple[Any, _Page]]:
@@ -129,16 +184,14 @@ def _tweets(obj: dict) -> Iterator[tuple[Any, _Page]]:
     for tweet in data if isinstance(data, list) else ([data] if data else []):
         yield tweet, page
     includes = obj.get("includes") if isinstance(obj.get("includes"), dict) else {}
-    for tweet in includes.get("tweets") or []:
+    for tweet in _list(includes.get("tweets")):
         yield tweet, page
 
 
 def _post(tweet: Any, page: _Page) -> PostRecord:
     if not isinstance(tweet, dict):
         raise BadValue("not a tweet object")
-    tweet_id = str(tweet.get("id") or "").strip()
-    if not tweet_id.isdigit():
-        raise BadValue(f"no usable tweet id ('{tweet_id[:40]}')" if tweet_id else "no tweet id")
+    tweet_id = _tweet_id(tweet.get("id"))
     created = parse_time(tweet.get("created_at"), "created_at")
     metrics = tweet.get("public_metrics") or {}
     if not isinstance(metrics, dict):
@@ -148,16 +201,18 @@ def _post(tweet: Any, page: _Page) -> PostRecord:
     quotes = parse_count(metrics.get("quote_count"), "quote_count")
     shares = None if retweets is None and quotes is None else (retweets or 0) + (quotes or 0)
 
-    author_id = clean_text(tweet.get("author_id")) or clean_text((tweet.get("author") or {}).get("id"))
+    author = tweet.get("author") if isinstance(tweet.get("author"), dict) else {}
+    author_id = clean_text(tweet.get("author_id")) or clean_text(author.get("id"))
     user = page.users.get(author_id) or {}
     username = clean_text(user.get("username"))
     post_type, parent, forwarded_from = "post", None, None
-    for ref in tweet.get("referenced_tweets") or []:
+    for ref in _list(tweet.get("referenced_tweets")):
         kind = ref.get("type") if isinstance(ref, dict) else None
         if kind in _POST_TYPES and post_type in ("post", "quote"):  # a reply that quotes is a reply
             post_type, parent = _POST_TYPES[kind], clean_text(ref.get("id"))
             if kind == "retweeted":
-                original = page.tweets.get(ref.get("id")) or {}
+                original = page.tweets.get(ref.get("id")) if _key(ref.get("id")) else None
+                original = original or {}
                 forwarded_from = clean_text(original.get("author_id"))
     return PostRecord(
         platform="x",
@@ -172,7 +227,7 @@ def _post(tweet: Any, page: _Page) -> PostRecord:
         parent_platform_post_id=parent,
         # not x.com/{username}/status/…: the URL would keep a private author's handle in `posts`
         url=f"https://x.com/i/web/status/{tweet_id}",
-        text=clean_text(tweet.get("text")),
+        text=check_text(clean_text(tweet.get("text")), "text"),
         language=clean_text(tweet.get("lang")),
         forwarded_from=forwarded_from,
         forwarded_from_is_public=False,

@@ -24,6 +24,7 @@ from shailoo.importers.base import (
     Source,
     check_text,
     dump_raw,
+    shown,
     iter_json_documents,
     private_in_text,
     row_error,
@@ -162,7 +163,7 @@ def _vk_id(value: Any, column: str, positive: bool = False) -> int:
         number = int(value)
     if number is None or number == 0 or (positive and number < 0):
         kind = "a positive whole number" if positive else "a VK id (a non-zero whole number)"
-        raise BadValue(f"{column} is {dump_raw(value)[:40]}, not {kind}")
+        raise BadValue(f"{column} is {shown(value)}, not {kind}")
     return number
 
 

@@ -13,14 +13,23 @@ one record, numbered where it falls.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from shailoo.errors import WrongFormat
-from shailoo.importers.base import ImporterInfo, Record, Source, dump_raw, iter_json_documents
+from shailoo.importers.base import (
+    ImporterInfo,
+    JsonProblem,
+    Record,
+    Source,
+    check_text,
+    dump_raw,
+    shown,
+    iter_json_documents,
+    row_error,
+)
 from shailoo.importers.parse import BadValue, _zone, clean_text, parse_count, parse_time
 from shailoo.records import AccountRecord, PostRecord, RowError, Skipped
 
@@ -61,14 +70,19 @@ def export_time(path: Path) -> datetime | None:
     return stamp.replace(tzinfo=tz or timezone.utc)
 
 
+_VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+_CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
+
+
+def _looks_like_item(obj: Any) -> bool:
+    return isinstance(obj, dict) and any(k in obj for k in ("kind", "snippet", "statistics", "items"))
+
+
 def _items(source: Source) -> Iterator[tuple[str, Any]]:
-    """('item', obj) for every item, ('bad', reason) for a JSONL line that is not JSON."""
-    for line, doc in iter_json_documents(source):
-        if isinstance(doc, json.JSONDecodeError):
-            if line == 1:
-                raise WrongFormat(f"{source.path.name} is not JSON; expected a YouTube Data API v3 response "
-                                  f"(videos.list or channels.list) or its items.")
-            yield "bad", f"line {line} is not JSON ({doc.msg})"
+    """('item', obj) for every item, ('bad', JsonProblem or reason) for what cannot be read."""
+    for where, doc in iter_json_documents(source, _looks_like_item, "item"):
+        if isinstance(doc, JsonProblem):
+            yield "bad", doc
         elif isinstance(doc, list):
             for item in doc:
                 yield "item", item
@@ -76,7 +90,7 @@ def _items(source: Source) -> Iterator[tuple[str, Any]]:
             for item in doc["items"]:
                 yield "item", item
         elif isinstance(doc, dict) and "error" in doc and "snippet" not in doc:
-            yield "bad", f"line {line} is an API error response, not data"
+            yield "bad", f"{where} is an API error response, not data"
         else:
             yield "item", doc
 
@@ -109,15 +123,22 @@ def read(source: Source) -> Iterator[Record]:
     measured_at = export_time(source.path)
     number = 0
     recognised = False
+    first_bad: JsonProblem | None = None
     for what, item in _items(source):
         number += 1
         if what == "bad":
-            yield RowError(number, item, "")
+            if isinstance(item, JsonProblem):
+                first_bad = first_bad or (item if not recognised else None)
+                if not recognised and number >= _REFUSE_AFTER:
+                    break
+                yield RowError(number, item.reason, item.raw, platform=PLATFORM)  # channels are public
+            else:
+                yield RowError(number, item, "", platform=PLATFORM)
             continue
         try:
             kind = _kind(item) if isinstance(item, dict) else None
-        except BadValue as exc:
-            yield RowError(number, str(exc), dump_raw(item))
+        except Exception as exc:  # hostile parts: this item is quarantined
+            yield _error(number, exc, item)
             continue
         if kind in ("youtube#video", "youtube#channel"):
             recognised = True
@@ -133,21 +154,36 @@ def read(source: Source) -> Iterator[Record]:
                 yield Skipped(number, f"{kind} items carry no statistics; fetch the videos with videos.list")
             else:
                 raise BadValue("not a YouTube video or channel (no 'kind', 'snippet' or 'statistics' to tell)")
-        except BadValue as exc:
-            yield RowError(number, str(exc), dump_raw(item))
+        except Exception as exc:  # BadValue, or hostile content: this item is quarantined, the file goes on
+            yield _error(number, exc, item)
+    if not recognised and first_bad is not None:
+        raise WrongFormat(f"{source.path.name} is not JSON ({first_bad.reason}); expected a YouTube Data API v3 "
+                          "response (videos.list or channels.list) or its items.")
 
 
-def _video_id(item: dict) -> str | None:
+_REFUSE_AFTER = 20
+PLATFORM = "youtube"
+
+
+def _error(number: int, exc: Exception, item: Any) -> RowError:
+    reason = str(exc) if isinstance(exc, BadValue) else f"the item could not be read ({type(exc).__name__}: {exc})"
+    return row_error(number, reason[:300], item, (), PLATFORM)  # videos and channels are public
+
+
+def _video_id(item: dict) -> str:
+    """The 11-character video id; anything else (true, 5, '', a long string) is refused."""
     vid = item.get("id")
     if isinstance(vid, dict):  # search results: {"kind": "youtube#video", "videoId": ...}
         vid = vid.get("videoId")
-    return clean_text(vid).strip() if clean_text(vid) else None
+    if vid is None or (isinstance(vid, str) and not vid.strip()):
+        raise BadValue("no video id ('id' is missing)")
+    if not isinstance(vid, str) or not _VIDEO_ID.fullmatch(vid.strip()):
+        raise BadValue(f"video id is {shown(vid)}, not a YouTube video id (11 letters, digits, '-' or '_')")
+    return vid.strip()
 
 
 def _video(item: dict, measured_at: datetime | None) -> PostRecord:
     vid = _video_id(item)
-    if not vid:
-        raise BadValue("no video id ('id' is missing)")
     snippet, stats = _part(item, "snippet"), _part(item, "statistics")
     created = parse_time(snippet.get("publishedAt"), "snippet.publishedAt")
     likes = parse_count(stats.get("likeCount"), "statistics.likeCount")
@@ -161,8 +197,8 @@ def _video(item: dict, measured_at: datetime | None) -> PostRecord:
         account_url=f"https://www.youtube.com/channel/{channel_id}" if channel_id else None,
         post_type="video",
         url=f"https://www.youtube.com/watch?v={vid}",
-        title=clean_text(snippet.get("title")),
-        text=clean_text(snippet.get("description")),
+        title=check_text(clean_text(snippet.get("title")), "snippet.title"),
+        text=check_text(clean_text(snippet.get("description")), "snippet.description"),
         media_type="video",
         language=clean_text(snippet.get("defaultAudioLanguage") or snippet.get("defaultLanguage")),
         measured_at=measured_at,
@@ -175,12 +211,17 @@ def _video(item: dict, measured_at: datetime | None) -> PostRecord:
 
 def _channel(item: dict, measured_at: datetime | None) -> AccountRecord:
     snippet, stats = _part(item, "snippet"), _part(item, "statistics")
-    channel_id = clean_text(item.get("id"))
-    uploads = (_part(item, "contentDetails").get("relatedPlaylists") or {}).get("uploads")
-    if not channel_id and isinstance(uploads, str) and uploads.startswith("UU"):
+    channel_id = item.get("id")
+    playlists = _part(item, "contentDetails").get("relatedPlaylists")
+    uploads = playlists.get("uploads") if isinstance(playlists, dict) else None
+    if (channel_id is None or channel_id == "") and isinstance(uploads, str) and uploads.startswith("UU"):
         channel_id = "UC" + uploads[2:]
-    if not channel_id:
+    if channel_id is None or (isinstance(channel_id, str) and not channel_id.strip()):
         raise BadValue("no channel id ('id' and contentDetails.relatedPlaylists.uploads are missing)")
+    if not isinstance(channel_id, str) or not _CHANNEL_ID.fullmatch(channel_id.strip()):
+        raise BadValue(f"channel id is {shown(channel_id)}, not a YouTube channel id ('UC' and 22 "
+                       "letters, digits, '-' or '_')")
+    channel_id = channel_id.strip()
     hidden = stats.get("hiddenSubscriberCount") in (True, "true", "True")
     followers = parse_count(stats.get("subscriberCount"), "statistics.subscriberCount")
     handle = clean_text(snippet.get("customUrl"))
