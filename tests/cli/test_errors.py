@@ -319,3 +319,12 @@ def test_init_with_a_name_that_is_not_utf8(tmp_path):
     line = _one_sentence(result.stderr.decode("utf-8"))
     assert "not valid UTF-8" in line
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_report_is_written_from_a_read_only_workspace(read_only_workspace, shared_tmp):
+    out = shared_tmp / "out"
+    out.mkdir()
+    out.chmod(0o777)
+    result = run_as_user(["report", "-w", str(read_only_workspace), "--out", str(out / "r.html")])
+    assert result.returncode == 0, result.stderr.decode()
+    assert "<html" in (out / "r.html").read_text(encoding="utf-8")

@@ -34,8 +34,9 @@ FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output as table,
 FORMATS = ("table", "csv", "json")
 
 
-def open_workspace(path: Path | None) -> Workspace:
-    return _open(path)
+def open_workspace(path: Path | None, read_only: bool | None = False) -> Workspace:
+    """Open for a command: read_only=True for commands that only read, None to write caches when allowed."""
+    return _open(path, read_only=read_only)
 
 
 def _jsonable(value: Any) -> Any:

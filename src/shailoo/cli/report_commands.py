@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         for target in (html, xlsx):  # a folder, device or read-only file fails before any work
             if target is not None:
                 check_output(target)
-        with open_workspace(workspace) as ws:
+        with open_workspace(workspace, read_only=None) as ws:  # caches languages when it may write
             if html is not None:
                 path = write_report(ws, html, period=period, include_text=not no_text)
                 console.print(f"Wrote the report to {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser.")
