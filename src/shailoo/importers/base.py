@@ -256,6 +256,7 @@ class _Reader:
         self.eof = False
         self.lost_end = False  # resynchronising found no record before the end of the file
         self.too_deep = False  # the last value scanned was nested beyond MAX_DEPTH
+        self.limit = 0  # bytes the value being scanned may have
 
     @property
     def offset(self) -> int:
@@ -303,7 +304,7 @@ class _Reader:
     def scan(self, limit: int, attempt: bool = False) -> _Scan:
         """Find the end of the value at the current position. Beyond `limit` bytes or MAX_DEPTH levels
         the value is no longer held (only its end is looked for); with `attempt`, give up there."""
-        start, self.hold, self.prefix, self.too_deep = self.offset, self.pos, b"", False
+        start, self.hold, self.prefix, self.too_deep, self.limit = self.offset, self.pos, b"", False, limit
         depth, in_string, problem = 0, False, None
         first = self.buf[self.pos]
         if first in (0x7D, 0x5D):  # a stray closing bracket
@@ -366,6 +367,8 @@ class _Reader:
             self.hold = None
 
     def _done(self, start: int, problem: str | None, broken: bool) -> _Scan:
+        if problem is None and self.offset - start > self.limit:  # the window grew past it in one read
+            problem = f"it is larger than the {_size(self.limit)} shailoo reads as one record"
         data = None if problem or self.hold is None else bytes(self.buf[self.hold:self.pos])
         prefix = self.prefix if self.hold is None else bytes(self.buf[self.hold:self.hold + RAW_LIMIT])
         return _Scan(start, self.offset, data, problem, broken, prefix)
@@ -541,8 +544,9 @@ def _is_jsonl(reader: _Reader) -> bool:
             break
         if line.strip():
             seen += 1
-            if not isinstance(_bounded(line.strip()), str):
-                answer = True
+            value = _bounded(line.strip())
+            if not isinstance(value, str):
+                answer = not isinstance(value, list)  # one array on one line: streamed item by item
                 break
     reader.fh.seek(start)
     return answer
@@ -590,7 +594,8 @@ def _json_lines(reader: _Reader) -> Iterator[tuple[str, Any]]:
         if isinstance(value, str):
             value = JsonProblem(f"line {number} {value}", _text(data[:RAW_LIMIT]),
                                 start, start + len(line))
-        yield f"line {number}", value
+        for item in value if isinstance(value, list) else [value]:
+            yield f"line {number}", item
 
 
 def bounded_first_object(head: str) -> Any:
