@@ -194,8 +194,15 @@ MAX_TEXT_CHARS = 1_000_000  # one text: Telegram allows 4,096 characters, VK 16,
 _CHUNK = 1 << 20
 
 _WS = re.compile(rb"[ \t\r\n]*")
-# a run of bytes without brackets, where whole strings are skipped in one step
-_RUN = re.compile(rb'(?:[^"{}\[\]]+|"[^"\\\x00-\x1f]*(?:\\[\s\S][^"\\\x00-\x1f]*)*")*')
+# Runs the scanner skips in one regex step (possessive, so nothing backtracks): bytes outside strings
+# and brackets, whole strings, and whole containers nested at most one or two levels (an entity, a
+# reaction list), so most messages take a few Python steps. _RUNS[n] skips containers n levels deep.
+_STR = rb'"[^"\\\x00-\x1f]*+(?:\\[\s\S][^"\\\x00-\x1f]*+)*+"'
+_PLAIN = rb'[^"{}\[\]]++'
+_LEAF = rb"[\[{](?:" + _PLAIN + b"|" + _STR + rb")*+[\]}]"
+_LEVEL2 = rb"[\[{](?:" + _PLAIN + b"|" + _STR + b"|" + _LEAF + rb")*+[\]}]"
+_RUNS = [re.compile(b"(?:" + b"|".join(parts) + b")*+")
+         for parts in ((_PLAIN, _STR), (_PLAIN, _STR, _LEAF), (_PLAIN, _STR, _LEVEL2))]
 _STRING_REST = re.compile(rb'[^"\\\x00-\x1f]*(?:\\[\s\S][^"\\\x00-\x1f]*)*')
 _SCALAR = re.compile(rb'[^ \t\r\n,\]}\[{"]*')
 
@@ -320,6 +327,8 @@ class _Reader:
                 if self.offset - start > limit:
                     return _Scan(start, self.offset, None, "a value is too long", broken=True)
             return self._done(start, None, False)
+        else:  # the opening bracket: the runs below skip whole containers, not this one
+            depth, self.pos = 1, self.pos + 1
         while True:
             if in_string:
                 self.pos = _STRING_REST.match(self.buf, self.pos).end()
@@ -333,7 +342,7 @@ class _Reader:
                         return self._done(start, problem, False)
                     continue
             else:
-                self.pos = _RUN.match(self.buf, self.pos).end()
+                self.pos = _RUNS[max(0, min(2, MAX_DEPTH - depth))].match(self.buf, self.pos).end()
                 if self.pos < len(self.buf):
                     c = self.buf[self.pos]
                     self.pos += 1
