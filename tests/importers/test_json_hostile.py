@@ -323,10 +323,10 @@ def test_broken_span_names_are_removed_best_effort(workspace, tmp_path):
 
 @pytest.mark.parametrize("module, text, names", [
     (telethon, "\n".join(json.dumps(m, ensure_ascii=False) for m in [
-        {"message_id": 1, "peer_id": -1001555000000, "sender_id": 424242, "text": "a", "date": "вчера",
-         "fwd_from": {"from_name": "Скрытая Персона"}},
+        {"message_id": 1, "peer_id": -1001555000000, "sender_id": 424242, "sender_name": "Частный Автор",
+         "text": "a", "date": "вчера", "fwd_from": {"from_name": "Скрытая Персона"}},
         {"message_id": 2, "peer_id": -1001555000000, "sender_id": 424243, "text": "b", "date": "2025-01-01T00:00:00Z"},
-    ]), ("424242", "Скрытая Персона")),
+    ]), ("424242", "Скрытая Персона", "Частный Автор")),
     (vk, json.dumps({"response": {"items": [
         {"id": 1, "owner_id": -500, "from_id": 424242, "signer_id": 515151, "date": "вчера", "text": "a"},
         {"id": 2, "owner_id": -500, "from_id": -500, "date": 1738404000, "text": "b"}]}}), ("424242", "515151")),

@@ -57,8 +57,8 @@ _MESSAGES = re.compile(r'"messages"\s*:\s*\[')
 _FULL_EXPORT = re.compile(r'\{\s*"about"\s*:\s*"Here is the data you requested')
 # keys after which a broken span may name a person (best effort where JSON cannot be parsed)
 AUTHOR_KEYS = ("from", "from_id", "forwarded_from", "forwarded_from_id", "actor", "actor_id", "saved_from",
-               "author", "sender_id", "from_name", "post_author", "first_name", "last_name", "username",
-               "user_id", "phone")
+               "author", "sender_id", "sender_name", "sender_username", "from_name", "post_author",
+               "first_name", "last_name", "username", "user_id", "phone")
 _MAX_ID_DIGITS = 19  # ids fit in 64 bits
 _CHANNEL_MARK = 1_000_000_000_000  # Telethon writes channel -100123… for channel 123…
 

@@ -104,7 +104,7 @@ def read(source: Source) -> Iterator[Record]:
         raise WrongFormat(f"{source.path.name} is JSON but not a list of Telegram messages; {_EXPECTED}.")
 
 
-_PEOPLE = (("from_name", "sender_id"), ("from_name", "from_id"))
+_PEOPLE = (("sender_name", "sender_id"), ("sender_name", "from_id"), ("sender_username", "sender_id"))
 
 
 def private_values(m: Any) -> list[str]:

@@ -23,7 +23,6 @@ from shailoo.importers.base import (
     Record,
     Source,
     check_text,
-    dump_raw,
     shown,
     iter_json_documents,
     private_in_text,

@@ -25,7 +25,6 @@ from shailoo.importers.base import (
     Record,
     Source,
     check_text,
-    dump_raw,
     shown,
     iter_json_documents,
     row_error,
