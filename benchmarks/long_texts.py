@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from shailoo.importers import base, telegram_desktop, telethon, twitter, vk, youtube
+from shailoo.importers import base, jsonstream, telegram_desktop, telethon, twitter, vk, youtube
 from shailoo.importers.base import Source
 
 
@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--unbounded", action="store_true", help="lift the record and text bounds")
     args = parser.parse_args()
     if args.unbounded:
-        base.MAX_RECORD_BYTES = base.MAX_DOCUMENT_BYTES = 1 << 40
+        jsonstream.MAX_RECORD_BYTES = jsonstream.MAX_DOCUMENT_BYTES = 1 << 40
         base.MAX_TEXT_CHARS = 1 << 40
     with tempfile.TemporaryDirectory() as tmp:
         for mb in args.sizes:

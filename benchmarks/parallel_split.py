@@ -13,7 +13,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 FILLER = "Шайлоо талапкер шайлоочулар добуш берүү өлкө эл укук жаштар жумуш мигранттар билим " * 6

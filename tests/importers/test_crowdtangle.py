@@ -208,11 +208,17 @@ def _variants(src: Path, out: Path) -> list[Path]:
 def test_the_same_posts_exported_three_ways_are_the_same_posts(workspace, real, tmp_path):
     paths = _variants(next((real / "crowdtangle").glob("*.csv")), tmp_path)
     assert "E+14" in paths[2].read_text(encoding="utf-8") and "neymarjr/posts" in paths[1].read_text(encoding="utf-8")
-    results = [import_file(workspace, p) for p in paths]
+    results = [import_file(workspace, paths[0])]
+    accounts = workspace.con.execute("SELECT platform_post_id, account_id FROM posts ORDER BY 1").fetchall()
+    for path in paths[1:]:
+        results.append(import_file(workspace, path))
+        # the vanity export names pages by handle: its posts stay filed under the pages' numeric ids
+        assert workspace.con.execute("SELECT platform_post_id, account_id FROM posts ORDER BY 1").fetchall() == accounts
     assert [r.imported for r in results] == [10, 0, 0]
     assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 10
     per_post = workspace.con.execute("SELECT count(*) FROM engagement_snapshots GROUP BY post_id").fetchall()
     assert sorted(n for (n,) in per_post) == [3] * 10
+    assert all(account.isdigit() for _, account in accounts)
 
 
 @pytest.mark.parametrize("facebook_id, account", [

@@ -16,7 +16,8 @@ import pytest
 
 from shailoo.errors import UnknownFormat, WrongFormat
 from shailoo.importers import detect, telegram_desktop, telethon, twitter, vk, youtube
-from shailoo.importers.base import MAX_DEPTH, RAW_LIMIT, Source
+from shailoo.importers.base import RAW_LIMIT, Source
+from shailoo.importers.jsonstream import MAX_DEPTH
 from shailoo.records import PostRecord, RowError
 from shailoo.store.loader import import_file
 from tests.conftest import DATA

@@ -62,17 +62,3 @@ def _sniffs(module: ModuleType, head: str, path: Path) -> bool:
         return bool(module.sniff(head, path))
     except Exception:  # any bytes at all may come in: detection answers, it never crashes
         return False
-
-
-def find_exports(folder: Path) -> tuple[list[Path], list[Path]]:
-    """The files below a folder that some importer recognises, and those none does (hidden files ignored)."""
-    recognised, others = [], []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
-        try:
-            detect(path)
-            recognised.append(path)
-        except WrongFormat:
-            others.append(path)
-    return recognised, others

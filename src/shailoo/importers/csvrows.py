@@ -104,12 +104,12 @@ class CsvReader:
     def _set_lines(self) -> None:
         # The physical lines read; a slice of a file (`lines_before` set) does not count the header
         # it borrows, so the slices of one file add up to its lines.
-        before = getattr(self.source, "lines_before", 0) or 0
+        before = self.source.lines_before
         self.source.physical_lines = self.reader.line_num - (self.header_lines if before else 0)
 
     def rows(self, width: int, plausible: Plausible) -> Iterator[Row | Broken]:
         reader, buf, d = self.reader, self._buf, self.delimiter
-        before = getattr(self.source, "lines_before", 0) or 0
+        before = self.source.lines_before
         shift = before - self.header_lines if before else 0  # reader line -> physical line of the file
         last = reader.line_num
         # The record before is held back until the next one is read: only the last record of a file

@@ -23,21 +23,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from shailoo.errors import WrongFormat
-from shailoo.importers.base import (
-    ImporterInfo,
-    JsonProblem,
-    Record,
-    Source,
-    _loads,
-    _Reader,
-    check_text,
-    dump_raw,
-    shown,
-    iter_json_array,
-    open_json,
-    private_in_text,
-    row_error,
-)
+from shailoo.importers.base import ImporterInfo, Record, Source, check_text, dump_raw, shown, private_in_text, row_error
+from shailoo.importers.jsonstream import JsonProblem, _loads, _Reader, iter_json_array, open_json
 from shailoo.importers.parse import BadValue, clean_text, is_placeholder, parse_count, parse_time
 from shailoo.records import PostRecord, RowError, Skipped
 

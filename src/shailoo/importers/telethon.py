@@ -17,17 +17,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from shailoo.errors import WrongFormat
-from shailoo.importers.base import (
-    ImporterInfo,
-    JsonProblem,
-    Record,
-    Source,
-    bounded_first_object,
-    check_text,
-    iter_json_documents,
-    private_in_text,
-    row_error,
-)
+from shailoo.importers.base import ImporterInfo, Record, Source, check_text, private_in_text, row_error
+from shailoo.importers.jsonstream import JsonProblem, bounded_first_object, iter_json_documents
 from shailoo.importers.parse import BadValue, clean_text, is_placeholder, parse_time
 from shailoo.importers.telegram_desktop import (
     AUTHOR_KEYS,

@@ -17,17 +17,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from shailoo.errors import WrongFormat
-from shailoo.importers.base import (
-    ImporterInfo,
-    JsonProblem,
-    Record,
-    Source,
-    check_text,
-    shown,
-    iter_json_documents,
-    private_in_text,
-    row_error,
-)
+from shailoo.importers.base import ImporterInfo, Record, Source, check_text, shown, private_in_text, row_error
+from shailoo.importers.jsonstream import JsonProblem, iter_json_documents
 from shailoo.importers.parse import BadValue, clean_text, parse_count, parse_time
 from shailoo.records import PostRecord, RowError
 

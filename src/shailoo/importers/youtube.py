@@ -19,16 +19,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from shailoo.errors import WrongFormat
-from shailoo.importers.base import (
-    ImporterInfo,
-    JsonProblem,
-    Record,
-    Source,
-    check_text,
-    shown,
-    iter_json_documents,
-    row_error,
-)
+from shailoo.importers.base import ImporterInfo, Record, Source, check_text, shown, row_error
+from shailoo.importers.jsonstream import JsonProblem, iter_json_documents
 from shailoo.importers.parse import BadValue, _zone, clean_text, parse_count, parse_time
 from shailoo.records import AccountRecord, PostRecord, RowError, Skipped
 

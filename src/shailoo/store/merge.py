@@ -54,11 +54,28 @@ def _extractions() -> str:
     """
 
 
+def _prefer_known_account_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """An export that lacks the page's numeric id names it by handle (CrowdTangle without 'Facebook
+    Id'): file such posts under the account already known by id, instead of a second account, and
+    never let a handle replace a post's known numeric account id."""
+    con.execute(
+        """UPDATE stage_posts s SET account_id = a.account_id
+           FROM accounts a
+           WHERE a.platform = s.platform AND s.account_handle IS NOT NULL AND s.account_id = s.account_handle
+             AND lower(a.handle) = lower(s.account_handle) AND regexp_full_match(a.account_id, '[0-9]+')""")
+    con.execute(
+        """UPDATE stage_posts s SET account_id = p.account_id
+           FROM posts p
+           WHERE p.platform = s.platform AND p.platform_post_id = s.platform_post_id
+             AND regexp_full_match(p.account_id, '[0-9]+') AND NOT regexp_full_match(s.account_id, '[0-9]+')""")
+
+
 def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measured_at) -> MergeCounts:
     counts = MergeCounts()
     staged = con.execute("SELECT count(*) FROM stage_posts").fetchall()[0][0]
     if staged == 0:
         return counts
+    _prefer_known_account_ids(con)
     # The last record of a post in the file wins, preferring one that carries counts (a VK repost
     # embeds its original without counts; that copy must not hide the original's own snapshot).
     # Temp tables hold keys and flags only; texts stay in stage_posts, so memory holds them once.

@@ -148,7 +148,7 @@ def _stage_slice(task: dict) -> dict:
         for writer in writers.values():
             writer.close()
     counts.lines = source.physical_lines
-    return {**asdict(counts), "ended_inside_quotes": bool(getattr(source, "ended_inside_quotes", False))}
+    return {**asdict(counts), "ended_inside_quotes": source.ended_inside_quotes}
 
 
 def _die_with_parent(parent: int) -> None:

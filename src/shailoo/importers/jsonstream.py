@@ -1,0 +1,454 @@
+"""Bounded streaming of JSON exports: records found without building them, then parsed one by one.
+
+Files are hostile: a value nested 100,000 deep, a 50 MB string, a corrupt byte mid-file. A small
+scanner finds where each record ends without building anything, so memory stays bounded, and only
+a record within the bounds below goes to json.loads. After a broken record, reading resumes at the
+next object that parses and looks like a record of the format.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Callable, Iterator
+
+from shailoo.importers.base import RAW_LIMIT, Source
+
+MAX_DEPTH = 64  # nesting levels in one record; real exports use fewer than 10
+MAX_RECORD_BYTES = 16 << 20  # one item of an array (a message, a post, an API page)
+MAX_DOCUMENT_BYTES = 64 << 20  # one JSONL line, or one document outside an array
+_CHUNK = 1 << 20
+
+_WS = re.compile(rb"[ \t\r\n]*")
+# Runs the scanner skips in one regex step (possessive, so nothing backtracks): bytes outside strings
+# and brackets, whole strings, and whole containers nested at most one or two levels (an entity, a
+# reaction list), so most messages take a few Python steps. _RUNS[n] skips containers n levels deep.
+_STR = rb'"[^"\\\x00-\x1f]*+(?:\\[\s\S][^"\\\x00-\x1f]*+)*+"'
+_PLAIN = rb'[^"{}\[\]]++'
+_LEAF = rb"[\[{](?:" + _PLAIN + b"|" + _STR + rb")*+[\]}]"
+_LEVEL2 = rb"[\[{](?:" + _PLAIN + b"|" + _STR + b"|" + _LEAF + rb")*+[\]}]"
+_RUNS = [re.compile(b"(?:" + b"|".join(parts) + b")*+")
+         for parts in ((_PLAIN, _STR), (_PLAIN, _STR, _LEAF), (_PLAIN, _STR, _LEVEL2))]
+_STRING_REST = re.compile(rb'[^"\\\x00-\x1f]*(?:\\[\s\S][^"\\\x00-\x1f]*)*')
+_SCALAR = re.compile(rb'[^ \t\r\n,\]}\[{"]*')
+
+
+@dataclass(frozen=True)
+class JsonProblem:
+    """A span of a file that could not be read as a record: why, where, and its first bytes."""
+
+    reason: str
+    raw: str
+    start: int
+    end: int
+
+
+@dataclass
+class _Scan:
+    start: int
+    end: int
+    data: bytes | None  # the value, when it is within the bounds
+    problem: str | None = None  # why it cannot be read
+    broken: bool = False  # its structure is broken (reading must resynchronise)
+    prefix: bytes = b""  # its first bytes, for the quarantine
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _float(text: str) -> float | str:
+    # 1e400 would become inf: kept as written, so the field that holds it says what it was
+    number = float(text)
+    return number if math.isfinite(number) else text
+
+
+def _loads(data: bytes) -> Any:
+    """json.loads for a value the scanner has bounded; raises ValueError (a decode error, a number
+    of more than 4,300 digits, NaN or Infinity, text that is not UTF-8)."""
+    return json.loads(data, parse_constant=_reject_constant, parse_float=_float)
+
+
+def _decode_error(exc: ValueError, start: int) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at byte {start + exc.pos:,}"
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+class _Reader:
+    """A window on a seekable binary file: finds where JSON values end, holding only what it must."""
+
+    def __init__(self, fh: BinaryIO, on_read: Callable[[int], None] | None = None) -> None:
+        self.fh = fh
+        self.on_read = on_read
+        self.buf = bytearray()
+        self.base = fh.tell()  # file offset of buf[0]
+        self.pos = 0
+        self.hold: int | None = None  # buf index from which bytes are kept
+        self.prefix = b""  # the first bytes of a value no longer held
+        self.eof = False
+        self.lost_end = False  # resynchronising found no record before the end of the file
+        self.too_deep = False  # the last value scanned was nested beyond MAX_DEPTH
+        self.limit = 0  # bytes the value being scanned may have
+
+    @property
+    def offset(self) -> int:
+        return self.base + self.pos
+
+    def seek(self, offset: int) -> None:
+        self.fh.seek(offset)
+        self.buf.clear()
+        self.base, self.pos, self.hold, self.eof = offset, 0, None, False
+
+    def more(self) -> bool:
+        """Read on, dropping what is no longer needed; False at the end of the file."""
+        if self.eof:
+            return False
+        keep = self.pos if self.hold is None else min(self.hold, self.pos)
+        if keep:
+            del self.buf[:keep]
+            self.base += keep
+            self.pos -= keep
+            if self.hold is not None:
+                self.hold -= keep
+        data = self.fh.read(max(_CHUNK, len(self.buf)))
+        if not data:
+            self.eof = True
+            return False
+        self.buf += data
+        if self.on_read:
+            self.on_read(self.base + len(self.buf))
+        return True
+
+    def peek(self) -> int | None:
+        """The next byte that is not white space (left unread), or None at the end of the file."""
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self.more():
+                return None
+
+    def held(self, start: int, size: int) -> bytes:
+        """Up to `size` bytes from file offset `start`, as far as the window still has them."""
+        i = start - self.base
+        return bytes(self.buf[i:i + size]) if i >= 0 else b""
+
+    def scan(self, limit: int, attempt: bool = False) -> _Scan:
+        """Find the end of the value at the current position. Beyond `limit` bytes or MAX_DEPTH levels
+        the value is no longer held (only its end is looked for); with `attempt`, give up there."""
+        start, self.hold, self.prefix, self.too_deep, self.limit = self.offset, self.pos, b"", False, limit
+        depth, in_string, problem = 0, False, None
+        first = self.buf[self.pos]
+        if first in (0x7D, 0x5D):  # a stray closing bracket
+            self.pos += 1
+            return self._done(start, f"a stray '{chr(first)}'", True)
+        if first == 0x22:
+            in_string, self.pos = True, self.pos + 1
+        elif first not in (0x7B, 0x5B):  # a number, a literal, or garbage: up to the next delimiter
+            while True:
+                self.pos = _SCALAR.match(self.buf, self.pos).end()
+                if self.pos < len(self.buf) or not self.more():
+                    break
+                if self.offset - start > limit:
+                    return _Scan(start, self.offset, None, "a value is too long", broken=True)
+            return self._done(start, None, False)
+        else:  # the opening bracket: the runs below skip whole containers, not this one
+            depth, self.pos = 1, self.pos + 1
+        while True:
+            if in_string:
+                self.pos = _STRING_REST.match(self.buf, self.pos).end()
+                n = len(self.buf)
+                if self.pos < n and not (self.pos == n - 1 and self.buf[self.pos] == 0x5C):
+                    if self.buf[self.pos] != 0x22:  # a raw control character: not JSON here
+                        return self._done(start, "a line break or control character inside a string", True)
+                    self.pos += 1
+                    in_string = False
+                    if depth == 0:
+                        return self._done(start, problem, False)
+                    continue
+            else:
+                self.pos = _RUNS[max(0, min(2, MAX_DEPTH - depth))].match(self.buf, self.pos).end()
+                if self.pos < len(self.buf):
+                    c = self.buf[self.pos]
+                    self.pos += 1
+                    if c == 0x22:
+                        in_string = True
+                    elif c == 0x7B or c == 0x5B:
+                        depth += 1
+                        if depth > MAX_DEPTH and not self.too_deep:
+                            self.too_deep = True
+                            if attempt:
+                                return _Scan(start, self.offset, None, "too deep", broken=True)
+                            problem = f"it is nested more than {MAX_DEPTH} levels deep"
+                            self._release()
+                    else:
+                        depth -= 1
+                        if depth == 0:
+                            return self._done(start, problem, False)
+                    continue
+            if problem is None and self.offset - start > limit:
+                if attempt:
+                    return _Scan(start, self.offset, None, "too large", broken=True)
+                problem = f"it is larger than the {_size(limit)} shailoo reads as one record"
+                self._release()
+            if not self.more():
+                return self._done(start, "the file ends inside it", True)
+
+    def _release(self) -> None:
+        """Stop holding the value being scanned (keeping its first bytes for the quarantine)."""
+        if self.hold is not None:
+            self.prefix = bytes(self.buf[self.hold:self.hold + RAW_LIMIT])
+            self.hold = None
+
+    def _done(self, start: int, problem: str | None, broken: bool) -> _Scan:
+        if problem is None and self.offset - start > self.limit:  # the window grew past it in one read
+            problem = f"it is larger than the {_size(self.limit)} shailoo reads as one record"
+        data = None if problem or self.hold is None else bytes(self.buf[self.hold:self.pos])
+        prefix = self.prefix if self.hold is None else bytes(self.buf[self.hold:self.hold + RAW_LIMIT])
+        return _Scan(start, self.offset, data, problem, broken, prefix)
+
+    def starts_record(self, i: int) -> bool:
+        """Is the '{' at buf[i] where a record could start: first on its line, or after ',' or '['?"""
+        j, newline = i - 1, False
+        while j >= 0 and self.buf[j] in b" \t\r\n":
+            newline = newline or self.buf[j] == 0x0A
+            j -= 1
+        return newline or j < 0 or self.buf[j] in b",["
+
+    def resync(self, looks_like: Callable[[Any], bool], at: int) -> tuple[int, Any]:
+        """The first object from file offset `at` on that starts like a record, is within the bounds,
+        parses and `looks_like` one: (its offset, it), or (end of file, None)."""
+        if at - self.base < 0 or at - self.base > len(self.buf):
+            self.seek(at)
+        self.pos, self.hold = at - self.base, None
+        while True:
+            i = self.buf.find(b"{", self.pos)
+            if i < 0:
+                self.pos = len(self.buf)
+                if not self.more():
+                    self.lost_end = True
+                    return self.offset, None
+                continue
+            self.pos = i
+            if not self.starts_record(i):
+                self.pos += 1
+                continue
+            candidate = self.offset
+            scan = self.scan(MAX_RECORD_BYTES, attempt=True)
+            if scan.data is not None:
+                try:
+                    obj = _loads(scan.data)
+                except (ValueError, RecursionError):
+                    obj = None
+                if obj is not None and looks_like(obj):
+                    self.hold = None
+                    return candidate, obj
+            self.pos, self.hold = candidate - self.base + 1, None
+
+
+def _value(reader: _Reader, limit: int, looks_like: Callable[[Any], bool], where: str) -> Iterator[Any]:
+    """The value at the reader's position, or a JsonProblem; after a broken one, the problem and then
+    the next record found by resynchronising (if there is one before the end of the file)."""
+    scan = reader.scan(limit)
+    if scan.data is not None:
+        try:
+            value = _loads(scan.data)
+        except ValueError as exc:
+            reason = _decode_error(exc, scan.start)
+        else:
+            reader.hold = None
+            yield value
+            return
+    else:
+        reason = scan.problem or "not JSON"
+        if not scan.broken:  # whole, but beyond a bound: skipped as one record
+            reader.hold = None
+            yield JsonProblem(f"{where} (bytes {scan.start:,}–{scan.end:,}) was not read: {reason}",
+                              _text(scan.prefix), scan.start, scan.end)
+            return
+    # broken: look for the next record from its second byte on
+    found, obj = reader.resync(looks_like, scan.start + 1)
+    yield JsonProblem(f"{where} (bytes {scan.start:,}–{found:,}) is not JSON ({reason}); "
+                      f"its {found - scan.start:,} bytes were skipped and reading went on at the next record"
+                      if obj is not None else
+                      f"{where} (bytes {scan.start:,}–{found:,}) is not JSON ({reason}); "
+                      "no record could be found after it (was the file cut short?)",
+                      _text(scan.prefix[:found - scan.start]), scan.start, found)
+    if obj is not None:
+        yield obj
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MiB" if n >= 1 << 20 and n % (1 << 20) == 0 else f"{n:,} bytes"
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+def iter_json_array(reader: _Reader, looks_like: Callable[[Any], bool], noun: str) -> Iterator[Any]:
+    """The items of the array at the reader's position ('['), each a value or a JsonProblem; a broken
+    item, or anything but ',' between items, is one problem and reading resumes at the next record."""
+    reader.pos += 1
+    expect_value, number = True, 0
+    while True:
+        c = reader.peek()
+        if c is None:
+            yield JsonProblem(f"the file ends before the list of {noun}s is closed (at byte {reader.offset:,}); "
+                              "it may have been cut short", "", reader.offset, reader.offset)
+            return
+        if c == 0x5D:  # ']', unless a stray one: more items follow (', {')
+            at = reader.offset
+            reader.pos += 1
+            if reader.peek() != 0x2C:
+                return
+            reader.pos += 1
+            if reader.peek() != 0x7B:
+                return
+            number += 1
+            yield JsonProblem(f"{noun} {number}: a stray ']' at byte {at:,} (reading went on after it)",
+                              "]", at, at + 1)
+            continue
+        if not expect_value and c == 0x2C:  # ','
+            reader.pos += 1
+            expect_value = True
+            continue
+        number += 1
+        yield from _value(reader, MAX_RECORD_BYTES, looks_like, f"{noun} {number}")
+        if reader.lost_end:
+            return
+        expect_value = False
+
+
+def _is_object(obj: Any) -> bool:
+    return isinstance(obj, dict)
+
+
+def open_json(source: Source) -> _Reader:
+    """A reader on the source's file (after any byte-order mark), counting bytes for progress."""
+    fh = open(source.path, "rb")
+    if fh.read(3) != b"\xef\xbb\xbf":
+        fh.seek(0)
+
+    def on_read(offset: int) -> None:
+        source.bytes_read = offset
+
+    return _Reader(fh, on_read)
+
+
+def iter_json_documents(source: Source, looks_like: Callable[[Any], bool] = _is_object,
+                        noun: str = "record") -> Iterator[tuple[str, Any]]:
+    """Yield (where, value) from a file holding JSON Lines, one document, or several documents one
+    after another; a top-level array is read item by item. `where` is 'line 5' or 'record 5'.
+
+    What cannot be read comes as a JsonProblem (one per broken line or span), and reading goes on.
+    """
+    reader = open_json(source)
+    try:
+        if _is_jsonl(reader):
+            yield from _json_lines(reader)
+            return
+        number = 0
+        while (c := reader.peek()) is not None:
+            if c == 0x5B:
+                for item in iter_json_array(reader, looks_like, noun):
+                    number += 1
+                    yield f"{noun} {number}", item
+                continue
+            for item in _value(reader, MAX_DOCUMENT_BYTES, looks_like, "the document"):
+                number += 1
+                yield f"{noun} {number}", item
+    finally:
+        reader.fh.close()
+
+
+_PROBE = 1 << 20
+
+
+def _is_jsonl(reader: _Reader) -> bool:
+    """JSON Lines if the first non-empty line is a whole JSON value, or (the first being broken) the
+    second is; a first line longer than 1 MiB counts unless it opens an array."""
+    start, seen, answer = reader.fh.tell(), 0, False
+    while seen < 2:
+        line = reader.fh.readline(_PROBE + 1)
+        if not line:
+            break
+        if len(line) > _PROBE and not line.endswith(b"\n"):
+            answer = seen == 0 and not line.lstrip().startswith(b"[")
+            break
+        if line.strip():
+            seen += 1
+            value = _bounded(line.strip())
+            if not isinstance(value, str):
+                answer = not isinstance(value, list)  # one array on one line: streamed item by item
+                break
+    reader.fh.seek(start)
+    return answer
+
+
+def _bounded(data: bytes) -> Any:
+    """The JSON value `data` holds, or a str saying why not (too deep, not JSON)."""
+    if data.count(b"{") + data.count(b"[") > MAX_DEPTH:
+        reader = _Reader(io.BytesIO(data))
+        if reader.peek() is None:
+            return "is empty"
+        reader.scan(len(data) + 1)
+        if reader.too_deep:
+            return f"was not read: it is nested more than {MAX_DEPTH} levels deep"
+    try:
+        return _loads(data)
+    except ValueError as exc:
+        return f"is not JSON ({_decode_error(exc, 0)})"
+    except RecursionError:  # brackets counted by the scanner, but unbalanced ones can still nest
+        return f"was not read: it is nested more than {MAX_DEPTH} levels deep"
+
+
+def _json_lines(reader: _Reader) -> Iterator[tuple[str, Any]]:
+    fh, number = reader.fh, 0
+    while True:
+        start = fh.tell()
+        line = fh.readline(MAX_DOCUMENT_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if reader.on_read:
+            reader.on_read(fh.tell())
+        if len(line) > MAX_DOCUMENT_BYTES and not line.endswith(b"\n"):
+            raw = line[:RAW_LIMIT]
+            while line and not line.endswith(b"\n"):
+                line = fh.readline(_CHUNK)
+            yield f"line {number}", JsonProblem(
+                f"line {number} was not read: it is longer than the {_size(MAX_DOCUMENT_BYTES)} shailoo "
+                "reads as one record", _text(raw), start, fh.tell())
+            continue
+        data = line.strip()
+        if not data:
+            continue
+        value = _bounded(data)
+        if isinstance(value, str):
+            value = JsonProblem(f"line {number} {value}", _text(data[:RAW_LIMIT]),
+                                start, start + len(line))
+        for item in value if isinstance(value, list) else [value]:
+            yield f"line {number}", item
+
+
+def bounded_first_object(head: str) -> Any:
+    """The first JSON object of a file's head (after an opening '['), or None; never raises, for
+    format detection (a head nested 100,000 deep is simply not recognised)."""
+    text = head.lstrip()
+    if text.startswith("["):
+        text = text[1:].lstrip()
+    if not text.startswith("{"):
+        return None
+    data = text.encode("utf-8")
+    reader = _Reader(io.BytesIO(data))
+    reader.peek()
+    scan = reader.scan(len(data) + 1)
+    try:
+        return _loads(scan.data) if scan.data is not None else None
+    except ValueError:
+        return None
