@@ -73,6 +73,10 @@ class UsageError(ShailooError):
     """An option or argument that does not make sense."""
 
 
+class OutputFileError(ShailooError):
+    """An output file that cannot be written (folder missing or read-only, disk full, a device)."""
+
+
 class Interrupted(ShailooError):
     """Ctrl-C: what was under way was rolled back."""
 

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Iterator
 
-from shailoo.errors import InputFileError, UsageError
+from shailoo.errors import OutputFileError, UsageError
 
 # Characters a spreadsheet (Excel, LibreOffice, Google Sheets) reads as the start of a formula or of
 # a DDE payload, including the full-width forms some of them fold to ASCII.
@@ -29,10 +29,6 @@ FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
 XLSX_MAX_CHARS = 32_767  # Excel's limit for one cell; longer text makes Excel "repair" the file
 # Characters XML 1.0 cannot carry (openpyxl refuses them); shown as U+FFFD instead.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-class OutputFileError(InputFileError):
-    """An output file that cannot be written (folder missing or read-only, disk full, …)."""
 
 
 def spreadsheet_text(text: str) -> str:

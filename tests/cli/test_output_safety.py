@@ -16,7 +16,8 @@ import pytest
 from shailoo.actors import import_registry
 from shailoo.cli.main import app
 from shailoo.errors import ShailooError, UsageError
-from shailoo.outputs import OutputFileError, atomic_output, csv_cell, write_output
+from shailoo.errors import OutputFileError
+from shailoo.outputs import atomic_output, csv_cell, write_output
 from shailoo.store.loader import import_file
 from shailoo.store.workspace import init_workspace
 

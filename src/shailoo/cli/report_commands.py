@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace, read_only=None) as ws:  # caches languages when it may write
             if html is not None:
                 path = write_report(ws, html, period=period, include_text=not no_text)
-                console.print(f"Wrote the report to {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser.")
+                console.print(f"Wrote the report to {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser.", markup=False)
             if xlsx is not None:
                 path = write_xlsx(ws, xlsx, period=period, include_text=not no_text)
-                console.print(f"Wrote every table to {path}.")
+                console.print(f"Wrote every table to {path}.", markup=False)

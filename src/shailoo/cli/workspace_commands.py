@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             ws.add_period(name, _date(start), _date(end))
             tz = ws.config.timezone
-        console.print(f"Period {name}: {start} to {end} inclusive ({tz}).")
+        console.print(f"Period {name}: {start} to {end} inclusive ({tz}).", markup=False)
 
     @periods.command("list")
     def periods_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
