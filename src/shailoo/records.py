@@ -22,6 +22,10 @@ class PostRecord:
     account_url: str | None = None
     # False for private individuals (group members, commenters): they get a keyed pseudonym.
     author_is_public: bool = True
+    # The group, community wall or chat in whose space the post was published, when that is not the
+    # author's own account (a member's post in a VK community, a Telegram group, a Facebook group):
+    # the post counts for that space's actor, while its private author stays pseudonymised.
+    space_account_id: str | None = None
     post_type: str = "post"
     parent_platform_post_id: str | None = None
     url: str | None = None
