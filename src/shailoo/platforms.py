@@ -20,10 +20,16 @@ INTERACTION_PARTS: dict[str, tuple[str, ...]] = {
 
 
 def interactions_sql(alias: str = "") -> str:
-    """An SQL expression computing interactions from a row with `platform` and the count columns."""
+    """An SQL expression computing interactions from a row with `platform` and the count columns.
+
+    Unknown is not zero: when any part the platform counts is unknown (NULL: the export does not
+    give it, or the post has no snapshot), the post's interactions are unknown (NULL), never the
+    sum of the known parts (a Telegram export without forwards would otherwise pass reactions off
+    as the total). SQL's `+` gives NULL when any operand is NULL, which is exactly that rule.
+    """
     p = f"{alias}." if alias else ""
     cases = " ".join(
-        f"WHEN '{platform}' THEN " + " + ".join(f"coalesce({p}{c}, 0)" for c in parts)
+        f"WHEN '{platform}' THEN " + " + ".join(f"{p}{c}" for c in parts)
         for platform, parts in INTERACTION_PARTS.items()
     )
-    return f"(CASE {p}platform {cases} ELSE coalesce({p}reactions, 0) + coalesce({p}comments, 0) + coalesce({p}shares, 0) END)"
+    return f"(CASE {p}platform {cases} ELSE {p}reactions + {p}comments + {p}shares END)"

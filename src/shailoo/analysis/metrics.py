@@ -3,7 +3,8 @@ platform, period, week or day. Each is a function `(ws, PostFilter, ...) -> pyar
 runs one set-oriented DuckDB query over the per-post table of `analysis.snapshot`.
 
 Definitions (docs/metrics.md): interactions follow `platforms.interactions_sql`; the counts of a
-post are those of its chosen snapshot; `share_pct` is a row's part of its parent total (an
+post are those of its chosen snapshot; unknown is not zero: a count a post lacks is NULL, sums and
+averages cover the posts where it is known and `<count>_unknown` says how many posts were left out; `share_pct` is a row's part of its parent total (an
 actor's part of its category, otherwise of the whole selection); `interaction_rate_pct` is the
 mean over posts with a known follower count of interactions ÷ followers at posting × 100.
 """
@@ -22,6 +23,10 @@ from shailoo.platforms import CATEGORIES
 
 DIMENSIONS = ("actor", "category", "platform", "period", "week", "day")
 BREAKDOWN = ("reactions", "likes", "love", "wow", "haha", "sad", "angry", "care", "comments", "shares", "views")
+# Counts whose unknown posts each table counts beside the figure (`<count>_unknown`); the reaction
+# kinds are a breakdown of `reactions` and share its `reactions_unknown`.
+UNKNOWN_OF = ("interactions", "reactions", "comments", "shares", "views")
+UNKNOWN_COLUMNS = tuple(f"{c}_unknown" for c in UNKNOWN_OF)
 _CATEGORY_ORDER = "list_position([" + ", ".join(f"'{c}'" for c in CATEGORIES) + "], category)"
 
 
@@ -60,41 +65,45 @@ def _dim_select(dims: list[str]) -> list[str]:
 
 
 def _aggregates(prefix: str = "") -> str:
-    sums = ",\n".join(f"coalesce(sum({prefix}{c}), 0)::BIGINT AS {c}" for c in BREAKDOWN)
-    return f"""count({prefix}post_id)::BIGINT AS posts,
-        coalesce(sum({prefix}interactions), 0)::BIGINT AS interactions,
+    """Per-group sums over the posts whose count is known (NULL when none is), and for each count
+    the number of posts whose count is unknown (docs/metrics.md, "Unknown is not zero")."""
+    p = prefix
+    sums = ",\n".join(f"sum({p}{c})::BIGINT AS {c}" for c in BREAKDOWN)
+    unknown = ",\n".join(f"count({p}post_id) FILTER (WHERE {p}{c} IS NULL)::BIGINT AS {c}_unknown"
+                         for c in UNKNOWN_OF)
+    return f"""count({p}post_id)::BIGINT AS posts,
+        sum({p}interactions)::BIGINT AS interactions,
         {sums},
-        avg({prefix}interactions / nullif({prefix}followers_at_posting, 0)) * 100 AS interaction_rate_pct,
-        count({prefix}post_id) FILTER (WHERE {prefix}snapshot_early)::BIGINT AS posts_early_snapshot"""
+        {unknown},
+        avg({p}interactions / nullif({p}followers_at_posting, 0)) * 100 AS interaction_rate_pct,
+        count({p}post_id) FILTER (WHERE {p}interactions IS NULL OR nullif({p}followers_at_posting, 0) IS NULL)::BIGINT
+            AS interaction_rate_unknown,
+        count({p}post_id) FILTER (WHERE {p}snapshot_early)::BIGINT AS posts_early_snapshot"""
 
 
 def _actor_base(ws, flt: PostFilter | None, with_platform: bool) -> tuple[str, list]:
     """Every registered actor (zeros included), optionally × each platform it has an account on."""
     flt = flt or PostFilter()
     conds, params = ["TRUE"], []
-    if flt.category:
-        conds.append("a.category = ?")
-        params.append(flt.category)
-    if flt.actor:
-        conds.append("lower(a.name) = lower(?)")
-        params.append(flt.actor)
+    if flt.categories:
+        conds.append(f"a.category IN ({', '.join('?' for _ in flt.categories)})")
+        params.extend(flt.categories)
+    if flt.actors:
+        ids = flt.actor_ids(ws)
+        conds.append(f"a.actor_id IN ({', '.join('?' for _ in ids)})")
+        params.extend(ids)
     platforms = """(SELECT actor_id, platform FROM actor_accounts
                     UNION SELECT actor_id, platform FROM accounts WHERE actor_id IS NOT NULL)"""
+    pcond = f"ap.platform IN ({', '.join('?' for _ in flt.platforms)})" if flt.platforms else "TRUE"
     if with_platform:
-        pcond = "TRUE"
-        if flt.platform:
-            pcond = "ap.platform = ?"
-            params.append(flt.platform)
         sql = f"""SELECT a.actor_id, a.name AS actor, a.category, ap.platform, true AS has_account
                   FROM actors a JOIN {platforms} ap USING (actor_id) WHERE {' AND '.join(conds)} AND {pcond}"""
+        params = params + list(flt.platforms)
     else:
-        pcond = "TRUE"
-        if flt.platform:
-            pcond = "ap.platform = ?"
-            params.insert(0, flt.platform)
         sql = f"""SELECT a.actor_id, a.name AS actor, a.category,
                          EXISTS (SELECT 1 FROM {platforms} ap WHERE ap.actor_id = a.actor_id AND {pcond}) AS has_account
                   FROM actors a WHERE {' AND '.join(conds)}"""
+        params = list(flt.platforms) + params
     return sql, params
 
 
@@ -120,12 +129,22 @@ def activity(ws, flt: PostFilter | None = None, by: str | Sequence[str] = "actor
     out_dims = []
     for d in dims:
         out_dims += ["actor", "category"] if d == "actor" else ([] if d == "category" and "actor" in dims else [d])
-    metric_cols = ["posts", "interactions", *BREAKDOWN, "interaction_rate_pct", "posts_early_snapshot"]
+    metric_cols = ["posts", "interactions", *BREAKDOWN, *UNKNOWN_COLUMNS, "interaction_rate_pct",
+                   "interaction_rate_unknown", "posts_early_snapshot"]
     if zero_fill:
         base_sql, base_params = _actor_base(ws, flt, "platform" in dims)
         keys = ["actor_id"] + (["platform"] if "platform" in dims else [])
-        values = ", ".join(f"coalesce(g.{c}, 0)::BIGINT AS {c}" if c != "interaction_rate_pct" else f"g.{c}"
-                           for c in metric_cols)
+
+        def filled(c: str) -> str:
+            # An actor without posts has 0 posts and sums of 0 (real zeros) but no rate; an actor
+            # whose posts' counts are all unknown keeps NULL (unknown), never 0.
+            if c == "interaction_rate_pct":
+                return f"g.{c}"
+            if c in ("interactions", *BREAKDOWN):
+                return f"CASE WHEN g.posts IS NULL THEN 0 ELSE g.{c} END::BIGINT AS {c}"
+            return f"coalesce(g.{c}, 0)::BIGINT AS {c}"
+
+        values = ", ".join(filled(c) for c in metric_cols)
         plat = "b.platform, " if "platform" in dims else ""
         body = f"""SELECT b.actor, b.category, {plat}b.has_account, {values}
                    FROM ({base_sql}) b LEFT JOIN ({agg_sql}) g USING ({', '.join(keys)})"""
@@ -148,16 +167,18 @@ def activity(ws, flt: PostFilter | None = None, by: str | Sequence[str] = "actor
     order += [d for d in ("platform", "period") if d in out_dims]
     time_dims = [d for d in ("week", "day") if d in out_dims]
     if "actor" in out_dims:
-        order += ["actor"] + time_dims if time_dims else ["posts DESC", "interactions DESC", "actor"]
+        order += ["actor"] + time_dims if time_dims else ["posts DESC", "interactions DESC NULLS LAST", "actor"]
     else:
         order += time_dims
-    sql = f"""SELECT {', '.join(out_dims + extra)}, posts, interactions,
-                     {', '.join(BREAKDOWN)},
-                     round(interactions / nullif(posts, 0), 1) AS avg_interactions,
-                     round(views / nullif(posts, 0), 1) AS avg_views,
+    # Averages divide by the posts whose count is known; shares are of the known total (sum()
+    # skips NULL); a row whose figure is unknown has an unknown share.
+    sql = f"""SELECT {', '.join(out_dims + extra)}, posts, interactions, interactions_unknown,
+                     {', '.join(BREAKDOWN)}, {', '.join(UNKNOWN_COLUMNS[1:])},
+                     round(interactions / nullif(posts - interactions_unknown, 0), 1) AS avg_interactions,
+                     round(views / nullif(posts - views_unknown, 0), 1) AS avg_views,
                      round(100.0 * posts / nullif(sum(posts) OVER ({part}), 0), 2) AS posts_share_pct,
                      round(100.0 * interactions / nullif(sum(interactions) OVER ({part}), 0), 2) AS interactions_share_pct,
-                     round(interaction_rate_pct, 3) AS interaction_rate_pct,
+                     round(interaction_rate_pct, 3) AS interaction_rate_pct, interaction_rate_unknown,
                      posts_early_snapshot
               FROM ({body}) t
               ORDER BY {', '.join(order)}"""
@@ -169,6 +190,18 @@ def posts(ws, flt: PostFilter | None = None, by: str | Sequence[str] = "actor") 
     t = activity(ws, flt, by)
     keep = [c for c in t.column_names if c not in BREAKDOWN[1:-1] and c != "posts_early_snapshot"]
     return t.select(keep)
+
+
+def unknown_counts(ws, flt: PostFilter | None = None) -> pa.Table:
+    """Posts per platform whose counts are unknown: no snapshot at all, or a count the export does
+    not give (interactions are unknown when any of their parts is); for `shailoo status`."""
+    where, params = _where(ws, flt)
+    cols = ", ".join(f"count(*) FILTER (WHERE {c} IS NULL)::BIGINT AS {c}_unknown" for c in UNKNOWN_OF)
+    return fetch(ws, f"""
+        SELECT platform, count(*)::BIGINT AS posts, count(*) FILTER (WHERE NOT has_snapshot)::BIGINT AS no_snapshot,
+               {cols},
+               round(100.0 * count(*) FILTER (WHERE interactions IS NULL) / count(*), 1) AS interactions_unknown_pct
+        FROM {engagement_source(ws)} WHERE {where} GROUP BY platform ORDER BY platform""", params)
 
 
 def interactions(ws, flt: PostFilter | None = None, by: str | Sequence[str] = "actor") -> pa.Table:
