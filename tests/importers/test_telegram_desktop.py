@@ -51,8 +51,11 @@ def test_real_channel_export(workspace, real):
     assert (result.imported, result.quarantined, result.skipped) == (672, 0, 2)
     assert result.skipped_reasons == {"service message": 2}
     posts = posts_by_id(workspace)
+    # the channel answering its own earlier post: the channel's post, its parent kept (issue #8)
     reply = posts["2447843635/900"]
-    assert reply["post_type"] == "reply" and reply["parent_platform_post_id"] == "2447843635/867"
+    assert reply["post_type"] == "post" and reply["parent_platform_post_id"] == "2447843635/867"
+    assert workspace.con.execute("SELECT count(*) FROM posts WHERE post_type NOT IN ('comment', 'reply')"
+                                 ).fetchone()[0] == 672
     assert reply["created_at"] == datetime(2024, 9, 29, 11, 23, 15, tzinfo=timezone.utc)  # from date_unixtime
     assert reply["text"] == "Наруто (S.1, Ep.97-117)\nбез филлеров\n\n#АнимеСтрим  #Наруто"
     assert reply["is_edited"] is True and reply["media_type"] == "video_file"
@@ -105,7 +108,9 @@ def test_channel_fixture_records():
     entities = posts["1234567890/3"]
     assert entities.text == "Выборы 2025 — здесь #шайлоо"
     assert entities.link == "https://example.kg/programma"
-    assert (entities.media_type, entities.post_type, entities.parent_platform_post_id) == ("photo", "reply", "1234567890/2")
+    # the channel replying to itself is the channel's own post (issue #8)
+    assert (entities.media_type, entities.post_type, entities.parent_platform_post_id) == ("photo", "post", "1234567890/2")
+    assert all(r.space_account_id is None for r in posts.values())  # a channel's own posts
     assert entities.is_edited is False and entities.reactions is None
     assert (posts["1234567890/4"].forwarded_from, posts["1234567890/4"].forwarded_from_is_public) == ("user555001", False)
     assert posts["1234567890/4"].media_type == "video_file"
@@ -146,6 +151,9 @@ def test_group_authors_are_pseudonymised(workspace):
         "987654/13": ("987654", "post", None),  # the group writing as itself: public
         "987654/14": (p333, "message", None),
     }
+    # members' messages (and a member's reply) are published in the group's space
+    assert {k: v["space_account_id"] for k, v in posts.items()} == {
+        "987654/10": "987654", "987654/11": "987654", "987654/13": None, "987654/14": "987654"}
     assert posts["987654/14"]["forwarded_from"] == p111  # the same person keys the same whether author or forwarded
     accounts = workspace.con.execute(
         "SELECT account_id, name, handle, url, is_pseudonymised FROM accounts ORDER BY is_pseudonymised, account_id"

@@ -77,7 +77,9 @@ def test_channel_fixture_records():
     assert (first.reactions, first.comments, first.shares, first.views, first.is_edited) == (9, 5, 8, 1700, True)
     assert first.text == "Голосуйте 12 января!"
     reply = posts["1234567890/20"]
-    assert (reply.post_type, reply.parent_platform_post_id, reply.is_edited) == ("reply", "1234567890/2", False)
+    # the channel replying to its own post is the channel's post, its parent kept (issue #8)
+    assert (reply.post_type, reply.parent_platform_post_id, reply.is_edited) == ("post", "1234567890/2", False)
+    assert all(r.space_account_id is None for r in posts.values())
     assert reply.created_at == datetime(2025, 1, 12, 9, 30, tzinfo=timezone.utc)
     assert (reply.reactions, reply.reaction_breakdown) == (5, {"🔥": 4, "👎": 1})
     user_fwd = posts["1234567890/21"]
@@ -128,6 +130,8 @@ def test_json_lines_group(workspace):
         "987654/13": ("987654", "post", None, None),
         "987654/14": (p333, "message", None, p111),
     }
+    assert {k: v["space_account_id"] for k, v in posts.items()} == {
+        "987654/10": "987654", "987654/11": "987654", "987654/13": None, "987654/14": "987654"}
     assert not any(name in everything_stored(workspace) for name in PRIVATE_NAMES)
 
 

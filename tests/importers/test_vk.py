@@ -66,7 +66,11 @@ def test_real_wall_get_response(workspace, real):
         """SELECT e.reactions, e.likes, e.comments, e.shares, e.views FROM engagement_snapshots e
            JOIN posts p USING (post_id) WHERE p.platform_post_id = '-109125816_519471'""").fetchall() == [
         (146, 146, 104, 92, 8887)]
-    # nine posts by members of the community: pseudonymised people, the community itself public
+    # nine posts by members of the community: pseudonymised people, the community itself public,
+    # each published in the community's space (issue #8)
+    assert {p["space_account_id"] for k, p in posts_by_id(workspace).items() if k != "-109125816_519471"} == {
+        "-109125816"}
+    assert pinned["space_account_id"] is None
     assert workspace.con.execute(
         "SELECT is_pseudonymised, count(*) FROM accounts GROUP BY ALL ORDER BY 1").fetchall() == [(False, 1), (True, 9)]
     assert workspace.con.execute(

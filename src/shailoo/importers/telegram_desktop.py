@@ -9,7 +9,7 @@ one message at a time by the bounded scanner of `importers.base`, so a 1 GB expo
 memory, a message beyond the bounds is quarantined, and after a broken message reading resumes at
 the next one (the broken span is quarantined with its byte offsets).
 
-The helpers `bare_chat_id`, `peer`, `reaction_counts`, `join_text` and `forward_origin` are shared
+The helpers `bare_chat_id`, `peer`, `reaction_counts`, `join_text`, `forward_origin` and `post_type` are shared
 with the Telethon importer, so that both sources key the same channel and person identically.
 """
 
@@ -385,7 +385,9 @@ def _message(number: int, m: Any, chat: Chat) -> Record:
     return PostRecord(
         platform=PLATFORM, platform_post_id=f"{chat.id}/{msg_id}", created_at=created,
         account_id=account_id, account_name=name, author_is_public=public,
-        post_type="reply" if reply_to is not None else ("post" if is_self else "message"),
+        # others' messages in a group are published in the group's space and count for it
+        space_account_id=None if is_self else chat.id,
+        post_type=post_type(reply_to is not None, is_self),
         parent_platform_post_id=f"{reply_chat}/{reply_to}" if reply_to is not None else None,
         url=f"https://t.me/c/{chat.id}/{msg_id}",
         text=text,
@@ -396,6 +398,14 @@ def _message(number: int, m: Any, chat: Chat) -> Record:
         is_edited=bool(edited_flag(m, "edited", "edited_unixtime")),
         reactions=reactions, reaction_breakdown=breakdown, comments=comments, shares=shares, views=views,
     )
+
+
+def post_type(is_reply: bool, is_self: bool) -> str:
+    """A reply by someone else is a comment ('reply'); the chat answering its own earlier message (a
+    channel's follow-up) is one of its own posts, its parent kept. Other messages in a group: 'message'."""
+    if is_self:
+        return "post"
+    return "reply" if is_reply else "message"
 
 
 def _first_link(m: dict) -> str | None:

@@ -31,6 +31,7 @@ from shailoo.importers.telegram_desktop import (
     message_id,
     peer,
     person_values,
+    post_type,
 )
 from shailoo.records import PostRecord, RowError, Skipped
 
@@ -166,7 +167,8 @@ def _message(number: int, m: Any, options_chat: str | None) -> Record:
         account_handle=username if is_self else None,
         account_url=f"https://t.me/{username}" if username and is_self else None,
         author_is_public=public,
-        post_type="reply" if reply_to is not None else ("post" if is_self else "message"),
+        space_account_id=None if is_self else chat_id,  # a member's message counts for its group
+        post_type=post_type(reply_to is not None, is_self),
         parent_platform_post_id=f"{chat_id}/{reply_to}" if reply_to is not None else None,
         url=f"https://t.me/{username}/{msg_id}" if username else f"https://t.me/c/{chat_id}/{msg_id}",
         text=text,

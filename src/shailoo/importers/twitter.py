@@ -201,6 +201,10 @@ def _post(tweet: Any, page: _Page) -> PostRecord:
         kind = ref.get("type") if isinstance(ref, dict) else None
         if kind in _POST_TYPES and post_type in ("post", "quote"):  # a reply that quotes is a reply
             post_type, parent = _POST_TYPES[kind], clean_text(ref.get("id"))
+            if kind == "replied_to" and author_id and _key(tweet.get("in_reply_to_user_id")) and \
+                    str(tweet["in_reply_to_user_id"]).strip() == author_id:
+                post_type = "post"  # the author's own thread: their post, its parent kept; not a comment
+                break
             if kind == "retweeted":
                 original = page.tweets.get(ref.get("id")) if _key(ref.get("id")) else None
                 original = original or {}

@@ -200,6 +200,8 @@ def _record(number: int, item: Any, copied: dict | None, groups: dict, profiles:
         account_handle=handle,
         account_url=url,
         author_is_public=public,
+        # a member's post on a community's wall counts for the community (its author stays private)
+        space_account_id=str(owner) if owner < 0 and author != owner else None,
         post_type="repost" if copied is not None else "post",
         parent_platform_post_id=parent,
         url=f"https://vk.com/wall{owner}_{post_id}",

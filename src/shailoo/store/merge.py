@@ -12,7 +12,7 @@ import duckdb
 
 # Columns whose change makes a re-seen post count as updated (an edit, a late-filled field).
 _CONTENT_COLUMNS = ("text", "title", "description", "link", "link_text", "image_text", "media_type",
-                    "is_edited", "url", "account_id", "sponsor_id", "forwarded_from",
+                    "is_edited", "url", "account_id", "space_account_id", "sponsor_id", "forwarded_from",
                     "created_at", "created_utc_offset_minutes")  # a corrected time zone corrects the post
 _COUNT_COLUMNS = ("reactions", "likes", "love", "wow", "haha", "sad", "angry", "care", "comments", "shares", "views")
 
@@ -117,6 +117,12 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
                name = coalesce(excluded.name, accounts.name),
                url = coalesce(excluded.url, accounts.url)"""
     )
+    # The space a member's post was published in is an account too, so that the registry can
+    # attribute it even when the file holds no post by the space itself.
+    con.execute(
+        """INSERT INTO accounts (platform, account_id)
+           SELECT DISTINCT platform, space_account_id FROM stage_rows WHERE space_account_id IS NOT NULL
+           ON CONFLICT (platform, account_id) DO NOTHING""")
     counts.imported, counts.updated, counts.unchanged = con.execute(
         """SELECT count(*) FILTER (WHERE existing_post_id IS NULL),
                   count(*) FILTER (WHERE existing_post_id IS NOT NULL AND (content_changed OR (has_counts AND NOT snapshot_known))),
@@ -124,7 +130,7 @@ def merge_posts(con: duckdb.DuckDBPyConnection, import_id: int, fallback_measure
            FROM stage_keyed"""
     ).fetchall()[0]
 
-    post_columns = ("platform, platform_post_id, account_id, post_type, parent_platform_post_id, created_at, "
+    post_columns = ("platform, platform_post_id, account_id, space_account_id, post_type, parent_platform_post_id, created_at, "
                     "created_utc_offset_minutes, url, text, text_norm, title, description, link, link_text, "
                     "image_text, media_type, language, forwarded_from, is_edited, sponsor_id, sponsor_name, "
                     "overperforming_score")

@@ -80,7 +80,7 @@ class Stager:
         self.buffers["stage_posts"].append((
             seq, r.platform, r.platform_post_id, r.created_at,
             None if offset is None else int(offset.total_seconds() // 60),
-            account_id, name, handle, url, private, r.post_type, r.parent_platform_post_id, post_url,
+            account_id, name, handle, url, private, r.space_account_id, r.post_type, r.parent_platform_post_id, post_url,
             r.text, _norm_if_different(r.text), r.title, r.description, r.link, r.link_text, r.image_text,
             r.media_type, r.language, forwarded_from, r.is_edited, r.sponsor_id, r.sponsor_name,
             r.overperforming_score, r.measured_at, r.reactions, r.likes, r.love, r.wow, r.haha, r.sad,

@@ -18,6 +18,7 @@ STAGE_POSTS_SCHEMA = pa.schema(
         ("account_handle", pa.string()),
         ("account_url", pa.string()),
         ("is_pseudonymised", pa.bool_()),
+        ("space_account_id", pa.string()),
         ("post_type", pa.string()),
         ("parent_platform_post_id", pa.string()),
         ("url", pa.string()),
