@@ -140,13 +140,19 @@ def test_missing_file_and_folder(workspace, tmp_path):
         import_file(workspace, tmp_path)
 
 
-def test_not_utf8(workspace, tmp_path):
+def test_cp1251_is_read_as_cp1251_and_broken_utf8_is_refused(workspace, tmp_path):
     from shailoo.errors import WrongFormat
 
+    row = "Жапаров,2021-01-01 00:00:00 UTC,https://www.facebook.com/1/posts/2\n"
     path = tmp_path / "2021-01-01-00-00-00-UTC-x.csv"
-    path.write_bytes("Page Name,Post Created,URL\nЖапаров,2021-01-01 00:00:00 UTC,x\n".encode("cp1251"))
+    path.write_bytes(("Page Name,Post Created,URL\n" + row).encode("cp1251"))  # Excel on a Russian Windows
+    result = import_file(workspace, path, "crowdtangle")
+    assert result.imported == 1 and result.dialect == "Windows-1251 (Cyrillic), comma-separated"
+    assert workspace.con.execute("SELECT name FROM accounts").fetchone()[0] == "Жапаров"
+    broken = tmp_path / "2021-01-02-00-00-00-UTC-x.csv"  # UTF-8 with one stray byte: not cp1251 mojibake
+    broken.write_bytes(("Page Name,Post Created,URL\n" + row * 3).encode("utf-8") + b"\xff" + row.encode("utf-8"))
     with pytest.raises(WrongFormat, match="UTF-8"):
-        import_file(workspace, path, "crowdtangle")
+        import_file(workspace, broken, "crowdtangle")
 
 
 def test_edited_post_loses_its_cached_language(workspace, monkeypatch, tmp_path):

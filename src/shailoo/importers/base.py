@@ -15,7 +15,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from shailoo import csvfiles
+from shailoo.errors import printable
 from shailoo.importers.parse import BadValue
 from shailoo.records import AccountRecord, PostRecord, RowError, Skipped
 
@@ -71,6 +74,71 @@ class _CountingReader(io.RawIOBase):
         super().close()
 
 
+class Warnings:
+    """What an import says about a file beside its counts: facts about the whole file (a column it
+    lacks) and rows of one kind, counted with their first record numbers.
+
+    Each warning is a template whose {n}, {rows}, {posts} and {records} are written out when the
+    import ends, so that the counts of a file read in slices by several processes add up (`merge`).
+    Values from the file go into a template through `quoted`.
+    """
+
+    FIRST = 5  # record numbers named per warning
+
+    def __init__(self) -> None:
+        self.items: dict[str, list] = {}  # template -> [count, first record numbers]
+
+    def add(self, template: str, count: int = 1, record: int | None = None) -> None:
+        item = self.items.get(template)
+        if item is None:
+            item = self.items[template] = [0, []]
+        item[0] += count
+        if record is not None and len(item[1]) < self.FIRST:
+            item[1].append(record)
+
+    def merge(self, items: dict[str, list], offset: int = 0) -> None:
+        """Add another reading's warnings, whose record numbers start after `offset` records."""
+        for template, (count, records) in items.items():
+            self.add(template, count)
+            first = self.items[template][1]
+            first.extend(r + offset for r in records[: self.FIRST - len(first)])
+
+    def texts(self) -> list[str]:
+        out = []
+        for template, (n, records) in self.items.items():
+            shown = ", ".join(str(r) for r in records) + (", …" if n > len(records) else "")
+            out.append(template.format(n=f"{n:,}", rows="row" if n == 1 else "rows",
+                                       posts="post" if n == 1 else "posts",
+                                       records=("record " if len(records) == 1 else "records ") + shown))
+        return out
+
+    @staticmethod
+    def quoted(value: str, size: int = 60) -> str:
+        """A value from the file (a column name, a zone) as a template may hold it: printable, short,
+        its braces escaped."""
+        text = "".join(ch if ch.isprintable() else "?" for ch in printable(str(value))[:size])
+        text = text if len(text) < size else text[: size - 1] + "…"
+        return text.replace("{", "{{").replace("}", "}}")
+
+
+ZONE_ASSUMED = "times without a zone were taken in {zone} for {{n}} {{rows}}"
+
+
+def zone_assumed(zone: ZoneInfo) -> str:
+    """The warning template for rows whose time had no zone and was taken in `zone`."""
+    return ZONE_ASSUMED.format(zone=Warnings.quoted(zone.key))
+
+
+def assumed_zone(options: dict[str, Any], default: str | None = None) -> ZoneInfo:
+    """The zone of times written without one: the zone given at import (`--timezone`), else
+    `default` (a format's own documented zone), else the workspace's (`options["timezone"]`), else UTC."""
+    name = options.get("timezone") if options.get("timezone_given") or default is None else default
+    try:
+        return ZoneInfo(str(name or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 @dataclass
 class Source:
     """A file being imported, with the options the user gave and a byte counter for progress.
@@ -89,6 +157,11 @@ class Source:
     physical_lines: int | None = None
     lines_before: int = 0  # a slice of a file: the lines before it, so reasons give the file's line numbers
     ended_inside_quotes: bool = False  # set by the CSV reader: a slice cut inside a quoted cell is wrong
+    # A CSV file's encoding and delimiter, detected once (`text_table`); `dialect` says what the
+    # importer used, for the import summary and record.
+    table: csvfiles.TextTable | None = None
+    dialect: str | None = None
+    warnings: Warnings = field(default_factory=Warnings)
 
     @property
     def size(self) -> int:
@@ -103,13 +176,59 @@ class Source:
         # utf-8-sig drops the BOM that spreadsheet programs write
         return io.TextIOWrapper(self.open_binary(), encoding="utf-8-sig", errors="strict", newline=newline)
 
+    def text_table(self) -> csvfiles.TextTable:
+        """The file's encoding and delimiter, detected from its first bytes once (a slice read by
+        another process detects from the same bytes, so it reads as the whole file does)."""
+        if self.table is None:
+            table = csvfiles.detect(self.path)
+            if table.encoding == "cp1251" and _broken_utf8(self.path):
+                table = csvfiles.TextTable("utf-8", table.delimiter)  # refused as not UTF-8, not read as mojibake
+            self.table = table
+        return self.table
+
+    def open_csv(self, delimiter: str | None = None) -> tuple[io.TextIOWrapper, str]:
+        """The file as text in its detected encoding (a BOM dropped), lines as written, and the delimiter
+        to read it with: `delimiter` if the user gave one, else the detected one. Sets `dialect`."""
+        table = self.text_table()
+        if delimiter:
+            table = csvfiles.TextTable(table.encoding, delimiter)
+        self.dialect = table.describe()
+        encoding = "utf-8-sig" if table.encoding == "utf-8" else table.encoding
+        return io.TextIOWrapper(self.open_binary(), encoding=encoding, errors="strict", newline=""), table.delimiter
+
+    def finish(self, records: int) -> None:
+        """Called by a CSV importer when its reading ends: a slice read by another process (see
+        store/parallel.py) leaves its warnings and dialect in a file for the importing process."""
+        folder = self.options.get(SLICE_NOTES)
+        if folder and self.byte_range is not None:
+            note = {"start": self.byte_range[0], "records": records, "dialect": self.dialect,
+                    "warnings": self.warnings.items}
+            (Path(folder) / f"notes-{self.byte_range[0]}.json").write_text(json.dumps(note), encoding="utf-8")
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _broken_utf8(path: Path) -> bool:
+    """Whether a head that is not valid UTF-8 is still mostly UTF-8 (Cyrillic written as UTF-8 with a
+    stray byte): cp1251 text almost never forms UTF-8 sequences, so most of its high bytes stand alone."""
+    with open(path, "rb") as fh:
+        head = fh.read(csvfiles.HEAD_BYTES)
+    high = len(head.translate(None, bytes(range(128))))  # bytes >= 0x80
+    in_sequences = sum(len(m) for m in _UTF8_SEQUENCE.findall(head))
+    return high > 0 and in_sequences * 2 > high
+
+
+SLICE_NOTES = "_slice_notes"  # option set by the loader for slices read by other processes: a folder
+
 
 def read_head(path: Path, size: int = 65536) -> str:
+    """The file's first bytes as text, in the encoding they are in (a CSV re-saved as UTF-16 or
+    cp1251 is recognised like its UTF-8 original), a BOM dropped."""
     with open(path, "rb") as fh:
         data = fh.read(size)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    return data.decode("utf-8", errors="ignore")
+    encoding = csvfiles.detect_encoding(data)
+    return data.decode(encoding, errors="ignore").lstrip("\ufeff")
 
 
 def skip_bom(fh) -> None:

@@ -3,7 +3,13 @@
 Quirks handled: 'Post Created' with a zone abbreviation or offset ('BRT', 'EET', '+06', 'ALMT'),
 counts with the exporting locale's thousands separator ('407.137'), scores with a decimal comma
 ('1,4'), placeholders ('-', 'N/A') meaning unknown, multi-line quoted cells, an
-'Overperforming Score' header whose wording varies, and no post id column (taken from the URL).
+'Overperforming Score' header whose wording varies, no post id column (taken from the URL), and
+spreadsheet re-saves (`;` or tab, cp1251 or UTF-16: see csvfiles.py).
+
+A figure whose columns are missing is unknown, never the sum of the columns that are there:
+Facebook's reactions need all seven reaction columns. CrowdTangle's own 'Total Interactions'
+(Facebook: reactions + comments + shares; Instagram: likes + comments — its glossary) is compared with
+the sum of its parts, and the rows that disagree are reported, not quarantined.
 """
 
 from __future__ import annotations
@@ -12,12 +18,12 @@ import json
 import re
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Iterator
 
 from shailoo.errors import WrongFormat
-from shailoo.importers.base import ImporterInfo, Record, Source
+from shailoo.importers.base import ImporterInfo, Record, Source, Warnings, assumed_zone, zone_assumed
 from shailoo.importers.csvrows import CsvReader, plausible_row, refuse_duplicates
 from shailoo.importers.parse import BadValue, clean_text, parse_count, parse_score, parse_time, _zone
 from shailoo.records import PostRecord, RowError
@@ -37,6 +43,13 @@ _COUNT_COLUMNS = {  # our field -> CrowdTangle header
     "haha": "Haha", "sad": "Sad", "angry": "Angry", "care": "Care",
 }
 _REACTIONS = ("likes", "love", "wow", "haha", "sad", "angry", "care")
+# The columns each figure needs, per platform: (figure, its columns).
+_NEEDED = {
+    "facebook": (("reactions", ("Likes", "Love", "Wow", "Haha", "Sad", "Angry", "Care")), ("comments", ("Comments",)),
+                 ("shares", ("Shares",))),
+    "instagram": (("likes", ("Likes",)), ("comments", ("Comments",))),
+}
+_TOTAL_PARTS = {"facebook": "reactions + comments + shares", "instagram": "likes + comments"}
 _POST_ID = re.compile(r"/(?:posts|videos|permalink|photos|p|reel|reels|tv)/(?:[^/?#]+/)*?([A-Za-z0-9_-]+)/?(?:[?#].*)?$")
 _EXPORT_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-([A-Z]{2,5}|[+-]\d{2,4})")
 
@@ -77,6 +90,14 @@ class _Layout:
     views: tuple[int, ...]
     followers: int
     score: int
+    all_reactions: bool  # every reaction column is there (else reactions are unknown)
+    total: int | None  # 'Total Interactions'
+
+    def missing(self) -> list[tuple[str, list[str]]]:
+        """(figure, its columns this file lacks) for each figure that is unknown for want of a column."""
+        present = set(self.header)
+        return [(figure, [c for c in columns if c not in present]) for figure, columns in _NEEDED[self.platform]
+                if any(c not in present for c in columns)]
 
     @classmethod
     def from_header(cls, header: list[str]) -> "_Layout":
@@ -98,6 +119,8 @@ class _Layout:
             views=tuple(col[h] for h in ("Post Views", "Total Views", "Views") if h in col),
             followers=at("Followers at Posting", "Likes at Posting"),
             score=next((i for i, h in enumerate(header) if h.startswith("Overperforming Score")), empty),
+            all_reactions=all(_COUNT_COLUMNS[f] in col for f in _REACTIONS),
+            total=col.get("Total Interactions"),
         )
 
 
@@ -115,8 +138,9 @@ _READ_COLUMNS = ("URL", "Post Created", "Followers at Posting", "Likes at Postin
 
 
 def read(source: Source) -> Iterator[Record]:
-    with source.open_text(newline="") as fh:
-        csvfile = CsvReader(source, fh)
+    fh, delimiter = source.open_csv()
+    with fh:
+        csvfile = CsvReader(source, fh, delimiter)
         header = csvfile.header()
         if header is None:
             raise WrongFormat(f"{source.path.name} is empty; expected a CrowdTangle CSV export with a header row.")
@@ -124,13 +148,18 @@ def read(source: Source) -> Iterator[Record]:
         if "Post Created" not in header or "URL" not in header:
             raise WrongFormat(
                 f"{source.path.name} is not a CrowdTangle CSV export: expected the columns 'Post Created' and 'URL' "
-                f"in its header."
+                f"in its header (read as {source.dialect})."
             )
         refuse_duplicates(header, _READ_COLUMNS, source.path.name, "a CrowdTangle CSV export",
                           key=lambda h: "Overperforming Score" if h.startswith("Overperforming Score") else h)
         layout = _Layout.from_header(header)
+        zone = assumed_zone(source.options)
         width = len(header)
         plausible = plausible_row(width, [header.index("URL")], header.index("Post Created"))
+        warnings = source.warnings
+        total_differs = (f"'Total Interactions' differs from the sum of its parts ({_TOTAL_PARTS[layout.platform]}) "
+                         f"in {{n}} {{rows}}: {{records}}")
+        posts = number = 0
         for number, row in enumerate(csvfile.rows(width, plausible), start=1):
             if type(row) is not list:
                 yield RowError(number, row.reason, _raw(header, row.row))
@@ -139,13 +168,38 @@ def read(source: Source) -> Iterator[Record]:
             else:
                 row.append("")
                 try:
-                    yield _record(layout, row)
+                    record = _record(layout, row, zone)
                 except BadValue as exc:
                     row.pop()
                     yield RowError(number, str(exc), _raw(header, row))
+                    continue
+                posts += 1
+                if record.created_at.tzinfo is zone:
+                    warnings.add(zone_assumed(zone))
+                if layout.total is not None and _total_differs(layout, row, record):
+                    warnings.add(total_differs, record=number)
+                yield record
+        if posts:
+            for figure, columns in layout.missing():
+                names = ", ".join(f"'{Warnings.quoted(c)}'" for c in columns)
+                warnings.add(f"no {names} column{'s' if len(columns) > 1 else ''}: {figure} are unknown for this "
+                             f"file's {{n}} {{posts}}", count=posts)
+        source.finish(number)
 
 
-def _record(layout: _Layout, row: list[str]) -> PostRecord:
+def _total_differs(layout: _Layout, row: list[str], r: PostRecord) -> bool:
+    """Whether the row's own 'Total Interactions' differs from the sum of its known parts."""
+    parts = (r.reactions, r.comments, r.shares) if layout.platform == "facebook" else (r.likes, r.comments)
+    if None in parts:
+        return False  # a part is unknown: nothing to compare
+    try:
+        total = parse_count(row[layout.total], "Total Interactions")
+    except BadValue:
+        return True
+    return total is not None and total != sum(parts)
+
+
+def _record(layout: _Layout, row: list[str], zone: tzinfo = timezone.utc) -> PostRecord:
     """One row as a PostRecord; raises BadValue for a row that must be quarantined."""
     at = layout.index
     header = layout.header
@@ -158,10 +212,16 @@ def _record(layout: _Layout, row: list[str]) -> PostRecord:
     # The post key is the post's own id from its URL: every export variant has it (with or without
     # a 'Facebook Id' column, with numeric or vanity page URLs, ids re-saved by a spreadsheet).
     account_id = _page_id(row[at["account_id"]]) or (_url_page_id(url) if platform == "facebook" else None)
-    created = parse_time(row[at["created"]], "Post Created")
+    created = parse_time(row[at["created"]], "Post Created", default_zone=zone)
     counts = {field: parse_count(row[i], header[i]) for field, i in layout.counts}
     views = [parse_count(row[i], header[i]) for i in layout.views]
-    reaction_parts = [counts[f] for f in _REACTIONS if counts.get(f) is not None]
+    if platform == "instagram":
+        reactions = counts.get("likes")
+    elif layout.all_reactions:  # the sum when every part is known; one unknown part makes it unknown
+        parts = [counts[f] for f in _REACTIONS]
+        reactions = None if None in parts else sum(parts)
+    else:
+        reactions = None
     return PostRecord(
         platform=platform,
         platform_post_id=post_id,
@@ -181,7 +241,7 @@ def _record(layout: _Layout, row: list[str]) -> PostRecord:
         sponsor_id=clean_text(row[at["sponsor_id"]]),
         sponsor_name=clean_text(row[at["sponsor_name"]]),
         overperforming_score=parse_score(row[layout.score], header[layout.score]),
-        reactions=sum(reaction_parts) if reaction_parts else None,
+        reactions=reactions,
         likes=counts.get("likes"),
         love=counts.get("love"), wow=counts.get("wow"), haha=counts.get("haha"),
         sad=counts.get("sad"), angry=counts.get("angry"), care=counts.get("care"),

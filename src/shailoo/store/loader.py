@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from shailoo import importers
-from shailoo.errors import InputFileError, printable
-from shailoo.importers.base import Source
+from shailoo import csvfiles, importers
+from shailoo.errors import InputFileError, UsageError, printable
+from shailoo.importers.base import SLICE_NOTES, Source, Warnings
 from shailoo.store.attribution import registered_keys, resolve_actors
 from shailoo.store.merge import merge_accounts, merge_posts
 from shailoo.store.parallel import stage_in_parallel, worker_count
@@ -50,6 +50,8 @@ class ImportResult:
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
     seen_before: bool = False
+    dialect: str | None = None  # a CSV file's encoding and delimiter as read, e.g. "UTF-16, tab-separated"
+    warnings: list[str] = field(default_factory=list)  # what the counts do not say: missing columns, assumed zones
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -94,17 +96,18 @@ def import_file(
     sha = file_sha256(path)
     con = ws.con
     import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
-    source = Source(path=path, options={"timezone": ws.config.timezone, **(options or {})})
+    source = Source(path=path, options=_options(ws, options))
     fingerprint = options_fingerprint(source.options)
     earlier = con.execute(
-        """SELECT import_id, started_at, records, quarantined, imported + updated + unchanged FROM imports
-           WHERE sha256 = ? AND format = ? AND options_fingerprint IS NOT DISTINCT FROM ?
+        """SELECT import_id, started_at, records, quarantined, imported + updated + unchanged, dialect, warnings
+           FROM imports WHERE sha256 = ? AND format = ? AND options_fingerprint IS NOT DISTINCT FROM ?
            ORDER BY import_id LIMIT 1""", [sha, module.FORMAT.id, fingerprint]).fetchall()
     result = ImportResult(file=printable(path.name), format=module.FORMAT.id, import_id=import_id, sha256=sha,
                           seen_before=bool(earlier))
 
     if earlier and not reread:
-        first_id, _, records, quarantined, posts = earlier[0]
+        first_id, _, records, quarantined, posts, result.dialect, warnings = earlier[0]
+        result.warnings = list(warnings or [])
         result.records, result.quarantined = records, quarantined
         result.skipped = records - quarantined
         result.unchanged = posts
@@ -128,6 +131,8 @@ def import_file(
         result.records, result.quarantined = counts.records, counts.quarantined
         result.lines = counts.lines if counts.lines is not None else source.physical_lines
         result.skipped, result.skipped_reasons = counts.skipped, dict(counts.skipped_reasons)
+        result.dialect = source.dialect
+        result.warnings = source.warnings.texts()
         con.execute("BEGIN TRANSACTION")
         try:
             _merge(ws, privacy, result, import_id, fallback_measured_at)
@@ -144,6 +149,24 @@ def import_file(
     if progress:
         progress(result.records, source.size, source.size)
     return result
+
+
+def _options(ws: Workspace, options: dict | None) -> dict:
+    """The importer's options: the workspace's time zone for times written without one, unless the
+    import gives its own (`--timezone`, then marked as given: it also overrides a format's own zone)."""
+    options = dict(options or {})
+    if options.get("timezone"):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(str(options["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(f"--timezone {printable(options['timezone'])[:60]} is not an IANA time zone name such "
+                             f"as Asia/Bishkek.") from None
+        options["timezone_given"] = True
+    else:
+        options.pop("timezone", None)
+    return {"timezone": ws.config.timezone, **options}
 
 
 def check_input_file(path: Path) -> None:
@@ -188,13 +211,34 @@ def _stage(ws: Workspace, module, source: Source, privacy: Privacy, progress: Pr
                     f"FROM read_parquet(?)", [str(parquet)])
 
     parts = worker_count(source.path, module)
+    if parts > 1 and source.text_table().encoding not in _SPLITTABLE_ENCODINGS:
+        parts = 1  # slices are cut at b"\n": in UTF-16 that is half a character; read in one pass
     if parts > 1:
         with tempfile.TemporaryDirectory(dir=ws.path, prefix=".import-") as tmp:
-            counts = stage_in_parallel(module, source.path, source.options, privacy, parts, Path(tmp), load, report)
-        if counts is not None:
-            return counts
+            options = {**source.options, SLICE_NOTES: tmp}
+            counts = stage_in_parallel(module, source.path, options, privacy, parts, Path(tmp), load, report)
+            if counts is not None:
+                _gather_notes(source, Path(tmp))
+                return counts
     return stage_records(module.read(source), Stager(privacy, sink), module.FORMAT.name, source.path.name,
                          report, lambda: source.bytes_read)
+
+
+# Encodings in which every byte below 0x80 is the ASCII character: a newline or quote byte is one.
+_SPLITTABLE_ENCODINGS = {"utf-8", "utf-8-sig", "cp1251"}
+
+
+def _gather_notes(source: Source, folder: Path) -> None:
+    """The warnings and dialect the slices' processes left (Source.finish), in file order, their record
+    numbers shifted to the file's own."""
+    notes = []
+    for file in folder.glob("notes-*.json"):
+        notes.append(json.loads(file.read_text(encoding="utf-8")))
+    offset = 0
+    for note in sorted(notes, key=lambda n: n["start"]):
+        source.dialect = source.dialect or note["dialect"]
+        source.warnings.merge(note["warnings"], offset)
+        offset += note["records"]
 
 
 def _merge(ws: Workspace, privacy: Privacy, result: ImportResult, import_id: int, fallback_measured_at) -> None:
@@ -234,8 +278,11 @@ def _log_import(ws: Workspace, result: ImportResult, module, path: Path, started
                 fingerprint: str) -> None:
     result.duration_s = round(time.perf_counter() - started, 3)
     ws.con.execute(
-        """INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO imports (import_id, format, file_name, file_path, sha256, started_at, duration_s, records,
+                                imported, updated, unchanged, quarantined, skipped, options_fingerprint, dialect,
+                                warnings)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [result.import_id, module.FORMAT.id, printable(path.name), printable(path.resolve()), result.sha256, started_at,
          result.duration_s, result.records, result.imported, result.updated, result.unchanged,
-         result.quarantined, result.skipped, fingerprint],
+         result.quarantined, result.skipped, fingerprint, result.dialect, result.warnings or None],
     )
