@@ -51,8 +51,9 @@ def test_facebook_posts(workspace):
     assert edited[2] == datetime(2024, 2, 21, 8, 2, 33, tzinfo=timezone.utc)  # +0600
     assert edited[4] is True and edited[6:8] == ("https://example.kg/program", "Программа")
     assert edited[15] is None  # fewer than 100 views: no value
-    # reaction_count empty: the sum of the breakdown (5 likes + 1 love)
-    assert rows["784512369852157"][9:11] == (6, 5)
+    # reaction_count empty and the breakdown partly empty (unknown, not zero): reactions are unknown,
+    # not 5 likes + 1 love
+    assert rows["784512369852157"][9:11] == (None, 5)
     accounts = dict(workspace.con.execute("SELECT account_id, name FROM accounts").fetchall())
     assert accounts["100200300400500"] == "Kloop"
     # a profile posting in a group is a private individual: pseudonym, no name

@@ -10,18 +10,24 @@ web UI's display names ('Creation time', 'Post owner name', 'Likes').
 The platform comes from a `platform` column, else the post URL, else the header (Facebook-only
 columns such as reaction totals), else the file name. Posts whose owner is a profile (Facebook)
 or a personal account (Instagram) are treated as private individuals unless registered.
+
+The file's encoding and delimiter are detected (csvfiles.py). A figure whose columns are missing is
+unknown, with a warning: Facebook reactions need `statistics.reaction_count` or the like count and the
+whole breakdown; comments and shares their columns; Instagram likes and comments theirs. Meta's data
+dictionary names no zone for `creation_time`; the API writes UTC, so a time without an offset is
+taken as UTC (or in the zone given with `--timezone`), and the import says so.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
+from datetime import timezone
 from pathlib import Path
 from typing import Iterator
 
 from shailoo.errors import WrongFormat
-from shailoo.importers.base import ImporterInfo, Record, Source
+from shailoo.importers.base import ImporterInfo, Record, Source, assumed_zone, zone_assumed
 from shailoo.importers.csvrows import CsvReader, literal_cells, plausible_row, refuse_duplicates
 from shailoo.importers.parse import BadValue, clean_text, parse_count, parse_time
 from shailoo.records import PostRecord, RowError, Skipped
@@ -72,12 +78,34 @@ _OWNER_KEYS = {"postownerid", "postownername", "postownertype", "postowneraccoun
 _PRIVATE_OWNERS = {"profile", "user", "private", "person", "personal"}
 
 
+# The columns each figure needs, per platform: (figure, alternatives, each a tuple of fields all needed).
+_NEEDED = {
+    "facebook": (("reactions", (("reactions",), ("likes", *_BREAKDOWN))), ("comments", (("comments",),)),
+                 ("shares", (("shares",),))),
+    "instagram": (("likes", (("likes",),)), ("comments", (("comments",),))),
+}
+_API_NAMES = {"reactions": "statistics.reaction_count", "likes": "statistics.like_count",
+              "comments": "statistics.comment_count", "shares": "statistics.share_count",
+              **{f: f"statistics.{f}_count" for f in _BREAKDOWN}}
+
+
 def _key(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", header.strip().lower().replace(".data.", "."))
 
 
-def _delimiter(line: str) -> str:
-    return max((",", ";", "\t"), key=line.count)
+def _missing(col: dict[str, int]) -> dict[str, list[str]]:
+    """platform -> warning templates for the figures this header cannot give (a column is missing)."""
+    out: dict[str, list[str]] = {}
+    for platform, needs in _NEEDED.items():
+        for figure, alternatives in needs:
+            if any(all(f in col for f in fields) for fields in alternatives):
+                continue
+            lacking = [f for f in alternatives[-1] if f not in col]  # name what the fullest alternative lacks
+            names = ", ".join(f"'{_API_NAMES[f]}'" for f in lacking)
+            out.setdefault(platform, []).append(
+                f"no {names} column{'s' if len(lacking) > 1 else ''}: {figure} are unknown for this file's "
+                f"{{n}} {{posts}}")
+    return out
 
 
 def sniff(head: str, path: Path) -> bool:
@@ -110,23 +138,28 @@ def _header_platform(col: dict[str, int], header: list[str], path: Path) -> str:
 
 
 def read(source: Source) -> Iterator[Record]:
-    with source.open_text(newline="") as fh:
-        first = fh.readline()
-        delimiter = _delimiter(first)
-        csvfile = CsvReader(source, itertools.chain([first], fh), delimiter)
-        header = csvfile.header() if first.strip() else None
-        if not header:
+    fh, delimiter = source.open_csv()
+    with fh:
+        csvfile = CsvReader(source, fh, delimiter)
+        header = csvfile.header()
+        if not header or not any(h.strip() for h in header):
             raise WrongFormat(f"{source.path.name} is empty; expected a Meta Content Library CSV export "
                               f"with a header row.")
         col = _columns(header)
         if "id" not in col or "creation_time" not in col:
             raise WrongFormat(f"{source.path.name} is not a Meta Content Library CSV export: expected the columns "
-                              f"'id' and 'creation_time' in its header.")
+                              f"'id' and 'creation_time' in its header (read as {source.dialect}).")
         refuse_duplicates(header, [header[i] for i in col.values()], source.path.name,
                           "a Meta Content Library CSV export", key=_key)
         default_platform = _header_platform(col, header, source.path)
+        zone = assumed_zone(source.options, default="UTC")  # Meta writes UTC; --timezone overrides
+        assumed = zone_assumed(zone)
+        missing = _missing(col)
+        unknown = dict.fromkeys((t for templates in missing.values() for t in templates), 0)
+        warnings = source.warnings
         width = len(header)
         plausible = plausible_row(width, [col["id"]], col["creation_time"])
+        number = 0
         for number, row in enumerate(csvfile.rows(width, plausible), start=1):
             if type(row) is not list:
                 yield _error(number, row.reason, header, row.row, col, default_platform, row.lines, delimiter)
@@ -134,12 +167,22 @@ def read(source: Source) -> Iterator[Record]:
                 yield Skipped(number, "empty row")
             else:
                 try:
-                    yield _post(header, row, col, default_platform)
+                    post = _post(header, row, col, default_platform, zone)
                 except BadValue as exc:
                     if not any(cell.strip() for cell in row):
                         yield Skipped(number, "empty row")
                     else:
                         yield _error(number, str(exc), header, row, col, default_platform)
+                    continue
+                if post.created_at.tzinfo is zone:
+                    warnings.add(assumed)
+                for template in missing.get(post.platform, ()):
+                    unknown[template] += 1
+                yield post
+        for template, n in unknown.items():
+            if n:
+                warnings.add(template, count=n)
+        source.finish(number)
 
 
 def _error(number: int, reason: str, header: list[str], row: list[str], col: dict[str, int], default_platform: str,
@@ -163,7 +206,7 @@ def _error(number: int, reason: str, header: list[str], row: list[str], col: dic
     return RowError(number, reason, raw, private=tuple(dict.fromkeys(private)), platform=platform)
 
 
-def _post(header: list[str], row: list[str], col: dict[str, int], default_platform: str) -> PostRecord:
+def _post(header: list[str], row: list[str], col: dict[str, int], default_platform: str, zone=None) -> PostRecord:
     def cell(field: str) -> str | None:
         return clean_text(row[col[field]]) if field in col else None
 
@@ -173,17 +216,18 @@ def _post(header: list[str], row: list[str], col: dict[str, int], default_platfo
     post_id = (cell("id") or "").strip()
     if not post_id:
         raise BadValue("no post id: the id column is empty")
-    created = parse_time(cell("creation_time"), header[col["creation_time"]].strip())
-    modified = parse_time(cell("modified_time"), "modified_time") if cell("modified_time") else None
+    zone = zone or timezone.utc
+    created = parse_time(cell("creation_time"), header[col["creation_time"]].strip(), default_zone=zone)
+    modified = parse_time(cell("modified_time"), "modified_time", default_zone=zone) if cell("modified_time") else None
     counts = {f: count(f) for f in ("reactions", "likes", *_BREAKDOWN, "comments", "shares", "views")}
     url = cell("url")
     platform = _platform(cell("platform"), url, default_platform)
     reactions = counts["reactions"]
     if platform == "instagram" and reactions is None:
         reactions = counts["likes"]
-    elif reactions is None:
-        parts = [counts[f] for f in ("likes", *_BREAKDOWN) if counts[f] is not None]
-        reactions = sum(parts) if parts else None
+    elif reactions is None:  # the sum when every part is known: a part unknown or missing makes it unknown
+        parts = [counts[f] for f in ("likes", *_BREAKDOWN)]
+        reactions = None if None in parts else sum(parts)
     owner_type = (cell("owner_type") or "").strip().lower()
     username = cell("owner_username")
     shared = cell("shared_post_id")
