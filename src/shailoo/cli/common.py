@@ -59,9 +59,12 @@ def _rows(data: Any) -> list[dict]:
     return list(data)
 
 
+UNKNOWN = "—"  # how a table shows a value that is unknown (NULL); CSV leaves it empty, JSON writes null
+
+
 def format_number(value: Any) -> str:
     if value is None:
-        return ""
+        return UNKNOWN
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
@@ -107,6 +110,26 @@ def print_table(data: Any, fmt: str = "table", title: str | None = None, note: s
         console.print(Text.assemble(("Note:", "yellow"), " ", terminal_text(note)))
     elif note:
         err_console.print(terminal_text(f"Note: {note}"))
+
+
+def print_tables(tables: dict[str, Any], fmt: str = "table", titles: dict[str, str] | None = None,
+                 extra: dict[str, Any] | None = None, note: str | None = None) -> None:
+    """Print several tables of one result: one after the other (table), one JSON object with a key
+    per table (and `extra` keys), or CSV blocks separated by one empty line."""
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'.")
+    if fmt == "json":
+        obj = dict(extra or {})
+        obj.update({k: [_jsonable(r) for r in _rows(t)] for k, t in tables.items()})
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
+        if note:
+            err_console.print(terminal_text(f"Note: {note}"))
+        return
+    items = list(tables.items())
+    for i, (key, table) in enumerate(items):
+        if fmt == "csv" and i:
+            sys.stdout.write("\n")
+        print_table(table, fmt, title=(titles or {}).get(key, key), note=note if i == len(items) - 1 else None)
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
