@@ -107,8 +107,15 @@ def test_missing_headers_are_named(workspace, tmp_path):
     mapping = tmp_path / "map.yaml"
     mapping.write_text("platform: ok\ncolumns:\n  platform_post_id: ID поста\n  created_at: Created\n  views: Показы\n",
                        encoding="utf-8")
-    with pytest.raises(WrongFormat, match="'Created', 'Показы'"):
+    with pytest.raises(WrongFormat, match="'Created'"):  # the post time's column must be there
         import_file(workspace, OK_CSV, "generic", {"mapping": mapping})
+    # a mapped count column the file lacks is a warning, and its figure unknown (not zero)
+    mapping.write_text("platform: ok\ntimezone: Asia/Bishkek\ntime_format: \"%d.%m.%Y %H:%M\"\ncolumns:\n"
+                       "  platform_post_id: ID поста\n  created_at: Дата\n  views: Показы\n", encoding="utf-8")
+    result = import_file(workspace, OK_CSV, "generic", {"mapping": mapping})
+    assert result.imported and result.warnings == [
+        f"no 'Показы' column: views are unknown for this file's {result.imported} posts"]
+    assert workspace.con.execute("SELECT count(views) FROM engagement_snapshots").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize("text, message", [

@@ -9,19 +9,20 @@ For sources with no export format of their own, e.g. hand-collected Odnoklassnik
       text: "Текст"
       reactions: "Классы"
     time_format: "%d.%m.%Y %H:%M"   # optional (strptime); default: ISO-like text or Unix seconds
-    timezone: Asia/Bishkek          # for times written without a zone; default UTC
+    timezone: Asia/Bishkek          # the file's zone, for times written without one; default: the
+                                    # zone given with --timezone, else the workspace's (said in the import)
     author_is_public: true          # false: authors are private individuals unless registered
     sheet: "Posts"                  # XLSX only; default the first sheet
-    delimiter: ";"                  # CSV only; default: guessed from the header line
+    delimiter: ";"                  # CSV only; default: detected, with the encoding (csvfiles.py)
 
-CSV is read row by row (see csvrows.py: a row with fewer or more fields than the header is
+A mapped column that the file lacks is a warning, not a refusal (only the post id's and the time's
+must be there): its field stays unknown (counts) or empty for this file. CSV is read row by row (see csvrows.py: a row with fewer or more fields than the header is
 quarantined); XLSX with openpyxl in read-only mode, where a row's empty cells at its end may be left
 out. Record numbers are 1-based data rows.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import fields
 from datetime import date, datetime
@@ -30,7 +31,7 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shailoo.errors import InputFileError, UsageError, WrongFormat
-from shailoo.importers.base import ImporterInfo, Record, Source
+from shailoo.importers.base import ImporterInfo, Record, Source, Warnings, assumed_zone, zone_assumed
 from shailoo.importers.csvrows import CsvReader, literal_cells, plausible_row, refuse_duplicates
 from shailoo.importers.parse import BadValue, clean_text, is_placeholder, parse_count, parse_score, parse_time
 from shailoo.platforms import PLATFORMS
@@ -94,6 +95,8 @@ class Mapping:
         if self.platform is not None and self.platform not in PLATFORMS:
             raise UsageError(f"{where}: platform '{self.platform}' is not one of {', '.join(PLATFORMS)}.")
         self.time_format = data.get("time_format")
+        self.zone_given = bool(data.get("timezone"))
+        self.missing: list[str] = []  # warnings for mapped columns the file lacks (set when its header is read)
         if self.time_format is not None and not isinstance(self.time_format, str):
             raise UsageError(f"{where}: time_format must be text in quotes, such as \"%d.%m.%Y %H:%M\".")
         try:
@@ -128,20 +131,47 @@ def load_mapping(options: dict) -> Mapping:
 
 def read(source: Source) -> Iterator[Record]:
     mapping = load_mapping(source.options)
-    if source.path.suffix.lower() in (".xlsx", ".xlsm"):
-        yield from _read_xlsx(source, mapping)
-    else:
-        yield from _read_csv(source, mapping)
+    if not mapping.zone_given:  # times without a zone: the zone given at import, else the workspace's
+        mapping.zone = assumed_zone(source.options)
+    elif source.options.get("timezone_given"):
+        source.warnings.add(f"--timezone {Warnings.quoted(source.options['timezone'])} was not used: the mapping "
+                            f"says the file's times are in {Warnings.quoted(mapping.zone.key)}")
+    posts = _Tally(source, mapping)
+    reader = _read_xlsx if source.path.suffix.lower() in (".xlsx", ".xlsm") else _read_csv
+    for record in reader(source, mapping):
+        if type(record) is PostRecord:
+            posts.count(record)
+        yield record
+    posts.report()
+
+
+class _Tally:
+    """Counts the posts read, and those whose time was taken in the assumed zone, for the warnings."""
+
+    def __init__(self, source: Source, mapping: Mapping) -> None:
+        self.source, self.mapping = source, mapping
+        self.posts = self.assumed = 0
+
+    def count(self, record: PostRecord) -> None:
+        self.posts += 1
+        if not self.mapping.zone_given and record.created_at.tzinfo is self.mapping.zone:
+            self.assumed += 1
+
+    def report(self) -> None:
+        warnings = self.source.warnings
+        if self.assumed:
+            warnings.add(zone_assumed(self.mapping.zone), count=self.assumed)
+        for template in self.mapping.missing if self.posts else ():
+            warnings.add(template, count=self.posts)
 
 
 def _read_csv(source: Source, mapping: Mapping) -> Iterator[Record]:
-    with source.open_text(newline="") as fh:
-        first = fh.readline()
-        delimiter = str(mapping.delimiter).replace("\\t", "\t") if mapping.delimiter else max(
-            (",", ";", "\t", "|"), key=first.count)
-        csvfile = CsvReader(source, itertools.chain([first], fh), delimiter)
+    given = str(mapping.delimiter).replace("\\t", "\t") if mapping.delimiter else None
+    fh, delimiter = source.open_csv(given)
+    with fh:
+        csvfile = CsvReader(source, fh, delimiter)
         header = _header(source, mapping, csvfile.header() or [])
-        index = {field: header.index(h) for field, h in mapping.columns.items()}
+        index = {field: header.index(h) for field, h in mapping.columns.items() if h in header}
         width = len(header)
         plausible = plausible_row(width, [index["platform_post_id"]],
                                   index["created_at"] if mapping.time_format is None else None)
@@ -158,7 +188,7 @@ def _read_xlsx(source: Source, mapping: Mapping) -> Iterator[Record]:
     rows = _xlsx_rows(source, mapping)
     try:
         header = _header(source, mapping, next(rows, None) or [])
-        index = {field: header.index(h) for field, h in mapping.columns.items()}
+        index = {field: header.index(h) for field, h in mapping.columns.items() if h in header}
         width = len(header)
         for number, row in enumerate(rows, start=1):
             row = list(row)
@@ -178,10 +208,17 @@ def _header(source: Source, mapping: Mapping, cells) -> list[str]:
     header = [str(h).strip() if h is not None else "" for h in cells]
     if not any(header):
         raise WrongFormat(f"{source.path.name} is empty; expected a table with a header row.")
-    missing = [h for h in dict.fromkeys(mapping.columns.values()) if h not in header]
+    needed = [mapping.columns[f] for f in ("platform_post_id", "created_at", "platform") if f in mapping.columns]
+    missing = [h for h in dict.fromkeys(needed) if h not in header]
     if missing:
         raise WrongFormat(f"{source.path.name} has no column {', '.join(repr(h) for h in missing)} named in the "
                           f"mapping; its header is: {', '.join(header)}.")
+    # Another mapped column the file lacks: its field is unknown (or empty) for this file, and said so.
+    mapping.missing = []
+    for field, h in mapping.columns.items():
+        if h not in header:
+            what = f"{field} are unknown" if field in _COUNTS else f"{field} is empty"
+            mapping.missing.append(f"no '{Warnings.quoted(h)}' column: {what} for this file's {{n}} {{posts}}")
     refuse_duplicates(header, mapping.columns.values(), source.path.name, "a table")
     return header
 
@@ -259,7 +296,7 @@ def _time(value: Any, mapping: Mapping, field: str) -> datetime:
     return parse_time(value, field, default_zone=mapping.zone)  # every time passes its bounds
 
 
-def _post(values: dict[str, Any], mapping: Mapping) -> PostRecord:
+def _post(values: dict[str, Any], mapping: Mapping) -> PostRecord:  # values: the mapped cells the file has
     post_id = _text(values["platform_post_id"])
     if not post_id:
         raise BadValue(f"no post id: {mapping.columns['platform_post_id']} is empty")
