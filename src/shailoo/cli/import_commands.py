@@ -45,11 +45,16 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
         format: Annotated[Optional[str], typer.Option("--format", help="Format id (default: detected). See `shailoo formats`.")] = None,
         mapping: Annotated[Optional[Path], typer.Option(help="Column-mapping YAML for --format generic.")] = None,
+        timezone: Annotated[Optional[str], typer.Option(
+            "--timezone", help="Zone of times written without one in CSV files, e.g. Asia/Almaty (default: the "
+                               "workspace's; Meta Content Library: UTC).")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the counts.")] = False,
         reread: Annotated[bool, typer.Option("--reread", help="Read a file again even if an identical one was imported.")] = False,
     ) -> None:
         """Import export files (CrowdTangle, Meta Content Library, Telegram, VK, YouTube, X, mapped CSV/XLSX)."""
         options = {"mapping": mapping} if mapping else {}
+        if timezone:
+            options["timezone"] = timezone
         if format:
             from shailoo.importers import get_importer
 
@@ -172,6 +177,10 @@ def _print_results(results: list[ImportResult], left: list[Outcome]) -> None:
                           style="yellow", markup=False)
         for reason, n in r.skipped_reasons.items():
             console.print(f"{r.file}: skipped {n:,} — {reason}", style="dim", markup=False)
+        if r.dialect:
+            console.print(f"{r.file}: read as {r.dialect}", style="dim", markup=False)
+        for warning in r.warnings:
+            console.print(f"{r.file}: {warning}", style="yellow", markup=False)
     alone = [o.file for o in left if not o.error]
     if alone:  # an export folder may hold hundreds of photos: name a few
         names = ", ".join(alone[:5]) + (" …" if len(alone) > 5 else "")
