@@ -137,3 +137,43 @@ def test_import_a_folder_takes_the_exports_inside(runner, tmp_path):
     empty.mkdir()
     result = runner.invoke(app, ["import", "-w", str(ws), str(empty)])
     assert result.exit_code == 1 and "holds no export file" in result.output
+
+
+def test_actors_import_replaces_and_reports_unmatched_rows_then_remove_and_unmatched(runner, tmp_path):
+    ws = _init(runner, tmp_path)
+    runner.invoke(app, ["import", "-w", str(ws), str(MALFORMED)])
+    result = runner.invoke(app, ["actors", "import", "-w", str(ws), str(DATA / "actors" / "actors.csv")])
+    assert result.exit_code == 0, result.output
+    # the instagram, group and telegram accounts and the page 999999 have no post here
+    assert "4 registry accounts match no post yet" in result.output and "ЦИК КР — telegram" in result.output
+    registry = json.loads(runner.invoke(app, ["actors", "unmatched", "--registry", "-w", str(ws), "-f", "json"]).stdout)
+    assert {(r["actor"], r["platform"]) for r in registry} == {
+        ("Жапаров Садыр", "instagram"), ("Мигранты в Москве", "facebook"), ("ЦИК КР", "telegram"),
+        ("Пустой Актёр", "facebook")}
+    smaller = tmp_path / "smaller.csv"
+    smaller.write_text("name;category;platform;account_id;handle;url\nЖапаров Садыр;candidate;facebook;111;;\n",
+                       encoding="cp1251")
+    result = runner.invoke(app, ["actors", "import", "-w", str(ws), str(smaller)])
+    assert result.exit_code == 0, result.output
+    assert "Removed 3: Мигранты в Москве, Пустой Актёр, ЦИК КР." in result.output
+    assert "Changed 1: Жапаров Садыр." in result.output
+    result = runner.invoke(app, ["actors", "remove", "-w", str(ws), "Japarov Sadyr"])
+    assert result.exit_code == 1 and "No actor is named" in result.output  # the smaller file had no aliases
+    result = runner.invoke(app, ["actors", "remove", "-w", str(ws), "Жапаров Садыр"])
+    assert result.exit_code == 0 and "its 6 posts stay" in result.output
+    unmatched = json.loads(runner.invoke(app, ["actors", "unmatched", "-w", str(ws), "-f", "json"]).stdout)
+    assert unmatched[0]["account_id"] == "111" and unmatched[0]["posts"] == 6
+    assert {"platform", "handle", "name", "posts", "first_post", "last_post"} <= unmatched[0].keys()
+
+
+def test_periods_remove(runner, tmp_path):
+    ws = _init(runner, tmp_path)
+    assert runner.invoke(app, ["periods", "add", "-w", str(ws), "campaign", "2021-01-03", "2021-01-09"]).exit_code == 0
+    assert runner.invoke(app, ["periods", "add", "-w", str(ws), "pre", "2020-12-01", "2021-01-02"]).exit_code == 0
+    result = runner.invoke(app, ["periods", "remove", "-w", str(ws), "campaign"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(runner.invoke(app, ["periods", "list", "-w", str(ws), "-f", "json"]).stdout)
+    assert [p["name"] for p in listed] == ["pre"]
+    assert "campaign" not in (ws / "shailoo.toml").read_text(encoding="utf-8")
+    bad = runner.invoke(app, ["periods", "remove", "-w", str(ws), "campaign"])
+    assert bad.exit_code == 1 and "no period named 'campaign'" in bad.output

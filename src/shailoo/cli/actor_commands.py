@@ -1,4 +1,4 @@
-"""shailoo actors import|list: the registry of monitored actors."""
+"""shailoo actors import|list|unmatched|remove: the registry of monitored actors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from shailoo.actors import actor_post_counts, import_registry
+from shailoo.actors import (
+    actor_post_counts,
+    describe_unmatched,
+    import_registry,
+    remove_actor,
+    unattributed_accounts,
+    unmatched_registry_accounts,
+)
 from shailoo.cli.common import FormatOpt, WorkspaceOpt, console, print_table
 # Reading commands open the workspace read-only (they work on a read-only copy or folder); see store.workspace.
 from shailoo.store.workspace import open_workspace
@@ -21,15 +28,50 @@ def register(app: typer.Typer) -> None:
 
     @actors.command("import")
     def actors_import(file: Annotated[Path, typer.Argument(help="Registry CSV or YAML.")],
+                      add: Annotated[bool, typer.Option("--add", help="Add to the registry instead of replacing it.")] = False,
                       workspace: WorkspaceOpt = None) -> None:
-        """Add or update actors from a CSV (one row per account) or YAML registry."""
+        """Replace the registry with a CSV (one row per account) or YAML file; --add merges it instead.
+
+        Without --add, actors missing from the file are removed (their posts stay, unattributed).
+        Registry rows that match no post are listed afterwards.
+        """
         with open_workspace(workspace) as ws:
-            counts = import_registry(ws, file)
+            counts = import_registry(ws, file, replace=not add)
         console.print(f"Registered {counts['actors']} actors with {counts['accounts']} accounts; "
-                      f"{counts['attributed_accounts']} accounts in the workspace are attributed to them.")
+                      f"{counts['attributed_accounts']} accounts in the workspace are attributed to them.", markup=False)
+        for label in ("added", "changed", "removed"):
+            names = counts[label]
+            if names:
+                shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+                console.print(f"{label.capitalize()} {len(names)}: {shown}.", markup=False)
+        for line in describe_unmatched(counts["unmatched"]):
+            console.print(line, markup=False)
 
     @actors.command("list")
     def actors_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
         """List actors with their category and post count per platform."""
         with open_workspace(workspace, read_only=True) as ws:
             print_table(actor_post_counts(ws), fmt, title="Actors")
+
+    @actors.command("unmatched")
+    def actors_unmatched(
+        workspace: WorkspaceOpt = None, fmt: FormatOpt = "table",
+        registry: Annotated[bool, typer.Option("--registry", help="List the registry's accounts that match no post instead.")] = False,
+        limit: Annotated[int, typer.Option(help="Show at most this many accounts (0: all).")] = 100,
+    ) -> None:
+        """List accounts whose posts count for no actor, most posts first (--registry: registry rows matching no post)."""
+        with open_workspace(workspace, read_only=True) as ws:
+            if registry:
+                rows = unmatched_registry_accounts(ws)
+                print_table(rows[:limit] if limit else rows, fmt, title="Registry accounts matching no post")
+            else:
+                print_table(unattributed_accounts(ws, limit or None), fmt, title="Accounts with posts and no actor")
+
+    @actors.command("remove")
+    def actors_remove(name: Annotated[str, typer.Argument(help="The actor's name or one of its aliases.")],
+                      workspace: WorkspaceOpt = None) -> None:
+        """Remove an actor and its accounts from the registry; its posts stay, unattributed."""
+        with open_workspace(workspace) as ws:
+            removed = remove_actor(ws, name)
+        console.print(f"Removed {removed['name']}; its {removed['posts']:,} posts stay in the workspace, "
+                      "attributed to no actor.", markup=False)

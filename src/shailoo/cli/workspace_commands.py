@@ -60,6 +60,14 @@ def register(app: typer.Typer) -> None:
             tz = ws.config.timezone
         console.print(f"Period {name}: {start} to {end} inclusive ({tz}).", markup=False)
 
+    @periods.command("remove")
+    def periods_remove(name: Annotated[str, typer.Argument(help="The period's name.")],
+                       workspace: WorkspaceOpt = None) -> None:
+        """Remove a period from the workspace (its posts stay)."""
+        with open_workspace(workspace) as ws:
+            _remove_period(ws, name)
+        console.print(f"Removed the period {name}.", markup=False)
+
     @periods.command("list")
     def periods_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
         """List the workspace's periods with their post counts."""
@@ -101,6 +109,16 @@ def register(app: typer.Typer) -> None:
         """Create a pseudonym key for a workspace that has none and holds no pseudonym (never replaces a usable key)."""
         path = new_key(workspace if workspace is not None else Path(os.environ.get("SHAILOO_WORKSPACE", ".")))
         console.print(f"Created a new pseudonym key {printable(path)}; back it up with the workspace.", markup=False)
+
+
+def _remove_period(ws, name: str) -> None:
+    # Periods live in shailoo.toml (the source of truth) and are mirrored into the periods table.
+    if not any(p.name == name for p in ws.config.periods):
+        known = ", ".join(p.name for p in ws.config.periods) or "none"
+        raise UsageError(f"There is no period named '{name}' (periods: {known}).")
+    ws.config.periods = [p for p in ws.config.periods if p.name != name]
+    ws.config.save(ws.path)
+    ws._sync_periods()
 
 
 def _date(text: str) -> date:
