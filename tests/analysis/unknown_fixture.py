@@ -52,7 +52,7 @@ def build_unknown_fixture(path: Path, results: bool = False):
     extra = path.parent / (path.name + "-exports")
     extra.mkdir(parents=True, exist_ok=True)
     (extra / "registry.csv").write_text(REGISTRY, encoding="utf-8")
-    import_registry(ws, extra / "registry.csv")
+    import_registry(ws, extra / "registry.csv", replace=False)  # adds to the fixture's registry
     (extra / "kabar.json").write_text(json.dumps(TELETHON, ensure_ascii=False), encoding="utf-8")
     import_file(ws, extra / "kabar.json")
     (extra / "result.json").write_text(json.dumps(_desktop(), ensure_ascii=False), encoding="utf-8")

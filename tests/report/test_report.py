@@ -98,7 +98,7 @@ def test_html_report_is_self_contained_and_complete(ws, tmp_path):
 
 def test_report_for_one_period(ws, tmp_path):
     html = write_report(ws, tmp_path / "p.html", period="pre-campaign").read_text(encoding="utf-8")
-    assert "covers the period “pre-campaign”" in html
+    assert "Scope: the period “pre-campaign”" in html
     check_figures(html)
 
 

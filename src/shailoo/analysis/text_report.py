@@ -2,8 +2,9 @@
 two-word terms and collocations, topics per platform and week, clusters of posts.
 
 Each section is a dict: `id`, `title`, `tables` (pyarrow Tables), `captions` (one per
-table), `charts` (hints: which table to draw as bars) and `notes` (what the reader must
-know, e.g. posts whose language has no stemmer).
+table), `charts` (hints: which table to draw as bars), `notes` (what the reader must
+know, e.g. posts whose language has no stemmer) and `limits` (per table, how many rows the
+HTML shows of a longer table: the report says "15 of 46" and its CSV has every row).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from shailoo.text.pipeline import TextOptions
 
 
 REPORT_SAMPLE = 100_000
+ASSOC_SHOWN = 15      # association rows shown per term; the CSV has them all
+KWIC_SHOWN = 20       # hits shown in context
+KWIC_CSV = 1_000      # hits kept in the CSV (a frequent term can have hundreds of thousands)
 
 
 def text_report_sections(ws, post_filter=None, options: TextOptions | None = None, top: int = 20,
@@ -37,8 +41,9 @@ def text_report_sections(ws, post_filter=None, options: TextOptions | None = Non
     bi = ngrams(ws, post_filter, options, n=2, top=top)
     col = ngrams(ws, post_filter, options, n=2, top=top, measure="llr", min_count=3)
     sections.append(_section("text-ngrams", "Frequent two-word terms", [bi.table, col.table],
-                             ["Most frequent two-word terms (within sentences, stopwords removed).",
-                              "Collocations: two-word terms seen 3+ times ranked by log-likelihood (G²)."], bi.notes))
+                             [f"The {top} most frequent two-word terms (within sentences, stopwords removed).",
+                              f"Collocations: the {top} two-word terms seen 3+ times ranked highest by log-likelihood (G²)."],
+                             bi.notes))
 
     sections.append(_key_terms(ws, post_filter, options))
 
@@ -66,17 +71,24 @@ def _key_terms(ws, post_filter, options: TextOptions, n_terms: int = 3, min_cor:
 
     corpus = Corpus.from_workspace(ws, post_filter, options)
     top = term_table(corpus, top=n_terms, grouped=False, with_key=True)
-    tables, captions = [], []
+    tables, captions, limits = [], [], []
     for shown, key in zip(top["term"].to_pylist(), top["key"].to_pylist()):
-        tables.append(assoc_table(corpus, key, min_cor, top=15))
+        tables.append(assoc_table(corpus, key, min_cor, top=0))  # every association: the CSV has them all
+        limits.append(ASSOC_SHOWN)
         captions.append(f"Terms associated with “{shown}” (Pearson r ≥ {min_cor:.2f} across posts, as R tm findAssocs; "
                         f"`shailoo assoc {shown}`).")
     if top.num_rows:
         shown = top["term"][0].as_py()
-        hits = kwic(ws, shown, post_filter, options, top=20)
-        tables.append(hits.table.select(["created_at", "platform", "left", "keyword", "right", "url"]))
-        captions.append(f"The first 20 occurrences of “{shown}” in context, with links (`shailoo kwic {shown}`).")
-    return _section("text-key-terms", "Key terms: associations and context", tables, captions, corpus.notes)
+        hits = kwic(ws, shown, post_filter, options, top=KWIC_CSV + 1)
+        table = hits.table.select(["created_at", "platform", "left", "keyword", "right", "url"])
+        more = table.num_rows > KWIC_CSV
+        tables.append(table.slice(0, KWIC_CSV))
+        limits.append(KWIC_SHOWN)
+        captions.append(f"Occurrences of “{shown}” in context, with links"
+                        + (f" (the first {KWIC_CSV:,} hits are in the CSV; `shailoo kwic {shown}` lists every hit)."
+                           if more else f" (`shailoo kwic {shown}`)."))
+    return _section("text-key-terms", "Key terms: associations and context", tables, captions, corpus.notes,
+                    limits=limits)
 
 
 def _languages(ws, post_filter) -> dict:
@@ -93,6 +105,6 @@ def _languages(ws, post_filter) -> dict:
                     [{"table": 0, "kind": "bar", "x": "lang", "y": "posts"}])
 
 
-def _section(sid, title, tables, captions, notes, charts=None) -> dict:
+def _section(sid, title, tables, captions, notes, charts=None, limits=None) -> dict:
     return {"id": sid, "title": title, "tables": tables, "captions": captions, "charts": charts or [],
-            "notes": list(notes)}
+            "notes": list(notes), "limits": list(limits or [])}

@@ -14,10 +14,9 @@ import typer
 from shailoo.cli.common import FormatOpt, print_table, workspace_option
 from shailoo.store.workspace import open_workspace as _open
 
-Platform = Annotated[Optional[str], typer.Option("--platform", help="Only posts of this platform.")]
-Period = Annotated[Optional[str], typer.Option("--period", help="Only posts of this named period.")]
-Category = Annotated[Optional[str], typer.Option("--category", help="Only posts of actors of this category.")]
-Actor = Annotated[Optional[str], typer.Option("--actor", help="Only posts of this actor.")]
+from shailoo.cli.filters import ActorOpt as Actor, AllOpt, CategoryOpt as Category, PeriodOpt as Period, \
+    PlatformOpt as Platform, SinceOpt, UntilOpt, join_notes, scoped_filter
+
 Top = Annotated[int, typer.Option("--top", help="How many rows to show (per group); 0 for all.")]
 NoStop = Annotated[bool, typer.Option("--no-stopwords", help="Keep stopwords (switch stopword removal off).")]
 NoStem = Annotated[bool, typer.Option("--no-stem", help="Count words as written, without stemming.")]
@@ -32,10 +31,9 @@ def open_workspace(path):
     return _open(path, read_only=None)
 
 
-def _filter(platform, period, category, actor):
-    from shailoo.analysis.filters import PostFilter
-
-    return PostFilter(platform=platform, period=period, category=category, actor=actor)
+def _filter(ws, platform, period, category, actor, since, until, all_posts):
+    """(PostFilter with the default scope, the scope sentence), as every analysis command."""
+    return scoped_filter(ws, period, platform, category, actor, since, until, all_posts)
 
 
 def _options(language, no_stopwords, no_stem, kinds="word"):
@@ -48,14 +46,16 @@ def _options(language, no_stopwords, no_stem, kinds="word"):
 def terms_cmd(workspace: workspace_option = None, by: Annotated[str, typer.Option(
         "--by", help="Group by none, platform, period, category, actor, language, week or day.")] = "none",
         top: Top = 20, platform: Platform = None, period: Period = None, category: Category = None,
-        actor: Actor = None, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
+        actor: Actor = None, since: SinceOpt = None, until: UntilOpt = None,
+        all_posts: AllOpt = False, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
         kinds: Kinds = "word", fmt: FormatOpt = "table") -> None:
     """Count the most frequent terms with count (occurrences) and support (posts)."""
     from shailoo.analysis.text_terms import terms
 
     ws = open_workspace(workspace)
-    r = terms(ws, _filter(platform, period, category, actor), _options(language, no_stopwords, no_stem, kinds), by, top)
-    print_table(r.table, fmt, title="Terms", note=r.note)
+    flt, scope = _filter(ws, platform, period, category, actor, since, until, all_posts)
+    r = terms(ws, flt, _options(language, no_stopwords, no_stem, kinds), by, top)
+    print_table(r.table, fmt, title="Terms", note=join_notes(scope, r.note))
 
 
 def ngrams_cmd(workspace: workspace_option = None, n: Annotated[int, typer.Option("-n", help="2 or 3 words.")] = 2,
@@ -63,15 +63,17 @@ def ngrams_cmd(workspace: workspace_option = None, n: Annotated[int, typer.Optio
                                                      "(log-likelihood G², bigrams) or pmi.")] = "frequency",
                min_count: Annotated[int, typer.Option("--min-count", help="Collocations seen fewer times are left out.")] = 3,
                top: Top = 20, platform: Platform = None, period: Period = None, category: Category = None,
-               actor: Actor = None, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
+               actor: Actor = None, since: SinceOpt = None, until: UntilOpt = None,
+        all_posts: AllOpt = False, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
                fmt: FormatOpt = "table") -> None:
     """Count frequent n-grams within sentences, or rank collocations."""
     from shailoo.analysis.text_ngrams import ngrams
 
     ws = open_workspace(workspace)
-    r = ngrams(ws, _filter(platform, period, category, actor), _options(language, no_stopwords, no_stem), n, top,
+    flt, scope = _filter(ws, platform, period, category, actor, since, until, all_posts)
+    r = ngrams(ws, flt, _options(language, no_stopwords, no_stem), n, top,
                measure, min_count)
-    print_table(r.table, fmt, title=f"{n}-grams", note=r.note)
+    print_table(r.table, fmt, title=f"{n}-grams", note=join_notes(scope, r.note))
 
 
 def kwic_cmd(query: Annotated[str, typer.Argument(help='Words, "phrases", AND, OR, NOT, ( ), prefix*.')],
@@ -79,29 +81,33 @@ def kwic_cmd(query: Annotated[str, typer.Argument(help='Words, "phrases", AND, O
                  "--width", help="Characters of context each side.")] = 40,
              no_translit: Annotated[bool, typer.Option("--no-translit", help="Do not expand across scripts.")] = False,
              top: Top = 0, platform: Platform = None, period: Period = None, category: Category = None,
-             actor: Actor = None, no_stem: NoStem = False, language: Language = None, fmt: FormatOpt = "table") -> None:
+             actor: Actor = None, since: SinceOpt = None, until: UntilOpt = None,
+        all_posts: AllOpt = False, no_stem: NoStem = False, language: Language = None, fmt: FormatOpt = "table") -> None:
     """Search posts and show every hit as keyword in context, with a link to the post."""
     from shailoo.analysis.text_kwic import kwic
 
     ws = open_workspace(workspace)
-    r = kwic(ws, query, _filter(platform, period, category, actor), _options(language, False, no_stem), width, top,
+    flt, scope = _filter(ws, platform, period, category, actor, since, until, all_posts)
+    r = kwic(ws, query, flt, _options(language, False, no_stem), width, top,
              translit=not no_translit)
-    print_table(r.table, fmt, title=f"Hits for {query}", note=r.note)
+    print_table(r.table, fmt, title=f"Hits for {query}", note=join_notes(scope, r.note))
 
 
 def assoc_cmd(term: Annotated[str, typer.Argument(help="The term whose associations to find.")],
               workspace: workspace_option = None,
               min_cor: Annotated[float, typer.Option("--min", help="Lowest correlation to show (0-1).")] = 0.2,
               top: Top = 0, platform: Platform = None, period: Period = None, category: Category = None,
-              actor: Actor = None, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
+              actor: Actor = None, since: SinceOpt = None, until: UntilOpt = None,
+        all_posts: AllOpt = False, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
               fmt: FormatOpt = "table") -> None:
     """Find terms correlated with a term across posts (R tm findAssocs)."""
     from shailoo.analysis.text_assoc import assoc
 
     ws = open_workspace(workspace)
-    r = assoc(ws, term, _filter(platform, period, category, actor), _options(language, no_stopwords, no_stem),
+    flt, scope = _filter(ws, platform, period, category, actor, since, until, all_posts)
+    r = assoc(ws, term, flt, _options(language, no_stopwords, no_stem),
               min_cor, top)
-    print_table(r.table, fmt, title=f"Terms associated with {term}", note=r.note)
+    print_table(r.table, fmt, title=f"Terms associated with {term}", note=join_notes(scope, r.note))
 
 
 def clusters_cmd(workspace: workspace_option = None, k: Annotated[int, typer.Option("-k", help="Number of clusters.")] = 11,
@@ -109,15 +115,17 @@ def clusters_cmd(workspace: workspace_option = None, k: Annotated[int, typer.Opt
                                                         "above it, a sample and nearest centroids.")] = 5000,
                  posts: Annotated[bool, typer.Option("--posts", help="Print each post's cluster instead of the summary.")] = False,
                  top: Top = 10, platform: Platform = None, period: Period = None, category: Category = None,
-                 actor: Actor = None, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
+                 actor: Actor = None, since: SinceOpt = None, until: UntilOpt = None,
+        all_posts: AllOpt = False, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
                  fmt: FormatOpt = "table") -> None:
     """Cluster posts with Ward's method on TF-IDF and show each cluster's size and top words."""
     from shailoo.analysis.text_clusters import clusters
 
     ws = open_workspace(workspace)
-    r = clusters(ws, _filter(platform, period, category, actor), _options(language, no_stopwords, no_stem), k=k,
+    flt, scope = _filter(ws, platform, period, category, actor, since, until, all_posts)
+    r = clusters(ws, flt, _options(language, no_stopwords, no_stem), k=k,
                  top_words=top or 10, max_exact=max_exact)
-    print_table(r.details if posts else r.table, fmt, title=f"Clusters (Ward, k={k})", note=r.note)
+    print_table(r.details if posts else r.table, fmt, title=f"Clusters (Ward, k={k})", note=join_notes(scope, r.note))
 
 
 def topics_cmd(workspace: workspace_option = None, by: Annotated[str, typer.Option(
@@ -125,13 +133,15 @@ def topics_cmd(workspace: workspace_option = None, by: Annotated[str, typer.Opti
         dictionary: Annotated[Optional[Path], typer.Option("--dictionary", help="A topics YAML file to use instead "
                                                            "of the workspace's or the shipped one.")] = None,
         platform: Platform = None, period: Period = None, category: Category = None, actor: Actor = None,
+        since: SinceOpt = None, until: UntilOpt = None, all_posts: AllOpt = False,
         fmt: FormatOpt = "table") -> None:
     """Tag posts with dictionary topics and count posts per topic and group."""
     from shailoo.analysis.text_topics import topics
 
     ws = open_workspace(workspace)
-    r = topics(ws, _filter(platform, period, category, actor), by, dictionary)
-    print_table(r.table, fmt, title=f"Topics by {by}", note=r.note)
+    flt, scope = _filter(ws, platform, period, category, actor, since, until, all_posts)
+    r = topics(ws, flt, by, dictionary)
+    print_table(r.table, fmt, title=f"Topics by {by}", note=join_notes(scope, r.note))
 
 
 def detect_language_cmd(file: Annotated[str, typer.Argument(help="A text file with one text per line, or - for stdin.")]) -> None:

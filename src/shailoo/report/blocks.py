@@ -28,6 +28,11 @@ class Block:
     name: str = ""  # file/sheet name stem
     columns: list[str] | None = None  # columns shown in the HTML (all are in the CSV)
     rows: list[dict] = field(default_factory=list)
+    limit: int | None = None  # rows shown in the HTML; the caption says "N of M" and the CSV has all
+
+    @property
+    def cut(self) -> bool:
+        return self.limit is not None and self.table.num_rows > self.limit
 
     def __post_init__(self) -> None:
         self.name = slug(self.name or self.title)
@@ -74,10 +79,14 @@ def csv_data_uri(table: pa.Table) -> str:
     return "data:text/csv;charset=utf-8;base64," + base64.b64encode(payload).decode("ascii")
 
 
+UNKNOWN = "—"  # an unknown value (NULL) in the HTML; the CSV and the XLSX leave the cell empty
+
+
 def display(value, column: str) -> str:
-    """How a cell reads in the HTML table: big counts abbreviated like the reference report."""
+    """How a cell reads in the HTML table: big counts abbreviated like the reference report;
+    unknown (NULL) as “—”, never 0."""
     if value is None:
-        return ""
+        return UNKNOWN
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
@@ -96,7 +105,8 @@ def html_rows(block: Block) -> tuple[list[str], list[list[tuple[str, str, bool, 
     template, which escapes all of them; only plain http(s) URLs become links (outputs.safe_url)."""
     cols = block.columns or block.table.column_names
     rows = []
-    for row in block.table.select(cols).to_pylist():
+    shown = block.table.slice(0, block.limit) if block.cut else block.table
+    for row in shown.select(cols).to_pylist():
         rows.append([(display(row[c], c), cell_text(row[c]),
                       isinstance(row[c], (int, float)) and not isinstance(row[c], bool), safe_url(row[c]))
                      for c in cols])

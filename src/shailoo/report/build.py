@@ -10,34 +10,50 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shailoo import __version__
 from shailoo.outputs import check_output, write_output
 from shailoo.analysis import metrics_rank
-from shailoo.analysis.filters import PostFilter
+from shailoo.analysis.filters import PostFilter, scoped
+from shailoo.analysis.metrics import unknown_counts
 from shailoo.analysis.snapshot import fetch, materialized, min_hours, snapshot_coverage
 from shailoo.report import charts
 from shailoo.report.blocks import Block, csv_data_uri, html_rows
-from shailoo.report.sections import (CATEGORY_TITLES, comparison_section, platform_sections, report_scope,
+from shailoo.report.sections import (CATEGORY_TITLES, comparison_section, left_out_note, platform_sections,
                                      results_section)
 
 
-def _overview_section(ws, period: str | None) -> dict:
-    t = metrics_rank.overview(ws, report_scope(ws, period))
-    labels = [f"{r['platform']} · {CATEGORY_TITLES.get(r['category'], r['category'])}" for r in t.to_pylist()]
-    cov = snapshot_coverage(ws, *report_scope(ws, period).where(ws))
+def _overview_section(ws, flt: PostFilter) -> dict:
+    t = metrics_rank.overview(ws, flt)
+    labeled = t.append_column("label", pa.array(
+        [f"{r['platform']} · {CATEGORY_TITLES.get(r['category'], r['category'])}" for r in t.to_pylist()], pa.string()))
+    known = labeled.filter(pc.fill_null(pc.is_valid(labeled["interactions"]), False))
+    left = [r["label"] for r in labeled.to_pylist() if r["interactions"] is None]
+    partial = sum(r["interactions_unknown"] for r in labeled.to_pylist() if r["interactions"] is not None)
+    cov = snapshot_coverage(ws, *flt.where(ws))
     early = sum(cov["snapshot_early"].to_pylist()) if cov.num_rows else 0
     none = sum(cov["no_snapshot"].to_pylist()) if cov.num_rows else 0
+    chart_note = " ".join(n for n in (
+        left_out_note(left),
+        f"Bars are sums over the posts whose interactions are known; {partial:,} posts of the drawn rows "
+        "are left out (interactions_unknown)." if partial else None) if n)
+    unknown = unknown_counts(ws, flt)
     return {"id": "overview", "title": "Overview", "blocks": [
         Block("Posts and interactions per platform and category", t,
-              charts.stacked_bars(labels, {"interactions": t["interactions"].to_pylist()},
-                                  "Interactions per platform and category"), name="overview"),
+              charts.stacked_bars(known["label"].to_pylist(), {"interactions": known["interactions"].to_pylist()},
+                                  "Interactions per platform and category") if known.num_rows else None,
+              name="overview", note=chart_note or None),
+        Block("Engagement counts known and unknown per platform", unknown, name="unknown-counts",
+              note="Unknown is not zero: a count the export does not give, or a post never measured, is “—” in "
+                   "every table, left out of sums, averages, rates and shares, and counted in the *_unknown "
+                   "columns beside them. Interactions are unknown when any of their parts is."),
         Block("Engagement snapshots used", cov, name="snapshot-coverage",
               note=(f"{early:,} posts were measured only less than {min_hours(ws):g} h after posting (their latest "
                     f"snapshot is used, flagged snapshot_early); {none:,} posts have no engagement counts."))]}
 
 
-def _text_sections(ws, period: str | None) -> list[dict]:
+def _text_sections(ws, flt: PostFilter) -> list[dict]:
     try:
         from shailoo.analysis.text_report import text_report_sections
     except ImportError as exc:  # the text module is optional; any other failure is a bug to see
@@ -45,9 +61,11 @@ def _text_sections(ws, period: str | None) -> list[dict]:
             return []
         raise
     out = []
-    for s in text_report_sections(ws, report_scope(ws, period)):
+    for s in text_report_sections(ws, flt):
         captions = s.get("captions") or []
-        blocks = [Block(captions[i] if i < len(captions) else s["title"], t, name=f"{s.get('id', 'text')}-{i + 1}")
+        limits = s.get("limits") or []
+        blocks = [Block(captions[i] if i < len(captions) else s["title"], t, name=f"{s.get('id', 'text')}-{i + 1}",
+                        limit=limits[i] if i < len(limits) else None)
                   for i, t in enumerate(s.get("tables") or [])]
         for hint in s.get("charts") or []:
             if hint.get("table", 0) < len(blocks):
@@ -84,7 +102,7 @@ def _hinted_chart(table: pa.Table, hint: dict, title: str) -> str | None:
     return Markup("").join(svgs)  # SVG built (and escaped) by charts.py
 
 
-def _methodology(ws, period: str | None) -> dict:
+def _methodology(ws, flt: PostFilter, scope_text: str) -> dict:
     actors = fetch(ws, """SELECT a.name AS actor, a.category,
                                  string_agg(DISTINCT aa.platform, ', ' ORDER BY aa.platform) AS platforms,
                                  array_to_string(a.aliases, ' | ') AS aliases
@@ -104,37 +122,52 @@ def _methodology(ws, period: str | None) -> dict:
         "Views are never interactions.",
         f"Snapshot rule: each post's counts come from the first engagement snapshot measured {hours:g} hours or "
         "more after posting; posts measured only earlier use their latest snapshot and are flagged.",
+        "Unknown is not zero: a count an export does not give (views in Facebook exports without views, "
+        "forwards and replies in Telegram Desktop exports, every count of a post never measured) is shown as “—”, "
+        "never 0; sums, averages, rates and shares cover only the posts where the count is known, and the "
+        "*_unknown columns beside them say how many posts were left out. A post's interactions are unknown "
+        "when any of its platform's parts is unknown. A post whose counts are unknown still counts as a post.",
         "Interaction rate: mean over posts with a known follower count of interactions ÷ followers at posting.",
         "Shares (%) are an actor's part of its category's total (a category's part of the platform's).",
         "Comments and replies by other users are not counted as posts.",
     ]
-    scope = report_scope(ws, period)
-    if period:
-        text.insert(1, f"This report covers the period “{period}” only.")
-    elif scope.start:
-        where, params = scope.where(ws)
-        outside = ws.con.execute(f"SELECT count(*) FILTER (WHERE NOT ({where})) FROM posts_v", params).fetchall()[0][0]
-        text.insert(1, f"This report covers the monitoring period {scope.start:%d.%m.%Y} – {scope.end:%d.%m.%Y} "
-                       f"(from the first period's start to the last period's end); {outside:,} posts of the "
-                       "workspace fall outside it and are not counted.")
+    # The same scope sentence the CLI prints under its tables (analysis.filters.scoped).
+    text.insert(1, scope_text + " The command-line analyses use the same default scope.")
+    chosen = [f"{label}: {', '.join(v)}" for label, v in (("platforms", flt.platforms), ("categories", flt.categories),
+                                                         ("actors", flt.actors)) if v]
+    if chosen:
+        text.insert(2, "Only posts of " + "; ".join(chosen) + ".")
     return {"id": "methodology", "title": "Methodology", "paragraphs": text, "blocks": [
         Block("Monitored actors", actors, name="actors"), Block("Periods", periods, name="periods"),
         Block("Imported files", imports, name="imports")]}
 
 
-def build_sections(ws, period: str | None = None, include_text: bool = True) -> list[dict]:
-    """Compute every section (with the per-post table materialised once for all of them)."""
+def report_filter(ws, period: str | None = None, flt: PostFilter | None = None,
+                  all_posts: bool = False) -> tuple[PostFilter, str]:
+    """The report's posts and the sentence saying which: the same default scope as the CLI."""
+    flt = flt or PostFilter()
     if period:
-        PostFilter(period=period).where(ws)  # a clear error for an unknown period
+        flt = PostFilter(platform=flt.platform, category=flt.category, actor=flt.actor, period=period,
+                         start=flt.start, end=flt.end)
+    scoped_flt, text = scoped(ws, flt, all_posts)
+    scoped_flt.where(ws)  # a clear error for an unknown period, platform, category or actor
+    return scoped_flt, text
+
+
+def build_sections(ws, period: str | None = None, include_text: bool = True, flt: PostFilter | None = None,
+                   all_posts: bool = False) -> list[dict]:
+    """Compute every section (with the per-post table materialised once for all of them)."""
+    flt, scope_text = report_filter(ws, period, flt, all_posts)
     with materialized(ws):
         number = [0]
-        sections = [_overview_section(ws, period)] + platform_sections(ws, period, number)
-        for extra in (comparison_section(ws, period), results_section(ws, period)):
+        sections = [_overview_section(ws, flt)] + platform_sections(ws, flt, number)
+        for extra in (comparison_section(ws, flt), results_section(ws, flt)):
             if extra:
                 sections.append(extra)
     if include_text:
-        sections += _text_sections(ws, period)
-    sections.append(_methodology(ws, period))
+        sections += _text_sections(ws, flt)
+    sections.append(_methodology(ws, flt, scope_text))
+    sections[0]["scope"] = scope_text
     return sections
 
 
@@ -159,23 +192,28 @@ def _render(ws, sections: list[dict], period: str | None) -> str:
             b.csv_uri = csv_data_uri(b.table)
     template = env.get_template("report.html.j2")
     return template.render(project=ws.config.project, period=period, sections=sections, version=__version__, csp=CSP,
+                           scope=sections[0].get("scope", "") if sections else "",
                            generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                            platform_colors=charts.PLATFORM_COLORS)
 
 
-def write_report(ws, out_path: str | Path, period: str | None = None, include_text: bool = True) -> Path:
+def write_report(ws, out_path: str | Path, period: str | None = None, include_text: bool = True,
+                 flt: PostFilter | None = None, all_posts: bool = False) -> Path:
     """Write the self-contained HTML report (atomically, see outputs.atomic_output); return its path."""
     check_output(out_path)  # a bad target fails before the work
-    sections = build_sections(ws, period, include_text=include_text)
+    sections = build_sections(ws, period, include_text=include_text, flt=flt, all_posts=all_posts)
     return write_output(out_path, _render(ws, sections, period), parents=True)
 
 
-def write_xlsx(ws, path: str | Path, period: str | None = None, include_text: bool = True) -> Path:
-    """Write every table of the report as a sheet of an XLSX workbook; return its path."""
+def write_xlsx(ws, path: str | Path, period: str | None = None, include_text: bool = True,
+               flt: PostFilter | None = None, all_posts: bool = False) -> Path:
+    """Write every table of the report as a sheet of an XLSX workbook (whole tables, never cut;
+    unknown values are empty cells); return its path."""
     from shailoo.report.xlsx import write_workbook
 
     check_output(path)
-    blocks = [b for s in build_sections(ws, period, include_text=include_text) for b in s["blocks"]]
+    blocks = [b for s in build_sections(ws, period, include_text=include_text, flt=flt, all_posts=all_posts)
+              for b in s["blocks"]]
     return write_workbook(blocks, Path(path))
 
 

@@ -81,8 +81,15 @@ def _legend(names: Sequence[str], colors: Sequence[str], y: int) -> list[str]:
 
 def stacked_bars(labels: Sequence[str], parts: dict[str, Sequence[float]], title: str,
                  colors: dict[str, str] | None = None, sort: bool = True) -> Markup:
-    """Horizontal bars, one per label, each split into parts (one part = a plain bar), longest first."""
+    """Horizontal bars, one per label, each split into parts (one part = a plain bar), longest first.
+
+    A label with an unknown (None) part is not drawn at all: a bar missing a part would be read as
+    a smaller total (callers name the labels left out in the caption)."""
     names = list(parts)
+    keep = [i for i in range(len(labels)) if all(parts[n][i] is not None for n in names)]
+    if len(keep) < len(labels):
+        labels = [labels[i] for i in keep]
+        parts = {n: [parts[n][i] for i in keep] for n in names}
     totals = [sum((parts[n][i] or 0) for n in names) for i in range(len(labels))]
     order = sorted(range(len(labels)), key=lambda i: (-totals[i], str(labels[i]))) if sort else range(len(labels))
     order = list(order)
@@ -119,7 +126,7 @@ def grouped_bars(labels: Sequence[str], series: dict[str, Sequence[float]], titl
     """Horizontal bar groups (e.g. vote share beside followers, posts and interactions shares)."""
     names = list(series)
     cols = [color_for(n, k) for k, n in enumerate(names)]
-    top = max((v or 0 for s in series.values() for v in s), default=0) or 1
+    top = max((v for s in series.values() for v in s if v is not None), default=0) or 1
     group_h = len(names) * (BAR_H - 6) + GAP * 2
     height = 26 + len(labels) * group_h
     plot_w = WIDTH - LABEL_W - 70
@@ -129,8 +136,12 @@ def grouped_bars(labels: Sequence[str], series: dict[str, Sequence[float]], titl
         body.append(f'<text x="{LABEL_W - 6}" y="{y0 + group_h / 2 + 3:.0f}" text-anchor="end">'
                     f'{escape(_label(label))}</text>')
         for k, (n, c) in enumerate(zip(names, cols)):
-            v = series[n][i] or 0
+            v = series[n][i]
             y = y0 + k * (BAR_H - 6)
+            if v is None:  # unknown: no bar (not a zero one), and "—" where its value would be
+                body.append(f'<text x="{LABEL_W + 4}" y="{y + BAR_H - 9}" font-size="10" fill="#777">'
+                            f'<title>{escape(str(label))} — {escape(n)}: unknown</title>— {escape(n)} unknown</text>')
+                continue
             body.append(f'<rect x="{LABEL_W}" y="{y}" width="{max(plot_w * v / top, 0.5):.1f}" height="{BAR_H - 7}" '
                         f'fill="{c}"><title>{escape(str(label))} — {escape(n)}: {v:g}{escape(suffix)}</title></rect>'
                         f'<text x="{LABEL_W + plot_w * v / top + 4:.1f}" y="{y + BAR_H - 9}" font-size="10">'
