@@ -106,10 +106,11 @@ def print_table(data: Any, fmt: str = "table", title: str | None = None, note: s
         console.print(table)
         if not rows:
             console.print("[dim]No rows.[/dim]")
+    # Notes (scope, unknown values) are not wrapped: scripts and tests read them as one line.
     if note and fmt == "table":
-        console.print(Text.assemble(("Note:", "yellow"), " ", terminal_text(note)))
+        console.print(Text.assemble(("Note:", "yellow"), " ", terminal_text(note)), soft_wrap=True)
     elif note:
-        err_console.print(terminal_text(f"Note: {note}"))
+        err_console.print(terminal_text(f"Note: {note}"), soft_wrap=True)
 
 
 def print_tables(tables: dict[str, Any], fmt: str = "table", titles: dict[str, str] | None = None,
@@ -123,7 +124,7 @@ def print_tables(tables: dict[str, Any], fmt: str = "table", titles: dict[str, s
         obj.update({k: [_jsonable(r) for r in _rows(t)] for k, t in tables.items()})
         sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
         if note:
-            err_console.print(terminal_text(f"Note: {note}"))
+            err_console.print(terminal_text(f"Note: {note}"), soft_wrap=True)
         return
     items = list(tables.items())
     for i, (key, table) in enumerate(items):

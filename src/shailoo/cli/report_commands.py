@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
             if target is not None:
                 check_output(target)
         with open_workspace(workspace, read_only=None) as ws:  # caches languages when it may write
-            err_console.print(f"Note: {report_filter(ws, period, flt, all_posts)[1]}", markup=False)
+            err_console.print(f"Note: {report_filter(ws, period, flt, all_posts)[1]}", markup=False, soft_wrap=True)
             if html is not None:
                 path = write_report(ws, html, period=period, include_text=not no_text, flt=flt, all_posts=all_posts)
                 console.print(f"Wrote the report to {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser.", markup=False)

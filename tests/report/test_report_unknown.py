@@ -1,0 +1,55 @@
+"""The report never shows or draws an unknown count as 0, and says when it cuts a table."""
+
+from __future__ import annotations
+
+import re
+
+import pyarrow as pa
+import pytest
+
+from shailoo.report.blocks import Block, csv_data_uri, html_rows
+from shailoo.report.build import _render, build_sections, write_xlsx
+from tests.analysis.unknown_fixture import build_unknown_fixture
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory):
+    ws = build_unknown_fixture(tmp_path_factory.mktemp("report-unknown") / "ws")
+    yield ws
+    ws.close()
+
+
+def test_unknown_is_a_dash_and_never_a_bar(ws):
+    sections = build_sections(ws, include_text=False)
+    tg = next(s for s in sections if s["id"] == "platform-telegram")
+    block = next(b for b in tg["blocks"] if b.name == "telegram-media-interactions")
+    header, rows = html_rows(block)
+    b_row = next(r for r in rows if r[0][0] == "Канал Б")
+    assert b_row[header.index("interactions")][0] == "—" and b_row[header.index("views")][0] == "—"
+    assert b_row[header.index("reactions")][0] == "11"
+    # the chart draws no bar for Канал Б (nor for Кабар, whose second post is unmeasured) and says so
+    assert "Канал Б" not in str(block.chart or "") and "Канал Б" in block.note and "Кабар" in block.note
+    overview = next(b for b in sections[0]["blocks"] if b.name == "overview")
+    assert "3 posts of the drawn rows are left out" in overview.note  # Telegram media: 18 over 1 of 4 posts
+    counts = next(b for b in sections[0]["blocks"] if b.name == "unknown-counts").table.to_pylist()
+    assert next(r for r in counts if r["platform"] == "telegram")["interactions_unknown"] == 3
+
+
+def test_xlsx_leaves_unknown_cells_empty(ws, tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(write_xlsx(ws, tmp_path / "r.xlsx", include_text=False), read_only=True)
+    rows = list(wb["telegram-media-interactions"].iter_rows(values_only=True))
+    head, row = rows[0], next(r for r in rows if r[0] == "Канал Б")
+    assert row[head.index("interactions")] is None and row[head.index("views")] is None
+
+
+def test_a_cut_table_says_how_many_rows_and_its_csv_has_all(ws):
+    table = pa.table({"term": [f"t{i}" for i in range(46)], "correlation": [0.9 - i / 100 for i in range(46)]})
+    block = Block("Terms associated with “x”", table, name="assoc", limit=15)
+    block.header, block.html = html_rows(block)
+    block.csv_uri = csv_data_uri(block.table)
+    assert len(block.html) == 15
+    html = _render(ws, [{"id": "t", "title": "Text", "blocks": [block]}], None)
+    assert "15 of 46 rows shown; the CSV below has all 46." in html
+    assert re.search(r"Download data \(CSV, all 46 rows\)", html)
