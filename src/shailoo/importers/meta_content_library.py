@@ -110,7 +110,7 @@ def _missing(col: dict[str, int]) -> dict[str, list[str]]:
 
 def sniff(head: str, path: Path) -> bool:
     first = head.split("\n", 1)[0]
-    keys = {_key(h) for h in re.split(r"[,;\t]", first)}
+    keys = {_key(h) for h in re.split(r"[,;\t|]", first)}
     return "creationtime" in keys and bool(keys & _OWNER_KEYS)
 
 

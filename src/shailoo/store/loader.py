@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from shailoo import csvfiles, importers
+from shailoo import importers
 from shailoo.errors import InputFileError, UsageError, printable
-from shailoo.importers.base import SLICE_NOTES, Source, Warnings
+from shailoo.importers.base import SLICE_NOTES, Source
 from shailoo.store.attribution import registered_keys, resolve_actors
 from shailoo.store.merge import merge_accounts, merge_posts
 from shailoo.store.parallel import stage_in_parallel, worker_count
