@@ -1,11 +1,18 @@
-"""Language identification for short posts: ru, ky, kk, uz (Cyrillic or Latin), en, other.
+"""Language identification for short posts.
 
-Method (see docs/text.md): a multinomial naive Bayes model over character 1-4-grams of
-words (padded with spaces), trained on real text by `scripts/train_langid.py`, plus two
-kinds of evidence added per word: marker letters (ң ө ү; ә ғ қ ұ һ і; ў ҳ; oʻ gʻ) and
-function words (the shipped stopword lists). Because every feature lives inside one word,
-a text's score is the sum of its words' scores: words are scored once per *distinct*
-word and summed per text (in numpy here, in SQL over the workspace).
+Codes (see docs/text.md): shailoo's languages ru, ky, kk, uz, en; neighbouring languages it
+can tell apart, so that users can filter them out: uk, be, bg, mk, sr, mn, tt, ba, kaa, tr,
+az, tk, tg; `other` for anything else (or nothing to go on); and `A+B` (e.g. `ru+kk`,
+the larger share first) for a text written in two languages.
+
+Method: a multinomial naive Bayes model over character 1-4-grams of words (padded with
+spaces), trained by `scripts/train_langid.py`, plus a bonus for the function words of
+shailoo's languages. Kazakh typed without its letters and Latin-script Kazakh are classes
+of their own inside the model that answer `kk`. Every feature lives inside one word, so a
+text's score is the sum of its words' scores: words are scored once per *distinct* word
+and summed per text (in numpy here, in SQL over the workspace). Besides the class scores,
+each word casts a vote for its language when it is clearly of one; a text whose votes
+split between two languages (the smaller at least `mixed_share` of them) is `A+B`.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import base64
 import gzip
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -24,18 +31,18 @@ from shailoo.text.script import fold_word
 
 MODEL_FILE = "langid.json.gz"
 NGRAM_ORDERS = (1, 2, 3, 4)
+OURS = ("ru", "ky", "kk", "uz", "en")
+OTHER = "other"
 
-# Letters that point to a language whatever the n-gram model says.
-MARKERS = {
-    "kk": "әұіһ",
-    "kyk": "ңөү",  # Kyrgyz or Kazakh (Kazakh is told apart by its own letters)
-    "uz_cyrl": "ў",
-    "uzk": "ҳқғ",  # Uzbek, Kazakh or Tajik
-    "tg": "ӣӯҷ",
-}
 _URL = re.compile(r"(?:https?://|www\.)\S+|[@#]\w+", re.I)
 # Words: letters with internal apostrophes (Uzbek oʻ gʻ) or hyphens.
 WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['’ʻʼ‘`][^\W\d_]|-[^\W\d_])*")
+_APOS = re.compile("[’ʻʼ‘`]")
+# Letters only one or two of the neighbouring languages write (Bulgarian: ъ inside a word
+# where Russian never has it). Each word carrying one adds `marker_bonus` to those classes.
+MARKERS = {"uk": "[єїґ]", "mk": "[ѓќѕљњџј]", "sr": "[ђћљњџј]", "tt": "[җ]", "az": "[ə]",
+           "tk": "[ňýž]", "ba": "[ҙҫҡ]", "bg": "ъ(?![еёюя])"}
+_ANY_MARKER = re.compile("|".join(MARKERS.values()))
 
 
 def text_words(text: str) -> list[str]:
@@ -45,13 +52,14 @@ def text_words(text: str) -> list[str]:
 
 def word_ngrams(word: str) -> list[str]:
     """Character n-grams of a word padded with a space each side."""
-    s = f" {_apos(word)} "
-    return [s[i : i + n] for n in NGRAM_ORDERS for i in range(len(s) - n + 1)]
+    s = f" {_APOS.sub(chr(39), word)} "  # all the apostrophes of Uzbek oʻ/gʻ become one
+    n = len(s)
+    return [s[i : i + k] for k in NGRAM_ORDERS for i in range(n - k + 1)]
 
 
-def _apos(word: str) -> str:
-    # All the apostrophes Uzbek writers use for oʻ/gʻ become one.
-    return re.sub("[’ʻʼ‘`]", "'", word)
+def languages_of(code: str) -> tuple[str, ...]:
+    """The languages a code names: `ru` → (ru,), `ru+kk` → (ru, kk), `other` → ()."""
+    return () if code == OTHER or not code else tuple(code.split("+"))
 
 
 @dataclass
@@ -64,14 +72,31 @@ class LangModel:
     unseen: np.ndarray  # (n_classes,) log-prob of an unseen n-gram
     function_words: dict[str, list[str]]
     params: dict
+    codes: list[str] | None = None  # user-facing code of each class
+    _fw: dict = field(default=None, init=False, repr=False)
 
     @property
     def output_codes(self) -> list[str]:
-        """The user-facing code of each class (uz_cyrl and uz_latn are both uz, tg is other)."""
-        return [{"uz_cyrl": "uz", "uz_latn": "uz", "tg": "other"}.get(c, c) for c in self.classes]
+        """The user-facing code of each class (kk_latn and kk_fold are kk, uz_cyrl and uz_latn uz)."""
+        if self.codes is not None:
+            return self.codes
+        return [{"uz_cyrl": "uz", "uz_latn": "uz", "tg": OTHER}.get(c, c) for c in self.classes]
+
+    @property
+    def vote_codes(self) -> list[str]:
+        """The codes words vote for, one score column each after the class columns."""
+        return list(dict.fromkeys(self.output_codes))
+
+    @property
+    def n_columns(self) -> int:
+        """Columns of `score_words`: one per class, then one vote column per code."""
+        return len(self.classes) + len(self.vote_codes)
 
     def score_words(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Score distinct words: (len(words), n_classes) scores and each word's n-gram count."""
+        """Score distinct words: (len(words), n_columns) scores and each word's n-gram count.
+
+        The first len(classes) columns are log-likelihoods; the others are 0/1 votes of
+        words that clearly belong to one code. Both add up over a text's words."""
         rows: list[int] = []
         cols: list[int] = []
         counts = np.zeros(len(words), dtype=np.float64)
@@ -87,62 +112,93 @@ class LangModel:
         scores = np.outer(counts, self.unseen)
         if rows:
             np.add.at(scores, np.asarray(rows), self.weights[np.asarray(cols)])
-        scores += self._word_evidence(words)
-        return scores, counts
+        self._add_function_words(words, scores)
+        return np.hstack([scores, self._votes(words, scores)]), counts
 
-    def _word_evidence(self, words: list[str]) -> np.ndarray:
-        p = self.params
-        ci = {c: i for i, c in enumerate(self.classes)}
-        ev = np.zeros((len(words), len(self.classes)))
-        fw = self._fw_table()
-        for r, w in enumerate(words):
-            for c, share in fw.get(w, ()):
-                ev[r, c] += p["function_word_bonus"] * share
-            if any(ch in w for ch in MARKERS["kk"]):
-                ev[r, ci["kk"]] += p["marker_bonus"]
-            elif any(ch in w for ch in MARKERS["kyk"]) and not any(ch in w for ch in MARKERS["uzk"]):
-                ev[r, ci["ky"]] += p["marker_bonus"] / 2
-                ev[r, ci["kk"]] += p["marker_bonus"] / 2
-            if any(ch in w for ch in MARKERS["uz_cyrl"]):
-                ev[r, ci["uz_cyrl"]] += p["marker_bonus"]
-            if any(ch in w for ch in MARKERS["tg"]):
-                ev[r, ci["tg"]] += p["marker_bonus"]
-            if "o'" in _apos(w) or "g'" in _apos(w):
-                ev[r, ci["uz_latn"]] += p["marker_bonus"]
-        return ev
+    def _add_function_words(self, words: list[str], scores: np.ndarray) -> None:
+        bonus = self.params.get("function_word_bonus", 0.0)
+        if bonus:
+            fw = self._fw_table()
+            for r, w in enumerate(words):
+                for c, share in fw.get(w, ()):
+                    scores[r, c] += bonus * share
+        mb = self.params.get("marker_bonus", 0.0)
+        if mb:
+            marks = [(self.classes.index(c), re.compile(rx)) for c, rx in MARKERS.items() if c in self.classes]
+            for r, w in enumerate(words):
+                if _ANY_MARKER.search(w):  # rare: only then look for whose letter it is
+                    for c, rx in marks:
+                        if rx.search(w):
+                            scores[r, c] += mb
+
+    def _votes(self, words: list[str], scores: np.ndarray) -> np.ndarray:
+        codes = self.vote_codes
+        votes = np.zeros((len(words), len(codes)))
+        margin = self.params.get("vote_margin", 1e9)
+        if len(words) == 0 or margin >= 1e8:
+            return votes
+        out = np.asarray(self.output_codes)
+        by_code = np.column_stack([scores[:, out == c].max(axis=1) for c in codes])
+        top2 = np.partition(by_code, -2, axis=1)[:, -2:] if len(codes) > 1 else by_code
+        long = np.fromiter(map(len, words), int, len(words)) >= 3
+        clear = (top2[:, -1] - top2[:, 0] >= margin) & long
+        # A word of unclear language still counts a thousandth, so that between two
+        # languages with as many clear words the one with more words comes first.
+        votes[np.flatnonzero(long), by_code[long].argmax(axis=1)] = 0.001
+        votes[np.flatnonzero(clear), by_code[clear].argmax(axis=1)] = 1.0
+        return votes
 
     def _fw_table(self) -> dict[str, list[tuple[int, float]]]:
-        if not hasattr(self, "_fw"):
+        if self._fw is None:
             ci = {c: i for i, c in enumerate(self.classes)}
             owners: dict[str, list[int]] = {}
             for lang, ws in self.function_words.items():
-                for c in [k for k in self.classes if k == lang or k.startswith(lang + "_")]:
+                for c in [k for k, code in zip(self.classes, self.output_codes) if code == lang]:
                     for w in ws:
                         owners.setdefault(w, []).append(ci[c])
             self._fw = {w: [(c, 1.0 / len(cs)) for c in cs] for w, cs in owners.items()}
         return self._fw
 
     def decide(self, scores: np.ndarray, counts: np.ndarray) -> tuple[list[str], np.ndarray]:
-        """Turn summed text scores and n-gram counts into (codes, confidences)."""
+        """Turn summed text scores and n-gram counts into (codes, confidences).
+
+        `scores` has the class columns and, when given, the vote columns of `score_words`;
+        without vote columns no text is called mixed."""
         p = self.params
+        k = len(self.classes)
+        cls_scores = scores[:, :k]
         codes = np.asarray(self.output_codes, dtype=object)
-        best = scores.argmax(axis=1)
-        z = scores * p["temperature"]
+        best = cls_scores.argmax(axis=1) if len(scores) else np.zeros(0, int)
+        z = cls_scores * p["temperature"]
         z = z - z.max(axis=1, keepdims=True)
         prob = np.exp(z)
         prob /= prob.sum(axis=1, keepdims=True)
-        # Confidence of the user-facing code: uz_cyrl and uz_latn add up.
+        # Confidence of the user-facing code: the classes of one code add up.
         conf = np.zeros(len(scores))
         for code in set(self.output_codes):
             mask = codes == code
             hit = mask[best]
             conf[hit] = prob[hit][:, mask].sum(axis=1)
         out = codes[best].copy()
-        avg = scores[np.arange(len(scores)), best] / np.maximum(counts, 1)
+        if scores.shape[1] == self.n_columns and len(scores):
+            self._mark_mixed(scores[:, k:], out, conf)
+        avg = cls_scores[np.arange(len(scores)), best] / np.maximum(counts, 1)
         unknown = (counts == 0) | (avg < p["reject_below"])
-        out[unknown] = "other"
+        out[unknown] = OTHER
         conf[counts == 0] = 0.0
         return out.tolist(), np.round(conf, 4)
+
+    def _mark_mixed(self, votes: np.ndarray, out: np.ndarray, conf: np.ndarray) -> None:
+        p = self.params
+        order = np.argsort(-votes, axis=1, kind="stable")[:, :2]
+        rows = np.arange(len(votes))
+        a, b = votes[rows, order[:, 0]], votes[rows, order[:, 1]]
+        mixed = (np.floor(b) >= p.get("mixed_votes", 2)) & (b >= p.get("mixed_share", 1.0) * (a + b))
+        vc = np.asarray(self.vote_codes, dtype=object)
+        for r in np.flatnonzero(mixed):
+            first, second = vc[order[r, 0]], vc[order[r, 1]]
+            out[r] = f"{first}+{second}"
+            conf[r] = np.floor(a[r] + b[r]) / np.floor(votes[r]).sum()
 
     def detect(self, texts: list[str]) -> list[tuple[str, float]]:
         """Identify the language of each text: a list of (code, confidence)."""
@@ -155,7 +211,7 @@ class LangModel:
                 idx.append(vocab.setdefault(w, len(vocab)))
             indptr.append(len(idx))
         if not vocab:
-            return [("other", 0.0)] * len(texts)
+            return [(OTHER, 0.0)] * len(texts)
         s, n = self.score_words(list(vocab))
         m = csr_matrix((np.ones(len(idx)), idx, indptr), shape=(len(texts), len(vocab)))
         codes, conf = self.decide(np.asarray(m @ s), np.asarray(m @ n).ravel())
@@ -163,10 +219,12 @@ class LangModel:
 
 
 def dump_model(model: LangModel) -> bytes:
-    """Serialise a model to gzip-compressed JSON (float16 weights)."""
+    """Serialise a model to gzip-compressed JSON (weights quantised to one byte)."""
     order = sorted(model.index, key=model.index.get)
-    blob = base64.b64encode(model.weights.astype(np.float16).tobytes()).decode()
-    doc = {"version": 1, "classes": model.classes, "ngrams": order, "weights": blob,
+    step = float(model.weights.max()) / 255 or 1.0
+    q = np.clip(np.rint(model.weights / step), 0, 255).astype(np.uint8)
+    doc = {"version": 2, "classes": model.classes, "codes": model.output_codes, "ngrams": order,
+           "step": step, "weights": base64.b64encode(q.tobytes()).decode(),
            "unseen": model.unseen.tolist(), "params": model.params}
     return gzip.compress(json.dumps(doc, ensure_ascii=False).encode(), 9, mtime=0)  # byte-identical rebuilds
 
@@ -177,10 +235,14 @@ def load_model(data: bytes) -> LangModel:
 
     doc = json.loads(gzip.decompress(data))
     k = len(doc["classes"])
-    w = np.frombuffer(base64.b64decode(doc["weights"]), dtype=np.float16).astype(np.float64)
-    fw = {lang: sorted(shipped_stopwords(lang)) for lang in ("ru", "ky", "kk", "uz", "en")}
+    raw = base64.b64decode(doc["weights"])
+    if doc.get("version", 1) >= 2:
+        w = np.frombuffer(raw, dtype=np.uint8).astype(np.float64) * doc["step"]
+    else:
+        w = np.frombuffer(raw, dtype=np.float16).astype(np.float64)
+    fw = {lang: sorted(shipped_stopwords(lang)) for lang in OURS}
     return LangModel(doc["classes"], {g: i for i, g in enumerate(doc["ngrams"])},
-                     w.reshape(-1, k), np.asarray(doc["unseen"]), fw, doc["params"])
+                     w.reshape(-1, k), np.asarray(doc["unseen"]), fw, doc["params"], doc.get("codes"))
 
 
 @lru_cache(maxsize=1)
