@@ -83,8 +83,8 @@ def test_metrics_count_members_posts_for_the_group(runner, tmp_path):
     assert runner.invoke(app, ["import", "-w", str(ws), str(TD_GROUP)]).exit_code == 0
     result = runner.invoke(app, ["metrics", "posts", "-w", str(ws), "--by", "actor", "-f", "json"])
     assert result.exit_code == 0, result.output
-    rows = {r["actor"]: r["posts"] for r in json.loads(result.stdout)}
-    assert rows == {"Обсуждение выборов": 3}  # 10, 13, 14; the reply 11 is a comment
+    rows = {r["actor"]: (r["posts"], r["posts_by_members"]) for r in json.loads(result.stdout)}
+    assert rows == {"Обсуждение выборов": (3, 2)}  # 10, 13 by members, 14 by the group; the reply 11 is a comment
 
 
 @pytest.mark.shared

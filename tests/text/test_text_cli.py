@@ -17,7 +17,7 @@ COMMANDS = ["terms", "ngrams", "kwic", "assoc", "clusters", "topics", "detect-la
 def run(*args):
     r = CliRunner().invoke(app, list(args))
     assert r.exit_code == 0, r.output
-    return r.output
+    return r.stdout
 
 
 def test_terms_csv(text_ws):

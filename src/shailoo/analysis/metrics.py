@@ -72,6 +72,7 @@ def _aggregates(prefix: str = "") -> str:
     unknown = ",\n".join(f"count({p}post_id) FILTER (WHERE {p}{c} IS NULL)::BIGINT AS {c}_unknown"
                          for c in UNKNOWN_OF)
     return f"""count({p}post_id)::BIGINT AS posts,
+        count({p}post_id) FILTER (WHERE {p}by_member)::BIGINT AS posts_by_members,
         sum({p}interactions)::BIGINT AS interactions,
         {sums},
         {unknown},
@@ -129,7 +130,7 @@ def activity(ws, flt: PostFilter | None = None, by: str | Sequence[str] = "actor
     out_dims = []
     for d in dims:
         out_dims += ["actor", "category"] if d == "actor" else ([] if d == "category" and "actor" in dims else [d])
-    metric_cols = ["posts", "interactions", *BREAKDOWN, *UNKNOWN_COLUMNS, "interaction_rate_pct",
+    metric_cols = ["posts", "posts_by_members", "interactions", *BREAKDOWN, *UNKNOWN_COLUMNS, "interaction_rate_pct",
                    "interaction_rate_unknown", "posts_early_snapshot"]
     if zero_fill:
         base_sql, base_params = _actor_base(ws, flt, "platform" in dims)
@@ -172,7 +173,7 @@ def activity(ws, flt: PostFilter | None = None, by: str | Sequence[str] = "actor
         order += time_dims
     # Averages divide by the posts whose count is known; shares are of the known total (sum()
     # skips NULL); a row whose figure is unknown has an unknown share.
-    sql = f"""SELECT {', '.join(out_dims + extra)}, posts, interactions, interactions_unknown,
+    sql = f"""SELECT {', '.join(out_dims + extra)}, posts, posts_by_members, interactions, interactions_unknown,
                      {', '.join(BREAKDOWN)}, {', '.join(UNKNOWN_COLUMNS[1:])},
                      round(interactions / nullif(posts - interactions_unknown, 0), 1) AS avg_interactions,
                      round(views / nullif(posts - views_unknown, 0), 1) AS avg_views,

@@ -53,7 +53,7 @@ def post_engagement_sql(ws, hours: float | None = None) -> str:
         SELECT q.*, {interactions_sql()} AS interactions
         FROM (
             SELECT p.post_id, p.platform, p.account_id, p.created_at, p.local_time, p.day, p.week,
-                   p.actor_id, p.actor, p.category, p.account_name, p.account_handle, p.media_type,
+                   p.actor_id, p.actor, p.category, p.account_name, p.account_handle, p.media_type, p.by_member,
                    s.measured_at AS snapshot_at, s.measured_at IS NOT NULL AS has_snapshot,
                    coalesce(s.snapshot_early, false) AS snapshot_early, s.reaction_breakdown,
                    {counts}, f.followers AS followers_at_posting

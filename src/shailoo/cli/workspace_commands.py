@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from shailoo.cli.common import FormatOpt, WorkspaceOpt, console, print_table
+from shailoo.cli.common import FormatOpt, WorkspaceOpt, console, print_table, terminal_text
 from shailoo.errors import UsageError, printable
 from shailoo.store import status as status_mod
 # Reading commands open the workspace read-only, so they work on a read-only folder or copy.
@@ -37,12 +37,19 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def status(workspace: WorkspaceOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
         """Show posts per platform and actor category, the date range, imports and quarantine size."""
+        from shailoo.analysis.metrics import unknown_counts
+
         with open_workspace(workspace, read_only=True) as ws:
             info = status_mod.summary(ws)
+            info["unknown_counts"] = unknown_counts(ws).to_pylist()  # per platform, every own post, no scope
         if as_json:
             typer.echo(json.dumps(info, ensure_ascii=False, indent=1, default=str))
             return
-        status_mod.print_summary(info)
+        _print_summary(info)
+        if info["unknown_counts"]:
+            print_table(info["unknown_counts"], "table", title="Posts with unknown counts per platform",
+                        note="Unknown is not zero: these posts are left out of that count's sums, averages and "
+                             "rates (docs/metrics.md).")
 
     periods = new_app("Name time ranges (pre-campaign, campaign, a crisis) that analyses can filter on.")
     app.add_typer(periods, name="periods")
@@ -65,7 +72,7 @@ def register(app: typer.Typer) -> None:
                        workspace: WorkspaceOpt = None) -> None:
         """Remove a period from the workspace (its posts stay)."""
         with open_workspace(workspace) as ws:
-            _remove_period(ws, name)
+            ws.remove_period(name)
         console.print(f"Removed the period {name}.", markup=False)
 
     @periods.command("list")
@@ -111,14 +118,26 @@ def register(app: typer.Typer) -> None:
         console.print(f"Created a new pseudonym key {printable(path)}; back it up with the workspace.", markup=False)
 
 
-def _remove_period(ws, name: str) -> None:
-    # Periods live in shailoo.toml (the source of truth) and are mirrored into the periods table.
-    if not any(p.name == name for p in ws.config.periods):
-        known = ", ".join(p.name for p in ws.config.periods) or "none"
-        raise UsageError(f"There is no period named '{name}' (periods: {known}).")
-    ws.config.periods = [p for p in ws.config.periods if p.name != name]
-    ws.config.save(ws.path)
-    ws._sync_periods()
+def _print_summary(info: dict) -> None:
+    from rich.table import Table
+
+    console.print(f"{info['project']} — {info['posts']:,} posts, {info['actors']} actors, "
+                  f"{info['accounts']:,} accounts, time zone {info['timezone']}", markup=False, style="bold")
+    if info["first_post"]:
+        console.print(f"Posts from {info['first_post'][:16]} to {info['last_post'][:16]} (local time)")
+    for title, key in (("Posts per platform", "platforms"), ("Posts per actor category", "categories")):
+        table = Table(title=title, title_justify="left")
+        table.add_column(key[:-1] if key != "categories" else "category")
+        table.add_column("posts", justify="right")
+        for name, n in info[key].items():
+            table.add_row(terminal_text(name), f"{n:,}")
+        console.print(table)
+    if info["periods"]:
+        console.print("Periods: " + "; ".join(f"{p['name']} {p['start']}–{p['end']}" for p in info["periods"]),
+                      markup=False)
+    console.print(f"{info['imports']} imports, {info['engagement_snapshots']:,} engagement snapshots, "
+                  f"{info['quarantined']:,} rows in quarantine"
+                  + (" (see `shailoo quarantine list`)" if info["quarantined"] else ""), markup=False)
 
 
 def _date(text: str) -> date:

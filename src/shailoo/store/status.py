@@ -35,26 +35,3 @@ def summary(ws: Workspace) -> dict:
                       "quarantined", "skipped"), row)) for row in imports
         ],
     }
-
-
-def print_summary(info: dict) -> None:
-    from rich.table import Table
-
-    from shailoo.cli.common import console
-
-    console.print(f"[bold]{info['project']}[/bold] — {info['posts']:,} posts, {info['actors']} actors, "
-                  f"{info['accounts']:,} accounts, time zone {info['timezone']}")
-    if info["first_post"]:
-        console.print(f"Posts from {info['first_post'][:16]} to {info['last_post'][:16]} (local time)")
-    for title, key in (("Posts per platform", "platforms"), ("Posts per actor category", "categories")):
-        table = Table(title=title, title_justify="left")
-        table.add_column(key[:-1] if key != "categories" else "category")
-        table.add_column("posts", justify="right")
-        for name, n in info[key].items():
-            table.add_row(str(name), f"{n:,}")
-        console.print(table)
-    if info["periods"]:
-        console.print("Periods: " + "; ".join(f"{p['name']} {p['start']}–{p['end']}" for p in info["periods"]))
-    console.print(f"{info['imports']} imports, {info['engagement_snapshots']:,} engagement snapshots, "
-                  f"{info['quarantined']:,} rows in quarantine"
-                  + (" (see `shailoo quarantine list`)" if info["quarantined"] else ""))

@@ -73,6 +73,17 @@ class Workspace:
         self.config.save(self.path)
         self._sync_periods()
 
+    def remove_period(self, name: str) -> None:
+        """Remove a period (its posts stay). Periods live in shailoo.toml, mirrored into the periods table."""
+        if not any(p.name == name for p in self.config.periods):
+            known = ", ".join(p.name for p in self.config.periods) or "none"
+            raise UsageError(f"There is no period named '{name}' (periods: {known}).")
+        if self.read_only:
+            raise WorkspaceReadOnly(f"The workspace {printable(self.path)} was opened read-only; periods cannot be removed.")
+        self.config.periods = [p for p in self.config.periods if p.name != name]
+        self.config.save(self.path)
+        self._sync_periods()
+
     def _sync_periods(self) -> None:
         self.con.execute("BEGIN TRANSACTION")
         self.con.execute("DELETE FROM periods")
