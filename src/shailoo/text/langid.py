@@ -111,7 +111,10 @@ class LangModel:
                     cols.append(j)
         scores = np.outer(counts, self.unseen)
         if rows:
-            np.add.at(scores, np.asarray(rows), self.weights[np.asarray(cols)])
+            from scipy.sparse import csr_matrix
+
+            hits = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(words), len(self.index)))
+            scores += hits @ self.weights  # far faster than np.add.at over 21 columns
         self._add_function_words(words, scores)
         return np.hstack([scores, self._votes(words, scores)]), counts
 
