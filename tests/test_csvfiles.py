@@ -39,3 +39,9 @@ def test_a_head_cut_inside_a_character_is_still_utf8():
 def test_delimiters_inside_quotes_do_not_count():
     assert detect_delimiter('"a;b;c;d",e,f') == ","
     assert detect_delimiter("single") == ","
+
+
+def test_utf8_with_a_stray_byte_stays_utf8_not_cp1251_mojibake():
+    data = ("Жапаров, шайлоо " * 50).encode("utf-8")
+    assert detect_encoding(data[:300] + b"\xff" + data[300:]) == "utf-8"
+    assert detect_encoding("Жапаров, шайлоо".encode("cp1251")) == "cp1251"

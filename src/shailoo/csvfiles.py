@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ DELIMITERS = (",", ";", "\t", "|")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 HEAD_BYTES = 1 << 16
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,11 @@ def detect_encoding(head: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"  # the head was cut inside a character
-    return "cp1251"
+    # UTF-8 with a stray byte stays UTF-8 (and is refused where the byte stands) rather than being read
+    # as cp1251 mojibake: cp1251 text almost never forms UTF-8 sequences, so most of its high bytes stand alone.
+    high = len(head.translate(None, bytes(range(128))))
+    in_sequences = sum(len(m) for m in _UTF8_SEQUENCE.findall(head))
+    return "utf-8" if in_sequences * 2 > high else "cp1251"
 
 
 def detect_delimiter(first_line: str, candidates: tuple[str, ...] = DELIMITERS) -> str:

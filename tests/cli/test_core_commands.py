@@ -177,3 +177,12 @@ def test_periods_remove(runner, tmp_path):
     assert "campaign" not in (ws / "shailoo.toml").read_text(encoding="utf-8")
     bad = runner.invoke(app, ["periods", "remove", "-w", str(ws), "campaign"])
     assert bad.exit_code == 1 and "no period named 'campaign'" in bad.output
+
+
+def test_import_names_registry_rows_of_its_platforms_that_match_no_post(runner, tmp_path):
+    ws = _init(runner, tmp_path)
+    runner.invoke(app, ["actors", "import", "-w", str(ws), str(DATA / "actors" / "actors.csv")])
+    result = runner.invoke(app, ["import", "-w", str(ws), str(MALFORMED)])
+    assert result.exit_code == 0, result.output
+    # facebook rows without posts are named; the instagram and telegram rows are not this file's concern
+    assert "Мигранты в Москве — facebook" in result.stderr and "telegram" not in result.stderr

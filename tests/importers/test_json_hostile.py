@@ -122,7 +122,7 @@ def test_deep_nesting_is_one_quarantined_record_in_bounded_memory(tmp_path):
         assert f"nested more than {MAX_DEPTH} levels" in out[name]["reasons"][1], (name, out[name]["reasons"])
         assert out[name]["raw"] <= RAW_LIMIT + 100
     assert out["peak_mib"] < 400, out["peak_mib"]
-    assert time.perf_counter() - start < 30
+    assert time.perf_counter() - start < 90  # quadratic reading took hours; generous for a loaded CI machine
 
 
 @pytest.mark.parametrize("text", [

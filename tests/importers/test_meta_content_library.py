@@ -119,3 +119,16 @@ def test_sniff_and_wrong_format(workspace, tmp_path, real):
     crowdtangle.write_text("Page Name,User Name,Post Created,URL,Likes\nA,a,2021-01-01 10:00:00 UTC,https://x,1\n")
     with pytest.raises(WrongFormat, match="'id' and 'creation_time'"):
         import_file(workspace, crowdtangle, "meta_content_library")
+
+
+def test_a_members_post_in_a_group_counts_for_the_registered_group(workspace, tmp_path):
+    from shailoo.actors import import_registry
+
+    registry = tmp_path / "actors.csv"
+    registry.write_text("name,category,platform,account_id,handle,url\n"
+                        "Шайлоо талкуу,public_group,facebook,777000222,,\n", encoding="utf-8")
+    import_registry(workspace, registry)
+    import_file(workspace, DATA / "meta_content_library" / "facebook-posts.csv")
+    rows = workspace.con.execute(
+        "SELECT actor, by_member, account_name FROM posts_v WHERE space_account_id = '777000222'").fetchall()
+    assert rows == [("Шайлоо талкуу", True, None)]  # counted for the group, its private author unnamed

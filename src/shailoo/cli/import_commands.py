@@ -8,11 +8,25 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
+from shailoo.actors import describe_unmatched, unmatched_registry_accounts
 from shailoo.cli.common import WorkspaceOpt, console, err_console
-from shailoo.errors import InputFileError, Interrupted, ShailooError, WrongFormat, os_error_sentence, printable
+from shailoo.errors import (
+    InputFileError,
+    Interrupted,
+    ShailooError,
+    WrongFormat,
+    os_error_sentence,
+    printable,
+)
 from shailoo.store.loader import ImportResult, check_input_file, import_file
 from shailoo.store.workspace import open_workspace
 
@@ -76,6 +90,7 @@ def register(app: typer.Typer) -> None:
                         raise
                     reason = os_error_sentence(exc) if isinstance(exc, OSError) else str(exc)
                     left.append(Outcome(cand.shown, reason, error=cand.named or not isinstance(exc, WrongFormat)))
+            unmatched = _unmatched_on_imported_platforms(ws, results)
         errors = [o for o in left if o.error]
         if as_json:
             totals = {k: sum(getattr(r, k) or 0 for r in results) for k in COUNTS}
@@ -86,6 +101,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
         else:
             _print_results(results, left)
+        for line in describe_unmatched(unmatched):  # registry rows that still match no post, on stderr
+            err_console.print(line, markup=False, style="yellow")
         if errors:
             raise InputFileError(f"{len(errors)} file(s) could not be imported ({errors[0].file}: {errors[0].reason}"
                                  + (" …" if len(errors) > 1 else "") + "); the others were.")
@@ -102,6 +119,17 @@ def register(app: typer.Typer) -> None:
         for module in all_importers():
             table.add_row(module.FORMAT.id, module.FORMAT.name, module.FORMAT.description)
         console.print(table)
+
+
+def _unmatched_on_imported_platforms(ws, results: list[ImportResult]) -> list[dict]:
+    """Registry rows that match no post, on the platforms these files brought posts for (a Telegram
+    import says nothing of the Facebook rows)."""
+    ids = [r.import_id for r in results]
+    if not ids:
+        return []
+    platforms = {p for (p,) in ws.con.execute(
+        f"SELECT DISTINCT platform FROM posts WHERE last_import_id IN ({', '.join('?' for _ in ids)})", ids).fetchall()}
+    return [r for r in unmatched_registry_accounts(ws) if r["platform"] in platforms]
 
 
 def _expand(paths: list[Path], format_id: str | None) -> tuple[list[Candidate], list[Outcome]]:

@@ -180,10 +180,7 @@ class Source:
         """The file's encoding and delimiter, detected from its first bytes once (a slice read by
         another process detects from the same bytes, so it reads as the whole file does)."""
         if self.table is None:
-            table = csvfiles.detect(self.path)
-            if table.encoding == "cp1251" and _broken_utf8(self.path):
-                table = csvfiles.TextTable("utf-8", table.delimiter)  # refused as not UTF-8, not read as mojibake
-            self.table = table
+            self.table = csvfiles.detect(self.path)
         return self.table
 
     def open_csv(self, delimiter: str | None = None) -> tuple[io.TextIOWrapper, str]:
@@ -204,19 +201,6 @@ class Source:
             note = {"start": self.byte_range[0], "records": records, "dialect": self.dialect,
                     "warnings": self.warnings.items}
             (Path(folder) / f"notes-{self.byte_range[0]}.json").write_text(json.dumps(note), encoding="utf-8")
-
-
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-
-
-def _broken_utf8(path: Path) -> bool:
-    """Whether a head that is not valid UTF-8 is still mostly UTF-8 (Cyrillic written as UTF-8 with a
-    stray byte): cp1251 text almost never forms UTF-8 sequences, so most of its high bytes stand alone."""
-    with open(path, "rb") as fh:
-        head = fh.read(csvfiles.HEAD_BYTES)
-    high = len(head.translate(None, bytes(range(128))))  # bytes >= 0x80
-    in_sequences = sum(len(m) for m in _UTF8_SEQUENCE.findall(head))
-    return high > 0 and in_sequences * 2 > high
 
 
 SLICE_NOTES = "_slice_notes"  # option set by the loader for slices read by other processes: a folder

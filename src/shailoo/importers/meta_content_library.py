@@ -52,6 +52,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "owner_name": ("postownername",),
     "owner_username": ("postownerusername",),
     "owner_type": ("postownertype", "postowneraccounttype"),
+    "surface_id": ("surfaceid",),
     "reactions": ("statisticsreactioncount", "reactions", "reactioncount"),
     "likes": ("statisticslikecount", "likes", "likecount"),
     "love": ("statisticslovecount", "lovereactions"),
@@ -236,6 +237,8 @@ def _post(header: list[str], row: list[str], col: dict[str, int], default_platfo
         platform_post_id=post_id,
         created_at=created,
         account_id=cell("owner_id"),
+        # the group or page the post was published in, when its owner is someone else (a member)
+        space_account_id=cell("surface_id") if cell("surface_id") not in (None, cell("owner_id")) else None,
         account_name=cell("owner_name"),
         account_handle=username,
         account_url=f"https://www.{platform}.com/{username}" if username else None,

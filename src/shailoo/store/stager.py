@@ -127,10 +127,12 @@ def stage_records(records: Iterable, stager: Stager, format_name: str, file_name
                 if progress:
                     progress(counts.records, bytes_read())
         stager.flush(final=True)
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1251": "Windows-1251", "utf-16": "UTF-16"}
+        encoding = names.get((exc.encoding or "").lower().replace("_", "-"), exc.encoding)
         raise WrongFormat(
-            f"{file_name} is not UTF-8 text; expected a {format_name} file saved as UTF-8 "
-            "(re-save it as UTF-8, e.g. 'CSV UTF-8' in a spreadsheet program)."
+            f"{file_name} is not valid {encoding} text (after record {counts.records:,}); expected a "
+            f"{format_name} file saved as text (re-save it as UTF-8, e.g. 'CSV UTF-8' in a spreadsheet program)."
         ) from None
     return counts
 
