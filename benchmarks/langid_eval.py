@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from train_langid import documents, eval_only, load_splits, mixtures, short_texts  # noqa: E402
+from train_langid import documents, eval_only, load_splits, mixtures, short_texts
 
-from shailoo.text.langid import OURS, detect_languages, languages_of, text_words  # noqa: E402
+from shailoo.text.langid import OURS, detect_languages, languages_of, text_words
 
 NAMED = ["uk", "be", "bg", "mk", "sr", "mn", "tt", "ba", "kaa", "tr", "az", "tk", "tg"]
 CODES = list(OURS) + NAMED + ["other"]

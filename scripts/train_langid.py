@@ -50,8 +50,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from shailoo.text.langid import LangModel, dump_model, load_model, text_words, word_ngrams  # noqa: E402
-from shailoo.text.stopwords import shipped_stopwords  # noqa: E402
+from shailoo.text.langid import (
+    LangModel,
+    dump_model,
+    load_model,
+    text_words,
+    word_ngrams,
+)
+from shailoo.text.stopwords import shipped_stopwords
 
 # Model classes; several map to one user-facing code (CODES).
 CLASSES = ["ru", "ky", "kk", "kk_latn", "kk_fold", "uz_cyrl", "uz_latn", "en", "tg", "uk", "be", "bg", "mk",
@@ -193,6 +199,9 @@ def external_documents(mirror: Path, table=EXTERNAL):
     """Yield (source, class, doc_key, text) for the public corpora of `table`."""
     for repo, commit, path, cls, kind in table:
         name = f"{repo.split('/')[-1]} {Path(path.split(':')[-1]).name}"
+        if not (mirror / repo.replace("/", "+") / "repo").is_dir():
+            print(f"skipped {repo}: no snapshot under {mirror}", file=sys.stderr)
+            continue
         if kind == "udhr":
             zpath, member = path.split(":")
             with zipfile.ZipFile(io.BytesIO(_git_show(mirror, repo, commit, zpath))) as z:
@@ -230,9 +239,7 @@ _KK_LATN_2021 = dict(zip("абвгғдежзийкқлмнңоөпрстуұүф
                          ["a", "ä", "b", "v", "g", "ğ", "d", "e", "j", "z", "i", "i", "k", "q", "l", "m", "n", "ñ",
                           "o", "ö", "p", "r", "s", "t", "u", "ū", "ü", "f", "h", "h", "ts", "ç", "ş", "şş", "", "y",
                           "ı", "", "e", "iu", "ia", "io"]))
-_KK_LATN_INFORMAL = dict(_KK_LATN_2021, **{"ә": "a", "ғ": "g", "ж": "zh", "қ": "k", "ң": "n", "ө": "o", "ұ": "u",
-                                          "ү": "u", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh",
-                                          "ы": "y", "і": "i", "й": "i", "ю": "yu", "я": "ya", "ё": "yo"})
+_KK_LATN_INFORMAL = dict(_KK_LATN_2021, ә="a", ғ="g", ж="zh", қ="k", ң="n", ө="o", ұ="u", ү="u", х="kh", ц="ts", ч="ch", ш="sh", щ="sh", ы="y", і="i", й="i", ю="yu", я="ya", ё="yo")
 
 
 def kk_fold(text: str) -> str:
@@ -241,8 +248,8 @@ def kk_fold(text: str) -> str:
 
 
 # As people type it: the 2021 letters ä ö ü ğ ş ñ ū but i for і, or plain ASCII with q for қ.
-_KK_LATN_MIXED = dict(_KK_LATN_2021, **{"і": "i", "ұ": "u", "ш": "sh", "ч": "ch"})
-_KK_LATN_ASCII_Q = dict(_KK_LATN_INFORMAL, **{"қ": "q", "ғ": "gh", "ж": "j"})
+_KK_LATN_MIXED = dict(_KK_LATN_2021, і="i", ұ="u", ш="sh", ч="ch")
+_KK_LATN_ASCII_Q = dict(_KK_LATN_INFORMAL, қ="q", ғ="gh", ж="j")
 
 
 def kk_latin(text: str, style: str = "2021") -> str:
@@ -475,7 +482,7 @@ def main() -> None:
     splits = load_splits(a.shared, a.mirror)
     print({k: len(v) for k, v in splits.items()}, file=sys.stderr)
     print(Counter(c for _, c, _ in splits["train"]), file=sys.stderr)
-    by = lambda rows: {c: capped([t for _, k, t in rows if k == c]) for c in CLASSES}  # noqa: E731
+    by = lambda rows: {c: capped([t for _, k, t in rows if k == c]) for c in CLASSES}
     index, w, unseen = fit(by(splits["train"]))
     params = tune(index, w, unseen, splits["dev"])
     print("params", params, file=sys.stderr)

@@ -99,7 +99,7 @@ def test_two_languages_are_named_with_the_larger_first():
 
 
 def test_confidence_is_a_probability():
-    (lang, conf), (none, zero) = detect_languages(["Кыргыздар шайлоодо добуш беришет", "..."])
+    (_, conf), (none, zero) = detect_languages(["Кыргыздар шайлоодо добуш беришет", "..."])
     assert 0.5 < conf <= 1.0 and none == "other" and zero == 0.0
 
 

@@ -34,7 +34,7 @@ NGRAM_ORDERS = (1, 2, 3, 4)
 OURS = ("ru", "ky", "kk", "uz", "en")
 OTHER = "other"
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|[@#]\w+", re.I)
+_URL = re.compile(r"(?:https?://|www\.)\S+|[@#]\w+", re.IGNORECASE)
 # Words: letters with internal apostrophes (Uzbek oʻ gʻ) or hyphens.
 WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['’ʻʼ‘`][^\W\d_]|-[^\W\d_])*")
 _APOS = re.compile("[’ʻʼ‘`]")
