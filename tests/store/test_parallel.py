@@ -97,7 +97,7 @@ def test_an_error_in_a_worker_reaches_the_user_and_nothing_is_imported(tmp_path,
         fh.write('Барак,55,2026-01-05 10:00:00 KGT,1,1,0,https://www.facebook.com/55/posts/x,'.encode() + b"\xff\xfe\n")
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     ws = init_workspace(tmp_path / "ws")
-    with pytest.raises(WrongFormat, match="not UTF-8"):
+    with pytest.raises(WrongFormat, match="not valid UTF-8"):
         import_file(ws, export)
     assert ws.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 0
     assert not list((tmp_path / "ws").glob(".import-*"))

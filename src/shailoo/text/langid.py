@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -249,6 +250,13 @@ def load_model(data: bytes) -> LangModel:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
+def model_fingerprint() -> str:
+    """Identifies the shipped model, so that languages cached with another model are identified again."""
+    data = resources.files("shailoo.text").joinpath("data", MODEL_FILE).read_bytes()
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
 def default_model() -> LangModel:
     """The model shipped inside the package."""
     data = resources.files("shailoo.text").joinpath("data", MODEL_FILE).read_bytes()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from shailoo.text.langid import default_model
+from shailoo.text.langid import default_model, model_fingerprint
 from shailoo.text.script import fold_word
 from shailoo.text.tokens import NOISE_SQL, WORD_SQL, lit, norm_sql
 
@@ -20,8 +20,15 @@ TABLE_SQL = ("CREATE TABLE IF NOT EXISTS post_language "
 
 
 def ensure_post_language(con, table: str = "posts") -> int:
-    """Identify the language of every post of `table` not yet in post_language; return how many."""
+    """Identify the language of every post of `table` not yet in post_language; return how many.
+    Languages cached by another model (an upgrade of shailoo) are forgotten and identified again."""
     con.execute(TABLE_SQL)
+    con.execute("CREATE TABLE IF NOT EXISTS post_language_model (fingerprint VARCHAR)")
+    cached = con.execute("SELECT fingerprint FROM post_language_model").fetchall()
+    if cached != [(model_fingerprint(),)]:
+        con.execute("DELETE FROM post_language")
+        con.execute("DELETE FROM post_language_model")
+        con.execute("INSERT INTO post_language_model VALUES (?)", [model_fingerprint()])
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _lid_posts AS
         SELECT p.post_id, regexp_replace(coalesce(p.text_norm, p.text, ''), {lit(NOISE_SQL)}, ' ', 'g') AS text
         FROM {table} p ANTI JOIN post_language l ON l.post_id = p.post_id""")
@@ -32,7 +39,7 @@ def ensure_post_language(con, table: str = "posts") -> int:
         SELECT post_id, unnest(regexp_extract_all({norm_sql('text')}, {lit(WORD_SQL)})) AS w FROM _lid_posts""")
     words = con.sql("SELECT DISTINCT w FROM _lid_tok").to_arrow_table().column(0).to_pylist()
     model = default_model()
-    k = len(model.classes)
+    k = model.n_columns  # class scores plus the vote columns that decide mixed texts
     if words:
         scores, counts = model.score_words([fold_word(w) for w in words])
         cols = {"w": words, "n": counts} | {f"s{i}": scores[:, i] for i in range(k)}
