@@ -81,7 +81,9 @@ _DEEP_SCRIPT = textwrap.dedent("""
                      "reasons": [getattr(r, "reason", "") for r in records],
                      "raw": max(len(getattr(r, "raw", "")) for r in records),
                      "seconds": time.perf_counter() - start}
-    out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM is this process image's own peak (ru_maxrss would carry a large parent's peak over exec)
+    status = Path("/proc/self/status").read_text()
+    out["peak_mib"] = int(status.split("VmHWM:")[1].split()[0]) / 1024
     print(json.dumps(out))
 """)
 
