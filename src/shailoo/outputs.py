@@ -11,6 +11,8 @@ the one rule for links taken from data, and the one way to write an output file.
 
 from __future__ import annotations
 
+import csv
+
 import errno
 import os
 import re
@@ -47,6 +49,13 @@ def _text(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return value
+
+
+def csv_writer(fh: IO[str]):
+    """The one CSV writer of every CSV shailoo writes: RFC 4180 line ends (CRLF, as Excel writes), so a
+    cell holding a lone CR is quoted too (with LF line ends it was not, and a spreadsheet split the row
+    there, letting the next cell start a formula)."""
+    return csv.writer(fh, lineterminator="\r\n")
 
 
 def csv_cell(value: Any) -> Any:

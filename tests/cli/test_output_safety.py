@@ -207,3 +207,15 @@ def test_report_into_a_folder_it_cannot_write_is_one_sentence(runner, ws_path, t
         assert result.exit_code == 1 and isinstance(result.exception, (SystemExit, type(None))), result.output
         assert f"Cannot write {tmp_path / 'r.out'}" in result.output and words in result.output, result.output
     assert os.listdir(tmp_path) == []
+
+
+def test_a_lone_carriage_return_cannot_split_a_csv_row_into_a_formula():
+    import csv as _csv
+    import io as _io
+
+    from shailoo.outputs import csv_writer
+
+    buffer = _io.StringIO()
+    csv_writer(buffer).writerow([csv_cell("\r=1+1"), csv_cell("a\rb"), 5])
+    rows = list(_csv.reader(_io.StringIO(buffer.getvalue(), newline="")))
+    assert rows == [["'\r=1+1", "a\rb", "5"]]  # one row: the CR is inside a quoted cell

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -18,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from shailoo.errors import UsageError
-from shailoo.outputs import csv_cell
+from shailoo.outputs import csv_cell, csv_writer
 from shailoo.store.workspace import Workspace, open_workspace as _open
 
 console = Console()
@@ -89,7 +88,7 @@ def print_table(data: Any, fmt: str = "table", title: str | None = None, note: s
     elif fmt == "csv":
         # Every cell through the one spreadsheet rule (outputs.py): data never starts a formula.
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = csv_writer(buffer)
         writer.writerow([csv_cell(n) for n in names])
         for row in rows:
             writer.writerow([csv_cell(row.get(n)) for n in names])

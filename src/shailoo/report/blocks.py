@@ -6,7 +6,6 @@ exactly the chart's data; the link is a data: URI so it works in a report opened
 from __future__ import annotations
 
 import base64
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from shailoo.outputs import safe_url, spreadsheet_text
+from shailoo.outputs import csv_writer, safe_url, spreadsheet_text
 from shailoo.report.charts import abbreviate
 
 
@@ -61,7 +60,7 @@ def cell_text(value) -> str:
 def table_csv(table: pa.Table) -> str:
     """The table as CSV; text that a spreadsheet would run as a formula is made inert (outputs.py)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow([spreadsheet_text(c) for c in table.column_names])
     for row in table.to_pylist():
         writer.writerow([_csv_text(row[c]) for c in table.column_names])
