@@ -169,15 +169,25 @@ class _Validator:
         return periods
 
     def _date(self, value: object, key: str) -> date:
+        day = None
         if isinstance(value, date) and not isinstance(value, datetime):
-            return value
-        if isinstance(value, str):
+            day = value
+        elif isinstance(value, str):
             try:
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
                 pass
-        self.fail(key, "a date written YYYY-MM-DD", value)
-        raise AssertionError  # unreachable: fail raises
+        if day is None or not period_day_ok(day):
+            self.fail(key, f"a date written YYYY-MM-DD between {PERIOD_RANGE[0]} and {PERIOD_RANGE[1]}", value)
+        return day
+
+
+# Period dates outside this range are typos (0001-01-01, 9999-12-31) and would overflow date arithmetic.
+PERIOD_RANGE = (date(2004, 1, 1), date(2100, 12, 31))
+
+
+def period_day_ok(day: date) -> bool:
+    return PERIOD_RANGE[0] <= day <= PERIOD_RANGE[1]
 
 
 def check_timezone(name: str) -> ZoneInfo:

@@ -233,3 +233,18 @@ def test_purge_removes_private_raw_content_from_the_file(tmp_path, monkeypatch):
         _fake_importer(monkeypatch, [PostRecord("facebook", "10", T0, account_id="1", text="more")])
         import_file(again, _export(tmp_path), "fake")
         assert again.con.execute("SELECT count(DISTINCT import_id) FROM imports").fetchall() == [(3,)]
+
+
+def test_period_dates_outside_a_plausible_range_are_refused(tmp_path, runner):
+    """Review F5: 0001-01-01 .. 9999-12-31 was accepted, then `report` overflowed on date arithmetic."""
+    from shailoo.cli.main import app
+
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["init", str(ws)]).exit_code == 0
+    result = runner.invoke(app, ["periods", "add", "-w", str(ws), "all", "0001-01-01", "9999-12-31"])
+    assert result.exit_code == 1 and "outside 2004-01-01 to 2100-12-31" in result.output
+    with open(ws / "shailoo.toml", "a", encoding="utf-8") as fh:
+        fh.write('\n[[periods]]\nname = "all"\nstart = 0001-01-01\nend = 9999-12-31\n')
+    result = runner.invoke(app, ["report", "-w", str(ws), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 1 and "between 2004-01-01 and 2100-12-31" in result.output
+    assert "Traceback" not in result.output

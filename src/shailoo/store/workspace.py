@@ -12,9 +12,19 @@ from pathlib import Path
 
 import duckdb
 
-from shailoo.config import CONFIG_NAME, Config, Period
-from shailoo.errors import (PseudonymKeyError, SchemaTooNew, SchemaTooOld, UsageError, WorkspaceDamaged,
-                            WorkspaceExists, WorkspaceLocked, WorkspaceNotFound, WorkspaceReadOnly, printable)
+from shailoo.config import CONFIG_NAME, PERIOD_RANGE, Config, Period, period_day_ok
+from shailoo.errors import (
+    PseudonymKeyError,
+    SchemaTooNew,
+    SchemaTooOld,
+    UsageError,
+    WorkspaceDamaged,
+    WorkspaceExists,
+    WorkspaceLocked,
+    WorkspaceNotFound,
+    WorkspaceReadOnly,
+    printable,
+)
 from shailoo.store.migrate import available, current_version, latest_version, migrate
 from shailoo.store.views import create_views
 
@@ -65,6 +75,10 @@ class Workspace:
 
     # -- periods -----------------------------------------------------------------
     def add_period(self, name: str, start: date, end: date) -> None:
+        for day in (start, end):
+            if not period_day_ok(day):
+                raise UsageError(f"Period '{name}': {day} is outside {PERIOD_RANGE[0]} to {PERIOD_RANGE[1]}; "
+                                 "check the date.")
         if end < start:
             raise UsageError(f"Period '{name}' ends ({end}) before it starts ({start}).")
         if self.read_only:
@@ -377,7 +391,9 @@ def purge_quarantine(ws: Workspace, import_id: int | None = None) -> tuple[int, 
 
 def _remove_leftovers(folder: Path) -> None:
     """Remove what commands killed midway left behind (their temporary folders and files)."""
-    from shailoo.store.parallel import remove_leftovers  # here: parallel imports the loader's modules
+    from shailoo.store.parallel import (
+        remove_leftovers,  # here: parallel imports the loader's modules
+    )
 
     (folder / REWRITE_NAME).unlink(missing_ok=True)  # we hold the write lock: no rewrite is under way
     remove_leftovers(folder)
