@@ -50,9 +50,10 @@ def test_opted_out_workspace_needs_no_key(tmp_path, monkeypatch):
 def test_init_keeps_an_existing_key_and_refuses_a_bad_one(tmp_path):
     folder = tmp_path / "w"
     folder.mkdir()
-    (folder / KEY_NAME).write_bytes(b"r" * 32)
+    existing = bytes(range(32))  # a usable key of the user's own
+    (folder / KEY_NAME).write_bytes(existing)
     init_workspace(folder).close()
-    assert (folder / KEY_NAME).read_bytes() == b"r" * 32
+    assert (folder / KEY_NAME).read_bytes() == existing
     other = tmp_path / "v"
     other.mkdir()
     (other / KEY_NAME).write_bytes(b"")
@@ -248,3 +249,22 @@ def test_period_dates_outside_a_plausible_range_are_refused(tmp_path, runner):
     result = runner.invoke(app, ["report", "-w", str(ws), "--out", str(tmp_path / "r.html")])
     assert result.exit_code == 1 and "between 2004-01-01 and 2100-12-31" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "zeros", "newlines", "too-long"])
+def test_a_key_that_is_no_secret_or_no_file_is_refused_quickly(tmp_path, kind):
+    """Review F8: a key symlinked to /dev/zero grew the process to 21 GB; a FIFO hung for ever."""
+    import os
+
+    folder = tmp_path / "ws"
+    init_workspace(folder).close()
+    key = folder / KEY_NAME
+    key.unlink()
+    if kind == "dev-zero":
+        key.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(key)
+    else:
+        key.write_bytes({"zeros": b"\0" * 32, "newlines": b"\n" * 64, "too-long": os.urandom(5000)}[kind])
+    with open_workspace(folder) as ws, pytest.raises(PseudonymKeyError):
+        ws.check_key()

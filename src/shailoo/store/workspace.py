@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 from datetime import date
 from pathlib import Path
 
@@ -150,18 +151,31 @@ class Workspace:
 
 
 # -- the pseudonym key -------------------------------------------------------------------------------
+MAX_KEY_BYTES = 4096
+MIN_KEY_DISTINCT_BYTES = 8  # 32 random bytes have ~30 distinct values; fewer than 8 is no secret
+
+
 def read_key(folder: Path) -> bytes:
     path = folder / KEY_NAME
     where = printable(path)
     restore = "restore it from your backup of the workspace (pseudonyms already stored need the same key)"
     new = f"if this workspace never imported private authors, create one with `shailoo key new -w {printable(folder)}`"
     try:
-        key = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):  # a device or a pipe would be read forever
+            raise PseudonymKeyError(f"The pseudonym key {where} is not a regular file; {restore}, or {new}.")
+        with open(path, "rb") as fh:
+            key = fh.read(MAX_KEY_BYTES + 1)
     except FileNotFoundError:
         raise PseudonymKeyError(f"The pseudonym key {where} is missing; {restore}, or {new}.") from None
     except OSError as exc:
         raise PseudonymKeyError(f"The pseudonym key {where} cannot be read ({exc.strerror or exc}); "
                                 "give this user read access to it.") from None
+    if len(key) > MAX_KEY_BYTES:
+        raise PseudonymKeyError(f"The pseudonym key {where} is longer than {MAX_KEY_BYTES:,} bytes, so it is not a "
+                                f"key shailoo made; {restore}, or {new}.")
+    if len(set(key)) < MIN_KEY_DISTINCT_BYTES:
+        raise PseudonymKeyError(f"The pseudonym key {where} repeats a few byte values only (a file of zeros or "
+                                f"newlines?), so pseudonyms made with it could be reversed; {restore}, or {new}.")
     if len(key) < MIN_KEY_BYTES:
         raise PseudonymKeyError(f"The pseudonym key {where} is {len(key)} bytes long, too short to keep pseudonyms "
                                 f"secret (at least {MIN_KEY_BYTES}); {restore}, or {new}.")
