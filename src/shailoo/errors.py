@@ -98,7 +98,7 @@ def os_error_sentence(exc: OSError) -> str:
     reason = exc.strerror or exc.__class__.__name__
     if exc.errno == errno.ENOSPC:
         return (f"The disk is full ({reason}){' writing' + where if where else ''}; free some space and run the "
-                "command again (an import that stopped was rolled back: the workspace is unchanged).")
+                "command again (an import is committed whole or not at all: `shailoo status` shows what was imported).")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"Permission denied{' for' + where if where else ''} ({reason}); check the file's permissions or use another path."
     if exc.errno == errno.ENOENT:

@@ -135,6 +135,9 @@ def check_output(path: Path | str) -> Path:
     try:
         st = os.stat(target)
     except FileNotFoundError:
+        if os.path.islink(path):  # writing through it would create the link's missing folders elsewhere
+            raise UsageError(f"Cannot write {path}: it is a link to {os.readlink(path)}, which does not exist; "
+                             "give the name of a file to write.") from None
         return target
     except OSError as exc:
         raise output_error(path, exc) from None

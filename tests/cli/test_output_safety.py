@@ -219,3 +219,13 @@ def test_a_lone_carriage_return_cannot_split_a_csv_row_into_a_formula():
     csv_writer(buffer).writerow([csv_cell("\r=1+1"), csv_cell("a\rb"), 5])
     rows = list(_csv.reader(_io.StringIO(buffer.getvalue(), newline="")))
     assert rows == [["'\r=1+1", "a\rb", "5"]]  # one row: the CR is inside a quoted cell
+
+
+def test_a_dangling_link_as_output_is_refused_and_creates_nothing(tmp_path):
+    from shailoo.errors import UsageError
+
+    link = tmp_path / "r.html"
+    link.symlink_to(tmp_path / "missing-folder" / "x.html")
+    with pytest.raises(UsageError, match="does not exist"):
+        write_output(link, "<html>", parents=True)
+    assert not (tmp_path / "missing-folder").exists()
