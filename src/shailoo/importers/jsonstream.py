@@ -219,65 +219,205 @@ class _Reader:
             j -= 1
         return newline or j < 0 or self.buf[j] in b",["
 
-    def resync(self, looks_like: Callable[[Any], bool], at: int) -> tuple[int, Any]:
-        """The first object from file offset `at` on that starts like a record, is within the bounds,
-        parses and `looks_like` one: (its offset, it), or (end of file, None)."""
-        if at - self.base < 0 or at - self.base > len(self.buf):
-            self.seek(at)
-        self.pos, self.hold = at - self.base, None
+    def bytes_at(self, offset: int, size: int) -> bytes:
+        """`size` bytes of the file from `offset`, from the window or else read aside (the window stays)."""
+        i = offset - self.base
+        if 0 <= i and i + size <= len(self.buf):
+            return bytes(self.buf[i:i + size])
+        here = self.fh.tell()
+        try:
+            self.fh.seek(max(0, offset))
+            return self.fh.read(max(0, size))
+        finally:
+            self.fh.seek(here)
+
+    def indent_of(self, offset: int) -> bytes | None:
+        """The white space before `offset` on its line when nothing else precedes it there (the indent of
+        a pretty-printed record), else None."""
+        before = self.bytes_at(max(0, offset - 256), min(offset, 256))
+        line = before.rsplit(b"\n", 1)
+        if len(line) == 1 and offset > 256:
+            return None
+        rest = line[-1]
+        return rest if not rest.strip(b" \t\r") else None
+
+    def _goto(self, offset: int) -> None:
+        if offset - self.base < 0 or offset - self.base > len(self.buf):
+            self.seek(offset)
+        self.pos, self.hold = offset - self.base, None
+
+    def _attempt(self, looks_like: Callable[[Any], bool]) -> Any:
+        """The record starting at the current position if it is within the bounds, parses and `looks_like`
+        one (the reader then stands after it), else _MISSING (the reader stays)."""
+        candidate = self.offset
+        scan = self.scan(MAX_RECORD_BYTES, attempt=True)
+        obj = _MISSING
+        if scan.data is not None:
+            try:
+                value = _loads(scan.data)
+            except (ValueError, RecursionError):
+                value = _MISSING
+            if value is not _MISSING and looks_like(value):
+                obj = value
+        self.hold = None
+        if obj is _MISSING:
+            self._goto(candidate)
+        return obj
+
+    def resync(self, looks_like: Callable[[Any], bool], at: int, array: bool,
+               indent: bytes | None) -> tuple[int, Any, list[int]]:
+        """After the broken value at file offset `at`, which stands at the level of records (an item of
+        the array of records, or a document of the file), the next value at that same level that
+        parses and `looks_like` a record: (its offset, it, starts), or (where reading stops, None,
+        starts). `starts` are the offsets of the values begun at that level inside the skipped span
+        (the broken one first), so that each can be counted. Objects nested inside a record are never
+        taken for records: where the broken value starts its line (`indent`, pretty-printed files),
+        only objects starting a line at that indent are candidates; elsewhere brackets are followed
+        (tolerantly) from `at`."""
+        if indent is not None:  # pretty-printed (or one record per line): indentation tells the levels
+            return self._by_indent(looks_like, at, indent, array)
+        found = self._walk(looks_like, at, array)
+        return found if found is not None else self._by_indent(looks_like, at, None if array else b"", array)
+
+    def _walk(self, looks_like: Callable[[Any], bool], at: int, array: bool) -> tuple[int, Any, list[int]] | None:
+        """Follow brackets and strings from `at` as JSON would, tolerating damage: a '{' not followed by a
+        key is junk, a closer with no opener is stray, a raw line break ends a string (none holds one).
+        None when the level of records is never found again (within _RESYNC_WALK bytes)."""
+        self._goto(at)
+        stack, in_string, starts = bytearray(), False, [at]
         while True:
-            i = self.buf.find(b"{", self.pos)
-            if i < 0:
+            if self.offset - at > _RESYNC_WALK:
+                return None
+            m = (_WALK_STR if in_string else _WALK).search(self.buf, self.pos)
+            if m is None:
                 self.pos = len(self.buf)
                 if not self.more():
+                    return None
+                continue
+            i = m.start()
+            c, off = self.buf[i], self.base + i
+            self.pos = i + 1
+            if in_string:
+                if c == 0x5C:  # step over the escaped byte (reading it first if the window ends here)
+                    if self.pos >= len(self.buf) and not self.more():
+                        return None
+                    self.pos += 1
+                else:  # the closing quote, or a raw line break that no JSON string holds
+                    in_string = False
+                continue
+            if c == 0x22:
+                in_string = True
+            elif c in (0x7B, 0x5B):
+                if c == 0x7B and not stack and off != at:
+                    if self.starts_record(i):
+                        self.pos = i
+                        obj = self._attempt(looks_like)
+                        if obj is not _MISSING:
+                            return off, obj, starts
+                    self._goto(off + 1)
+                if c == 0x7B and self.peek() not in (0x22, 0x7D):
+                    continue  # not an object: a junk '{'
+                if stack and stack[-1] == 0x7B and self.bytes_at(max(0, off - 64), min(off, 64)).rstrip()[-1:] != b":":
+                    continue  # inside an object a value follows ':'; elsewhere (where a key should be) it is junk
+                if c == 0x7B and not stack and off != at:
+                    starts.append(off)
+                stack.append(c)
+            elif c in (0x7D, 0x5D):
+                opener = 0x7B if c == 0x7D else 0x5B
+                if opener in stack:  # closers missing in between are taken as lost
+                    del stack[len(stack) - 1 - stack[::-1].index(opener):]
+                elif not stack and c == 0x5D and array:  # the array of records ends
+                    self._goto(off)
+                    return off, None, starts
+
+    def _by_indent(self, looks_like: Callable[[Any], bool], at: int, indent: bytes | None,
+                   array: bool) -> tuple[int, Any, list[int]]:
+        """Candidates only at the start of a line indented as the broken value was (pretty-printed files;
+        column 0 for documents): nested objects are indented deeper. In an array, a ']' starting a line
+        less indented ends it."""
+        starts = [at]
+        if indent is None:
+            self.lost_end = True
+            self._goto(at)
+            while self.more():
+                self.pos = len(self.buf)
+            return self.offset, None, starts
+        self._goto(at + 1)
+        lead = re.compile(b"\n(?:(" + re.escape(indent) + b")\\{"
+                          + (b"|[ \t]{0,%d}\\]" % (len(indent) - 1) if array and indent else b"") + b")")
+        while True:
+            m = lead.search(self.buf, self.pos)
+            if m is None:
+                self.pos = max(self.pos, len(self.buf) - len(indent) - 2)
+                if not self.more():
+                    self.pos = len(self.buf)
                     self.lost_end = True
-                    return self.offset, None
+                    return self.offset, None, starts
                 continue
-            self.pos = i
-            if not self.starts_record(i):
-                self.pos += 1
-                continue
-            candidate = self.offset
-            scan = self.scan(MAX_RECORD_BYTES, attempt=True)
-            if scan.data is not None:
-                try:
-                    obj = _loads(scan.data)
-                except (ValueError, RecursionError):
-                    obj = None
-                if obj is not None and looks_like(obj):
-                    self.hold = None
-                    return candidate, obj
-            self.pos, self.hold = candidate - self.base + 1, None
+            self.pos = m.end() - 1
+            off = self.offset
+            if m.group(1) is None:  # the array of records ends
+                return off, None, starts
+            obj = self._attempt(looks_like)
+            if obj is not _MISSING:
+                return off, obj, starts
+            starts.append(off)
+            self._goto(off + 1)
 
 
-def _value(reader: _Reader, limit: int, looks_like: Callable[[Any], bool], where: str) -> Iterator[Any]:
-    """The value at the reader's position, or a JsonProblem; after a broken one, the problem and then
-    the next record found by resynchronising (if there is one before the end of the file)."""
+_MISSING = object()
+_WALK = re.compile(rb'["{}\[\]]')
+_WALK_STR = re.compile(rb'["\\\n]')
+_RESYNC_WALK = MAX_RECORD_BYTES  # bytes followed bracket by bracket after a break before falling back
+_AFTER_ITEM = (0x2C, 0x5D)  # what may follow an item of an array: ',' or ']'
+_AFTER_DOCUMENT = (None, 0x7B, 0x5B)  # what may follow a document: the end, or another document
+
+
+def _shown_byte(c: int | None) -> str:
+    return "nothing" if c is None else f"'{chr(c)}'" if 0x20 < c < 0x7F else f"byte 0x{c:02x}"
+
+
+def _value(reader: _Reader, limit: int, looks_like: Callable[[Any], bool], label: Callable[[int], str],
+           array: bool) -> Iterator[Any]:
+    """The value at the reader's position, or a JsonProblem. A value whose extent is known (its brackets
+    close) but that is not JSON is one problem, and reading goes on after it. A broken one is followed by
+    resynchronising at the level of records: one problem per value begun at that level in the skipped
+    span (`label(k)` names the k-th), then the record found (if there is one before the end)."""
+    indent = reader.indent_of(reader.offset)
     scan = reader.scan(limit)
+    reason = scan.problem or "not JSON"
     if scan.data is not None:
+        reader.hold = None
         try:
-            value = _loads(scan.data)
+            value, reason = _loads(scan.data), None
         except ValueError as exc:
-            reason = _decode_error(exc, scan.start)
-        else:
-            reader.hold = None
-            yield value
+            value, reason = _MISSING, _decode_error(exc, scan.start)
+        follower = reader.peek()
+        if follower in (_AFTER_ITEM if array else _AFTER_DOCUMENT):
+            if reason is None:
+                yield value
+            else:  # its extent is known: nothing after it is lost
+                yield JsonProblem(f"{label(0)} (bytes {scan.start:,}–{scan.end:,}) is not JSON ({reason}); its "
+                                  f"{scan.end - scan.start:,} bytes were skipped and reading went on at the next "
+                                  "record", _text(scan.prefix), scan.start, scan.end)
             return
-    else:
-        reason = scan.problem or "not JSON"
-        if not scan.broken:  # whole, but beyond a bound: skipped as one record
-            reader.hold = None
-            yield JsonProblem(f"{where} (bytes {scan.start:,}–{scan.end:,}) was not read: {reason}",
-                              _text(scan.prefix), scan.start, scan.end)
-            return
-    # broken: look for the next record from its second byte on
-    found, obj = reader.resync(looks_like, scan.start + 1)
-    yield JsonProblem(f"{where} (bytes {scan.start:,}–{found:,}) is not JSON ({reason}); "
-                      f"its {found - scan.start:,} bytes were skipped and reading went on at the next record"
-                      if obj is not None else
-                      f"{where} (bytes {scan.start:,}–{found:,}) is not JSON ({reason}); "
-                      "no record could be found after it (was the file cut short?)",
-                      _text(scan.prefix[:found - scan.start]), scan.start, found)
+        # what follows cannot follow a record: its brackets closed too early (a stray '}'), so it is broken
+        reason = reason or f"{_shown_byte(follower)} follows where a record should end"
+    elif not scan.broken:  # whole, but beyond a bound: skipped as one record
+        reader.hold = None
+        yield JsonProblem(f"{label(0)} (bytes {scan.start:,}–{scan.end:,}) was not read: {reason}",
+                          _text(scan.prefix), scan.start, scan.end)
+        return
+    found, obj, starts = reader.resync(looks_like, scan.start, array, indent if array else indent or b"")
+    after = ("reading went on at the next record" if obj is not None else
+             "the list ends after it" if not reader.lost_end else
+             "no record could be found after it (was the file cut short?)")
+    bounds = [*starts, found]
+    for k, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        why = reason if k == 0 else "it is broken like the one before it"
+        yield JsonProblem(f"{label(k)} (bytes {a:,}–{b:,}) is not JSON ({why}); its {b - a:,} bytes were skipped"
+                          + (f" and {after}" if k == len(starts) - 1 else ""),
+                          _text(reader.bytes_at(a, min(b - a, RAW_LIMIT))), a, b)
     if obj is not None:
         yield obj
 
@@ -317,8 +457,10 @@ def iter_json_array(reader: _Reader, looks_like: Callable[[Any], bool], noun: st
             reader.pos += 1
             expect_value = True
             continue
-        number += 1
-        yield from _value(reader, MAX_RECORD_BYTES, looks_like, f"{noun} {number}")
+        first = number + 1
+        for item in _value(reader, MAX_RECORD_BYTES, looks_like, lambda k: f"{noun} {first + k}", array=True):
+            number += 1
+            yield item
         if reader.lost_end:
             return
         expect_value = False
@@ -359,7 +501,8 @@ def iter_json_documents(source: Source, looks_like: Callable[[Any], bool] = _is_
                     number += 1
                     yield f"{noun} {number}", item
                 continue
-            for item in _value(reader, MAX_DOCUMENT_BYTES, looks_like, "the document"):
+            for item in _value(reader, MAX_DOCUMENT_BYTES, looks_like,
+                               lambda k: "the document" if k == 0 else "a document after it", array=False):
                 number += 1
                 yield f"{noun} {number}", item
     finally:

@@ -69,6 +69,8 @@ def read(source: Source) -> Iterator[Record]:
     for where, obj in iter_json_documents(source, _looks_like_data, "page"):
         if isinstance(obj, JsonProblem):
             number += 1
+            # a damaged page is still X data (it is quarantined, not a reason to refuse the file)
+            seen_valid = seen_valid or sniff(obj.raw, source.path)
             first_bad, bad_before = first_bad or obj.reason, bad_before + (not seen_valid)
             yield RowError(number, obj.reason, obj.raw, private=private_in_text(obj.raw, _AUTHOR_KEYS),
                            platform=PLATFORM)
