@@ -131,11 +131,11 @@ def learn(lang: str, r: Rules, counts: Counter, gold: list, key=lambda w: w) -> 
         first = step(r, w)
         if first is None or first[1] not in NOMINAL:
             continue
-        if score(w) >= THETA * score(first[0]):
+        if score(w) >= THETA * max(score(first[0]), score(_canon(lang, first[0]))):
             protected.add(w)
     # gold: words that are their own lemma; nouns whose lemma has another stem
     lemmas: dict[tuple, Counter] = defaultdict(Counter)
-    for form, lemma, upos in gold:
+    for form, lemma, upos in ([] if __import__("os").environ.get("NOGOLD") else gold):
         if upos in ("NOUN", "PROPN", "ADJ", "VERB", "ADV"):
             lemmas[(key(key_alphabet(lang, norm(form))), upos)][key(key_alphabet(lang, norm(lemma)))] += 1
     mapped: dict[str, str] = {}

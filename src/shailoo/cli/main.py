@@ -101,6 +101,7 @@ COMMAND_MODULES = (
     "shailoo.cli.metrics_commands",
     "shailoo.cli.report_commands",
     "shailoo.cli.text_commands",
+    "shailoo.cli.stem_commands",
 )
 
 for _name in COMMAND_MODULES:

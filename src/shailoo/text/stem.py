@@ -42,3 +42,21 @@ def stem_words(lang: str, words: list[str]) -> list[str]:
 def stem(lang: str, word: str) -> str:
     """Stem one lower-cased word."""
     return stem_words(lang, [word])[0]
+
+
+def normalise_word(word: str) -> str:
+    """A word as the text engine sees it before stemming: NFC, lower-cased, mixed scripts folded."""
+    import unicodedata
+
+    from shailoo.text.script import fold_word
+
+    return fold_word(unicodedata.normalize("NFC", word.strip()).lower())
+
+
+def stem_table(lang: str, words: list[str]) -> list[dict[str, str]]:
+    """Rows `word, stem` for words of one language, in order (blank lines skipped); words are
+    normalised as the text engine does. Raise KeyError for a language without a stemmer."""
+    if not has_stemmer(lang):
+        raise KeyError(lang)
+    kept = [w.strip() for w in words if w.strip()]
+    return [{"word": w, "stem": s} for w, s in zip(kept, stem_words(lang, [normalise_word(w) for w in kept]))]

@@ -79,9 +79,9 @@ def _ky() -> Rules:
     r.add(CASE, x("нIн дIн тIн нI дI тI н гA кA нA дA тA ндA дAн тAн нAн ндAн"))
     r.add(POSS, x("Iм м Iң ң I сI IбIз IңIз ңIз IңAр ңAр"))
     r.add(PLURAL, x("лAр дAр тAр"))
-    r.add(NONFINITE, x("гAн кAн Iп п бAс пAс мAс чI гIчA кIчA гAнчA Iш ш уу үү") + ["оо", "өө"])
+    r.add(NONFINITE, x("гAн кAн Iп п бAс пAс мAс чI гIчA кIчA гAнчA уу үү") + ["оо", "өө"])
     r.add(NEG, x("бA пA мA"))
-    r.add(VOICE, x("Iл л Iн Iш"))
+    r.add(VOICE, x("Iл л Iн"))
     r.sonorant_l = "рй"
     r.after_vowel = frozenset(x("м ң п й йм йт йсIң йсIз йбIз ймын йын йлы ш сI ңIз ңAр"))
     r.pronominal = frozenset(x("н нA ндA нAн ндAн ндAгI"))
@@ -150,7 +150,7 @@ def _uz() -> Rules:
 RULES = {"ky": _ky(), "kk": _kk(), "uz": _uz()}
 KK_FOLDED = _kk(folded=True)
 KK_LETTERS = frozenset("әғқңөұүһі")
-PROTECTED_ENDINGS = ("стан", "istan", "iston", "ston")
+PROTECTED_ENDINGS = ("стан", "stan", "ston")
 _UZ_C2L = {
     "а": "a", "б": "b", "в": "v", "г": "g", "ғ": "g'", "д": "d", "ё": "yo", "ж": "j", "з": "z",
     "и": "i", "й": "y", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
@@ -160,15 +160,17 @@ _UZ_C2L = {
 _APOSTROPHES = str.maketrans({c: "'" for c in "ʻʼ’‘`´"})
 
 
+_UZ_TABLE = str.maketrans({**_UZ_C2L, **{c: "'" for c in "ʻʼ’‘`´"}})
+
+
 def uz_latin(word: str) -> str:
-    """Uzbek in Latin with one apostrophe (oʻ, o‘, o’ → o'); Cyrillic transliterated (е → ye after a vowel or first)."""
-    out = []
-    for i, ch in enumerate(word):
-        if ch == "е":
-            out.append("ye" if i == 0 or word[i - 1] in "аеёиоуўэюяъ" else "e")
-        else:
-            out.append(_UZ_C2L.get(ch, ch))
-    return "".join(out).translate(_APOSTROPHES)
+    """Uzbek in Latin with one apostrophe (oʻ, o‘, o’ → o'); Cyrillic transliterated (е → ye first or after a vowel)."""
+    if "е" in word:
+        word = ("йе" if word[0] == "е" else word[0]) + "".join(
+            "йе" if ch == "е" and prev in "аеёиоуўэюяъ" else ch for prev, ch in zip(word, word[1:]))
+        word = word.replace("й", "y")
+        word = word.replace("е", "e")
+    return word.translate(_UZ_TABLE)
 
 
 def key_alphabet(lang: str, word: str) -> str:
@@ -223,8 +225,8 @@ def _fits(r: Rules, ending: str, stem: str) -> bool:
     elif first == "л":
         if not (vowel_end or last in r.sonorant_l):
             return False
-    elif first == "н" and not vowel_end:
-        return False
+    elif first == "н" and not vowel_end and not (r.lang == "kk" and last in "мнң"):
+        return False  # Kazakh writes -ның/-нан after a nasal: қазақстанның
     if r.back:
         sv = next((c for c in reversed(stem) if c in r.vowels), "")
         ev = next((c for c in ending if c in r.vowels), "")
@@ -294,8 +296,7 @@ def lexicon(lang: str) -> Lexicon:
         word, _, target = line.partition("\t")
         if target:
             mapped[word] = target
-        else:
-            protected.add(word)
+        protected.add(word)  # both kinds are floors for longer words (балдарда stops at балдар)
     return Lexicon(frozenset(protected), mapped)
 
 

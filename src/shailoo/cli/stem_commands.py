@@ -1,0 +1,36 @@
+"""`shailoo stem`: show how words are grouped by the stemmer of one language."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shailoo.cli.common import print_table
+
+
+def stem_cmd(file: Annotated[str, typer.Argument(help="A text file with one word per line, or - for stdin.")] = "-",
+             language: Annotated[str, typer.Option("--language", "-l", help="Language: ru, ky, kk, uz or en.")] = "",
+             fmt: Annotated[str, typer.Option("--format", "-f", help="Output as csv, json or table.")] = "csv") -> None:
+    """Stem one word per line: prints CSV word,stem per line, in order."""
+    from shailoo.errors import InputFileError, UsageError
+    from shailoo.text import LANGUAGES
+    from shailoo.text.stem import stem_table
+
+    if language not in LANGUAGES:
+        raise UsageError(f"--language must be one of {', '.join(LANGUAGES)}" + (f", not '{language}'." if language else "."))
+    if file == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        try:
+            lines = Path(file).read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputFileError(f"Cannot read {file} as UTF-8 text ({exc.__class__.__name__}); give a text file "
+                                 "with one word per line, or -.") from None
+    print_table(stem_table(language, lines), fmt, columns=("word", "stem"))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("stem")(stem_cmd)
