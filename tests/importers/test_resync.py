@@ -94,8 +94,6 @@ def test_telethon_resync_skips_objects_nested_in_the_broken_message(tmp_path, in
     records = list(telethon.read(Source(path)))
     ids = [r.platform_post_id.split("/")[1] for r in records if isinstance(r, PostRecord)]
     assert not any(i.startswith("90") for i in ids), ids
-    if junk == b'"' and indent is None:
-        return  # a stray quote on a one-line array turns the rest inside out: the rest is one span
     assert ids == [str(i) for i in range(1, 11) if i != 5]
     assert _kinds(records).count("RowError") == 1
 
@@ -156,3 +154,92 @@ def test_real_desktop_export_with_three_adjacent_broken_messages(workspace, real
     result = import_file(workspace, path)
     assert balanced(result)
     assert (result.records, result.quarantined) == (674, 3)  # before: 672 records, 1 quarantined
+
+
+# ---- F4: a VK page and a YouTube response are read item by item ----------------------------------
+
+def _vk_items(n: int) -> list[dict]:
+    items = [{"id": i, "owner_id": -5, "from_id": -5, "date": 1738404000 + i, "text": f"запись {i}",
+              "likes": {"count": i}, "reposts": {"count": 0}} for i in range(1, n + 1)]
+    items[4]["copy_history"] = [{"id": 77, "owner_id": -6, "from_id": -6, "date": 1738400000, "text": "копия"}]
+    return items
+
+
+_FAULTS = {
+    "nan": lambda d, at: d[:at] + b'"x": NaN, ' + d[at:],
+    "deep": lambda d, at: d[:at] + b'"x": ' + b"[" * 100 + b"]" * 100 + b", " + d[at:],
+    "ff": lambda d, at: d[:at] + b"\xff" + d[at:],
+    "long_id": lambda d, at: d[:at] + b'"x": ' + b"9" * 5000 + b", " + d[at:],
+    "nul": lambda d, at: d[:at] + b"\x00" + d[at:],
+    "at": lambda d, at: d[:at] + b"@@@" + d[at:],
+    "quote": lambda d, at: d[:at] + b'"' + d[at:],
+    "brace": lambda d, at: d[:at] + b"}" + d[at:],
+}
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+@pytest.mark.parametrize("fault", sorted(_FAULTS))
+def test_a_fault_in_one_vk_post_costs_that_post(tmp_path, fault, indent):
+    data = json.dumps({"response": {"count": 10, "items": _vk_items(10), "profiles": [],
+                                    "groups": [{"id": 5, "name": "Сообщество", "screen_name": "club_five"}]}},
+                      ensure_ascii=False, indent=indent).encode()
+    at = data.index(b'"likes"', data.index(b'"id": 5,' if indent else b'"id": 5, '))  # inside post 5
+    path = tmp_path / "wall.json"
+    path.write_bytes(_FAULTS[fault](data, at))
+    records = list(vk.read(Source(path)))
+    posts = {r.platform_post_id: r for r in records if isinstance(r, PostRecord)}
+    # before: the whole file was refused (0 of 10 imported)
+    assert sorted(posts) == sorted(f"-5_{i}" for i in range(1, 11) if i != 5), [getattr(r, "reason", "") for r in records]
+    assert _kinds(records).count("RowError") == 1
+    assert posts["-5_1"].account_name == "Сообщество"  # the page's groups, after its items, still name them
+
+
+def test_a_vk_page_cut_short_keeps_the_posts_before_the_cut(tmp_path):
+    data = json.dumps({"response": {"count": 10, "items": _vk_items(10)}}, indent=2).encode()
+    path = tmp_path / "wall.json"
+    path.write_bytes(data[: data.index(b'"id": 9,')])
+    records = list(vk.read(Source(path)))
+    posts = [r.platform_post_id for r in records if isinstance(r, PostRecord)]
+    assert len(posts) == 8 + 1 and "-6_77" in posts  # posts 1-8 and the copy in post 5
+    assert _kinds(records)[-1] == "RowError"
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("fault", sorted(_FAULTS))
+def test_real_vk_wall_get_with_one_fault(workspace, real, tmp_path, fault):
+    data = next((real / "vk_wallget").glob("*.json")).read_bytes()
+    items = [m.start() for m in re.finditer(rb'\n    \{\n      "id": ', data)]
+    at = data.index(b'"likes"', items[4])
+    path = tmp_path / "wall.json"
+    path.write_bytes(_FAULTS[fault](data, at))
+    result = import_file(workspace, path)
+    assert balanced(result)
+    assert (result.imported, result.quarantined) == (9, 1), result  # before: refused, 0 of 10
+
+
+@pytest.mark.shared
+def test_real_vk_wall_get_cut_at_90_percent(workspace, real, tmp_path):
+    data = next((real / "vk_wallget").glob("*.json")).read_bytes()
+    path = tmp_path / "wall.json"
+    path.write_bytes(data[: len(data) * 9 // 10])
+    result = import_file(workspace, path)
+    assert balanced(result) and result.imported >= 8 and result.quarantined == 1
+
+
+def _yt(i: int) -> dict:
+    return {"kind": "youtube#video", "id": f"vid{i:08d}", "snippet": {"publishedAt": "2024-03-01T08:00:00Z",
+            "channelId": "UCkloopKG000000000000001", "title": f"видео {i}"},
+            "statistics": {"viewCount": str(10 * i), "likeCount": "1"}}
+
+
+@pytest.mark.parametrize("fault", sorted(_FAULTS))
+def test_a_fault_in_one_youtube_item_costs_that_item(tmp_path, fault):
+    data = json.dumps({"kind": "youtube#videoListResponse", "etag": "x", "items": [_yt(i) for i in range(1, 8)],
+                       "pageInfo": {"totalResults": 7}}, ensure_ascii=False, indent=2).encode()
+    at = data.index(b'"statistics"', data.index(b'"vid00000004"'))
+    path = tmp_path / "videos.json"
+    path.write_bytes(_FAULTS[fault](data, at))
+    records = list(youtube.read(Source(path)))
+    posts = sorted(r.platform_post_id for r in records if isinstance(r, PostRecord))
+    assert posts == [f"vid{i:08d}" for i in range(1, 8) if i != 4], [getattr(r, "reason", "") for r in records]
+    assert _kinds(records).count("RowError") == 1

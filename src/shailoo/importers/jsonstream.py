@@ -302,24 +302,26 @@ class _Reader:
                     if self.pos >= len(self.buf) and not self.more():
                         return None
                     self.pos += 1
-                else:  # the closing quote, or a raw line break that no JSON string holds
+                elif c == 0x0A or self.peek() in _AFTER_STRING:  # a raw line break: no JSON string holds one
                     in_string = False
+                # else what follows cannot follow a string: a stray quote inverted the strings, and this
+                # quote opens the next one instead
                 continue
             if c == 0x22:
                 in_string = True
             elif c in (0x7B, 0x5B):
-                if c == 0x7B and not stack and off != at:
-                    if self.starts_record(i):
-                        self.pos = i
-                        obj = self._attempt(looks_like)
-                        if obj is not _MISSING:
-                            return off, obj, starts
+                candidate = c == 0x7B and not stack and off != at and self.starts_record(i)
+                if candidate:
+                    self.pos = i
+                    obj = self._attempt(looks_like)
+                    if obj is not _MISSING:
+                        return off, obj, starts
                     self._goto(off + 1)
                 if c == 0x7B and self.peek() not in (0x22, 0x7D):
                     continue  # not an object: a junk '{'
                 if stack and stack[-1] == 0x7B and self.bytes_at(max(0, off - 64), min(off, 64)).rstrip()[-1:] != b":":
                     continue  # inside an object a value follows ':'; elsewhere (where a key should be) it is junk
-                if c == 0x7B and not stack and off != at:
+                if candidate:  # a record of its own that cannot be read either
                     starts.append(off)
                 stack.append(c)
             elif c in (0x7D, 0x5D):
@@ -336,11 +338,9 @@ class _Reader:
         column 0 for documents): nested objects are indented deeper. In an array, a ']' starting a line
         less indented ends it."""
         starts = [at]
-        if indent is None:
+        if indent is None:  # nothing tells the levels: the rest of the file is lost in this span
             self.lost_end = True
-            self._goto(at)
-            while self.more():
-                self.pos = len(self.buf)
+            self.seek(self.fh.seek(0, io.SEEK_END))
             return self.offset, None, starts
         self._goto(at + 1)
         lead = re.compile(b"\n(?:(" + re.escape(indent) + b")\\{"
@@ -369,6 +369,7 @@ _MISSING = object()
 _WALK = re.compile(rb'["{}\[\]]')
 _WALK_STR = re.compile(rb'["\\\n]')
 _RESYNC_WALK = MAX_RECORD_BYTES  # bytes followed bracket by bracket after a break before falling back
+_AFTER_STRING = (None, 0x3A, 0x2C, 0x5D, 0x7D)  # the end, ':', ',', ']' or '}'
 _AFTER_ITEM = (0x2C, 0x5D)  # what may follow an item of an array: ',' or ']'
 _AFTER_DOCUMENT = (None, 0x7B, 0x5B)  # what may follow a document: the end, or another document
 
@@ -409,6 +410,8 @@ def _value(reader: _Reader, limit: int, looks_like: Callable[[Any], bool], label
                           _text(scan.prefix), scan.start, scan.end)
         return
     found, obj, starts = reader.resync(looks_like, scan.start, array, indent if array else indent or b"")
+    if obj is not None and scan.problem == "the file ends inside it":  # the scanner lost the way, not the file
+        reason = "a quote or bracket in it is stray or missing"
     after = ("reading went on at the next record" if obj is not None else
              "the list ends after it" if not reader.lost_end else
              "no record could be found after it (was the file cut short?)")
@@ -483,11 +486,16 @@ def open_json(source: Source) -> _Reader:
 
 
 def iter_json_documents(source: Source, looks_like: Callable[[Any], bool] = _is_object,
-                        noun: str = "record") -> Iterator[tuple[str, Any]]:
+                        noun: str = "record", paged: "Paging | None" = None) -> Iterator[tuple[str, Any]]:
     """Yield (where, value) from a file holding JSON Lines, one document, or several documents one
     after another; a top-level array is read item by item. `where` is 'line 5' or 'record 5'.
 
-    What cannot be read comes as a JsonProblem (one per broken line or span), and reading goes on.
+    With `paged`, a document that is an API page (an object whose `paged.items` array stands at its
+    top or inside one of `paged.wrappers`) is read item by item too: first a PageStart with its other
+    keys, then each item as an Item, so that a fault in one item costs that item, not the page.
+    JSON Lines stay one record per line (a damaged line is one record).
+
+    What cannot be read comes as a JsonProblem (one per broken line or record), and reading goes on.
     """
     reader = open_json(source)
     try:
@@ -501,12 +509,139 @@ def iter_json_documents(source: Source, looks_like: Callable[[Any], bool] = _is_
                     number += 1
                     yield f"{noun} {number}", item
                 continue
+            if c == 0x7B and paged is not None:
+                streamed = False
+                for where, item in _stream_page(reader, paged):
+                    streamed = True
+                    yield where, item
+                if streamed:
+                    number += 1
+                    continue
             for item in _value(reader, MAX_DOCUMENT_BYTES, looks_like,
                                lambda k: "the document" if k == 0 else "a document after it", array=False):
                 number += 1
                 yield f"{noun} {number}", item
     finally:
         reader.fh.close()
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where an API page keeps its records: `items` (an array), at the top or inside a `wrappers` object."""
+
+    items: str
+    looks_like_item: Callable[[Any], bool]
+    looks_like_page: Callable[[Any], bool]
+    item_noun: str = "item"
+    wrappers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """A page read item by item begins: its keys other than the items (values beyond the bounds or
+    not JSON left out; the innermost wrapper's keys win)."""
+
+    header: dict
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of a page read item by item."""
+
+    value: Any
+
+
+_KEY_BYTES = 4096
+
+
+def _page_keys(reader: _Reader, paging: Paging, header: dict, found: dict, level: int = 1,
+               resume: bool = False) -> bool:
+    """Read the object at the reader's position key by key, descending into wrappers; the items array
+    is skipped (its offset and level noted in `found`). With `resume`, go on inside an object after
+    one of its values. False when the structure breaks (the reader is then anywhere inside it)."""
+    if not resume:
+        reader.pos += 1
+    while True:
+        c = reader.peek()
+        if c is None:
+            return False
+        if c == 0x7D:
+            reader.pos += 1
+            return True
+        if c == 0x2C:
+            reader.pos += 1
+            continue
+        scan = reader.scan(_KEY_BYTES)
+        reader.hold = None
+        try:
+            key = _loads(scan.data) if scan.data is not None and c == 0x22 else None
+        except ValueError:
+            key = None
+        if not isinstance(key, str) or reader.peek() != 0x3A:
+            return False
+        reader.pos += 1
+        c = reader.peek()
+        if c is None:
+            return False
+        if key == paging.items and c == 0x5B and "items" not in found:
+            found["items"], found["level"] = reader.offset, level
+            scan = reader.scan(0)  # its end only: the items are read later, one by one
+            reader.hold = None
+            if scan.broken:
+                return False
+        elif key in paging.wrappers and c == 0x7B:
+            if not _page_keys(reader, paging, header, found, level + 1):
+                return False
+        else:
+            scan = reader.scan(MAX_RECORD_BYTES)
+            reader.hold = None
+            if scan.broken:
+                return False
+            try:
+                value = _loads(scan.data) if scan.data is not None else _MISSING
+            except ValueError:
+                value = _MISSING
+            if value is not _MISSING:
+                header[key] = value
+
+
+def _stream_page(reader: _Reader, paging: Paging) -> Iterator[tuple[str, Any]]:
+    """A page read item by item (PageStart, then an Item each); nothing when the object at the reader is
+    not such a page or breaks before its items are found (it is then read as one document)."""
+    start = reader.offset
+    header: dict = {}
+    found: dict = {}
+    whole = _page_keys(reader, paging, header, found)
+    end = reader.offset
+    if "items" not in found or (whole and reader.peek() not in _AFTER_DOCUMENT):
+        reader.seek(start)
+        reader.peek()
+        return
+    if not whole:  # broken inside its items, or after: find their end the long way, then the keys after them
+        reader.seek(found["items"])
+        reader.peek()
+        for _ in iter_json_array(reader, paging.looks_like_item, paging.item_noun):
+            pass
+        whole = not reader.lost_end and all(
+            _page_keys(reader, paging, header, found, resume=True) for _ in range(found["level"]))
+        whole = whole and reader.peek() in _AFTER_DOCUMENT
+        end = reader.offset
+        reader.lost_end = False
+    yield "the page", PageStart(header)
+    reader.seek(found["items"])
+    reader.peek()
+    for number, item in enumerate(iter_json_array(reader, paging.looks_like_item, paging.item_noun), start=1):
+        yield f"{paging.item_noun} {number}", item if isinstance(item, JsonProblem) else Item(item)
+    if whole:
+        reader.seek(end)
+    elif not reader.lost_end:  # the page breaks after its items: the rest of it, up to the next page
+        at = reader.offset
+        found_at, obj, _ = reader.resync(paging.looks_like_page, at, False, b"")
+        yield "the page", JsonProblem(
+            f"the rest of the page after its {paging.items} (bytes {at:,}–{found_at:,}) is not JSON; it was skipped",
+            _text(reader.bytes_at(at, min(found_at - at, RAW_LIMIT))), at, found_at)
+        if obj is not None:
+            reader.seek(found_at)
 
 
 _PROBE = 1 << 20

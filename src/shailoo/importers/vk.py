@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 from shailoo.errors import WrongFormat
 from shailoo.importers.base import ImporterInfo, Record, Source, check_text, shown, private_in_text, row_error
-from shailoo.importers.jsonstream import JsonProblem, iter_json_documents
+from shailoo.importers.jsonstream import Item, JsonProblem, PageStart, Paging, iter_json_documents
 from shailoo.importers.parse import BadValue, clean_text, parse_count, parse_time
 from shailoo.records import PostRecord, RowError
 
@@ -68,8 +68,16 @@ def _looks_like_page(obj: Any) -> bool:
 def read(source: Source) -> Iterator[Record]:
     number = 0  # records so far: items and their copy_history entries
     seen_page, first_problem, bad_before = False, None, 0
-    for where, doc in iter_json_documents(source, _looks_like_page, "page"):
-        if isinstance(doc, JsonProblem):
+    groups: dict = {}
+    profiles: dict = {}
+    for where, doc in iter_json_documents(source, _looks_like_page, "page", _PAGING):
+        if isinstance(doc, PageStart):  # a page read item by item: its names first
+            seen_page = True
+            groups, profiles = _names(doc.header)
+        elif isinstance(doc, Item):
+            yield from _item_records(number, doc.value, groups, profiles)
+            number += 1 + len(_chain(doc.value))
+        elif isinstance(doc, JsonProblem):
             number += 1
             first_problem, bad_before = first_problem or doc.reason, bad_before + (not seen_page)
             yield RowError(number, doc.reason, doc.raw, private=private_in_text(doc.raw, _AUTHOR_KEYS),
@@ -83,10 +91,7 @@ def read(source: Source) -> Iterator[Record]:
                     yield row_error(number, f"{where}: {_not_a_page(page)}", page, _private(page), PLATFORM)
                     continue
                 seen_page = True
-                try:
-                    groups, profiles = _by_id(body.get("groups")), _by_id(body.get("profiles"))
-                except Exception:  # hostile profiles/groups: the posts are still read, without names
-                    groups, profiles = {}, {}
+                groups, profiles = _names(body)
                 for item in body["items"]:
                     yield from _item_records(number, item, groups, profiles)
                     number += 1 + len(_chain(item))
@@ -97,6 +102,23 @@ def read(source: Source) -> Iterator[Record]:
             f"is not JSON ({first_problem})" if " is not JSON" in first_problem or "was not read" in first_problem
             else f"is JSON but not a VK wall.get response ({first_problem})")
         raise WrongFormat(f"{source.path.name} {what}; {_EXPECTED}.")
+
+
+def _names(body: dict) -> tuple[dict, dict]:
+    """(groups, profiles) of a page by id; hostile ones are left out (the posts are read without names)."""
+    try:
+        return _by_id(body.get("groups")), _by_id(body.get("profiles"))
+    except Exception:
+        return {}, {}
+
+
+def _looks_like_post(obj: Any) -> bool:
+    return isinstance(obj, dict) and "id" in obj and ("owner_id" in obj or "from_id" in obj or "date" in obj)
+
+
+# a page's items are read one by one (a fault costs that post, not the page)
+_PAGING = Paging(items="items", looks_like_item=_looks_like_post, looks_like_page=_looks_like_page,
+                 item_noun="post", wrappers=("response",))
 
 
 def _chain(item: Any) -> list[dict]:

@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 from shailoo.errors import WrongFormat
 from shailoo.importers.base import ImporterInfo, Record, Source, check_text, shown, row_error
-from shailoo.importers.jsonstream import JsonProblem, iter_json_documents
+from shailoo.importers.jsonstream import Item, JsonProblem, PageStart, Paging, iter_json_documents
 from shailoo.importers.parse import BadValue, _zone, clean_text, parse_count, parse_time
 from shailoo.records import AccountRecord, PostRecord, RowError, Skipped
 
@@ -69,10 +69,20 @@ def _looks_like_item(obj: Any) -> bool:
     return isinstance(obj, dict) and any(k in obj for k in ("kind", "snippet", "statistics", "items"))
 
 
+# a response's items are read one by one (a fault costs that item, not the response)
+_PAGING = Paging(items="items", looks_like_item=lambda obj: isinstance(obj, dict) and "items" not in obj
+                 and _looks_like_item(obj), looks_like_page=_looks_like_item)
+
+
 def _items(source: Source) -> Iterator[tuple[str, Any]]:
     """('item', obj) for every item, ('bad', JsonProblem or reason) for what cannot be read."""
-    for where, doc in iter_json_documents(source, _looks_like_item, "item"):
-        if isinstance(doc, JsonProblem):
+    for where, doc in iter_json_documents(source, _looks_like_item, "item", _PAGING):
+        if isinstance(doc, PageStart):
+            if "error" in doc.header and "items" not in doc.header and not isinstance(doc.header.get("kind"), str):
+                yield "bad", f"{where} is an API error response, not data"
+        elif isinstance(doc, Item):
+            yield "item", doc.value
+        elif isinstance(doc, JsonProblem):
             yield "bad", doc
         elif isinstance(doc, list):
             for item in doc:
