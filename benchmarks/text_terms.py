@@ -11,6 +11,13 @@ so its peak memory (ru_maxrss) is its own. Steps:
   terms-lang  shailoo's term table with each post's own language (ru Snowball, ky suffix stemmer)
   ngrams      shailoo's frequent bigrams within sentences (count, support)
   langid      identifying the language of every post (the post_language cache)
+
+Whole command as the user sees it (`--whole N`, default 200,000 posts): the same generated
+texts are written as a CrowdTangle CSV and imported into a fresh workspace with `shailoo
+import`; then `shailoo terms --all` runs as a subprocess twice (first run: languages not
+yet identified, nothing cached; second run: what is cached is reused), beside scikit-learn's
+CountVectorizer with a caching PyStemmer analyzer timed inside Python on the same texts
+already in memory. Prints both times and the ratios.
 """
 
 from __future__ import annotations
@@ -49,12 +56,10 @@ def vocabulary() -> dict[str, list[str]]:
     return {"ru": ru, "ky": ky}
 
 
-def generate(n_posts: int) -> None:
-    import duckdb
+def generated_texts(n_posts: int) -> tuple[list[str], list[str]]:
+    """(languages, texts): Zipf-drawn words of real ru/ky texts with sentence punctuation."""
     import numpy as np
 
-    WORK.mkdir(exist_ok=True)
-    DB.unlink(missing_ok=True)
     rng = np.random.default_rng(42)
     langs, texts = [], []
     for lang, words in vocabulary().items():
@@ -68,6 +73,16 @@ def generate(n_posts: int) -> None:
         bounds = np.concatenate([[0], np.cumsum(lengths)])
         texts += ["".join(toks[a:b]).capitalize() for a, b in zip(bounds[:-1], bounds[1:])]
         langs += [lang] * m
+    return langs, texts
+
+
+def generate(n_posts: int) -> None:
+    import duckdb
+    import numpy as np
+
+    WORK.mkdir(exist_ok=True)
+    DB.unlink(missing_ok=True)
+    langs, texts = generated_texts(n_posts)
     import pyarrow as pa
 
     t = pa.table({"post_id": np.arange(1, len(texts) + 1), "grp": ["all"] * len(texts), "lang": langs,
@@ -113,12 +128,14 @@ def step(name: str) -> dict:
         out["agreement_with_generated_language"] = round(agree, 4)
     elif name == "sklearn-ru":
         out.update(sklearn_terms(con))
+    elif name == "sklearn-whole":
+        return sklearn_whole()
     out["seconds"] = round(time.perf_counter() - t0, 2)
     out["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)
     return out
 
 
-def sklearn_terms(con) -> dict:
+def sklearn_terms(con, compare: bool = True) -> dict:
     """The same table with scikit-learn: CountVectorizer and a caching PyStemmer analyzer."""
     import numpy as np
     import Stemmer
@@ -152,8 +169,76 @@ def sklearn_terms(con) -> dict:
     support = np.diff(x.tocsc().indptr)
     rows = sorted(zip(cv.get_feature_names_out().tolist(), count.tolist(), support.tolist()))
     secs = time.perf_counter() - t0
+    if not compare:
+        return {"rows": len(rows), "seconds_excluding_fetch": round(secs, 2)}
     mine = [tuple(r) for r in json.loads((WORK / "shailoo_terms.json").read_text())]
     return {"rows": len(rows), "same_table_as_shailoo": rows == mine, "seconds_excluding_fetch": round(secs, 2)}
+
+
+WHOLE = WORK / "whole"
+SHAILOO = [str(Path(sys.executable).parent / "shailoo")]
+
+
+def write_crowdtangle(n_posts: int, out: Path) -> None:
+    """The generated texts as a CrowdTangle CSV (one Facebook page per 1,000 posts)."""
+    import csv
+    from datetime import datetime, timedelta
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate_crowdtangle import HEADER
+
+    _, texts = generated_texts(n_posts)
+    start = datetime(2026, 1, 1)
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        for n, text in enumerate(texts):
+            page = 100000000000 + n % 200
+            t = start + timedelta(seconds=n * 7)
+            w.writerow([f"Page {n % 200}", f"page{n % 200}", page, "POLITICIAN", "KG", "", "2015-01-01 00:00:00",
+                        "12000", "15000", t.strftime("%Y-%m-%d %H:%M:%S") + " KGT", t.strftime("%Y-%m-%d"),
+                        t.strftime("%H:%M:%S"), "Status", "10", 5, 3, 2, 0, 0, 0, 0, 0, 0, "", "-", 0, 0, 0, "N/A",
+                        f"https://www.facebook.com/{page}/posts/{5000000000 + n}", text, "", "", "", "", "",
+                        "", "", "", "10", "1,00"])
+
+
+def timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env={**__import__("os").environ,
+                                                                    "PYTHONPATH": str(ROOT / "src")})
+    return time.perf_counter() - t0
+
+
+def sklearn_whole() -> dict:
+    """The baseline on the workspace's texts, already in memory: vectorising time only."""
+    import duckdb
+
+    con = duckdb.connect(str(WHOLE / "ws" / "shailoo.duckdb"), read_only=True)
+    con.execute("CREATE TEMP TABLE bench_posts AS SELECT post_id, coalesce(text_norm, text) AS text FROM posts")
+    out = sklearn_terms(con, compare=False)
+    return {"seconds": out["seconds_excluding_fetch"], "rows": out["rows"]}
+
+
+def whole(n_posts: int) -> None:
+    """Time the whole `shailoo terms` command, cold and warm, beside scikit-learn."""
+    import shutil
+
+    WORK.mkdir(exist_ok=True)
+    shutil.rmtree(WHOLE, ignore_errors=True)
+    WHOLE.mkdir()
+    csv_path = WHOLE / "posts.csv"
+    write_crowdtangle(n_posts, csv_path)
+    ws = str(WHOLE / "ws")
+    subprocess.run(SHAILOO + ["init", ws], check=True, stdout=subprocess.DEVNULL)
+    t_import = timed(SHAILOO + ["import", "-w", ws, str(csv_path)])
+    cmd = SHAILOO + ["terms", "-w", ws, "--all", "--top", "20", "--format", "csv"]
+    first, second = timed(cmd), timed(cmd)
+    r = subprocess.run([sys.executable, __file__, "--step", "sklearn-whole"], capture_output=True, text=True, check=True)
+    base = json.loads(r.stdout.strip().splitlines()[-1])["seconds"]
+    print(f"import of {n_posts:,} posts: {t_import:.2f} s")
+    print(f"shailoo terms, first run: {first:.2f} s; second run: {second:.2f} s")
+    print(f"scikit-learn CountVectorizer + cached PyStemmer (texts in memory): {base:.2f} s")
+    print(f"ratio (baseline / shailoo): first run {base / first:.2f}x, second run {base / second:.2f}x")
 
 
 def main() -> None:
@@ -161,6 +246,8 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=1_000_000, help="posts to generate (0: reuse the last corpus)")
     ap.add_argument("--skip-sklearn", action="store_true")
     ap.add_argument("--step", help=argparse.SUPPRESS)
+    ap.add_argument("--whole", type=int, nargs="?", const=200_000,
+                    help="time the whole `shailoo terms` command on a fresh workspace of N posts (default 200,000)")
     ap.add_argument("--only", help="comma-separated steps to run (0 --posts reuses the last corpus)")
     a = ap.parse_args()
     if a.step and a.step.startswith("generate:"):
@@ -168,6 +255,9 @@ def main() -> None:
         return
     if a.step:
         print(json.dumps(step(a.step)))
+        return
+    if a.whole:
+        whole(a.whole)
         return
     if a.step is None and a.posts:
         # Generate in a child process too, so that no measured step inherits its memory.

@@ -18,13 +18,13 @@ from shailoo.text import LANGUAGES
 from shailoo.text.pipeline import Corpus, TextOptions, TextResult
 from shailoo.text.script import fold_word, script_of
 from shailoo.text.stem import stem
-from shailoo.text.tokens import normalise, tokenize, word_list_sql
+from shailoo.text.tokens import kind_of, normalise, tokenize
 from shailoo.text.translit import match_key, to_cyrillic, to_latin
 
 
 @dataclass
 class Leaf:
-    words: list[str]  # one word, or a phrase
+    words: list[str]  # one token, or a phrase (a trailing * marks a prefix)
     matches: list[set[str]] | None = None
 
 
@@ -69,9 +69,9 @@ def parse_query(query: str):
                 raise UsageError(f"The query '{query}' has an unclosed parenthesis.")
             take()
             return e
-        words = [normalise(w) for w in re.findall(r"[^\s]+", t.strip('"'))]
+        words = _query_tokens(t.strip('"'))
         if not words:
-            raise UsageError("An empty phrase \"\" matches nothing; remove it.")
+            raise UsageError(f"'{t}' holds no word, number, hashtag or mention to search for; remove it.")
         return Leaf(words)
 
     tree = p_or()
@@ -91,28 +91,86 @@ def leaves(tree, positive: bool = True):
             yield from leaves(t, positive)
 
 
-def expand(word: str, vocab: list[tuple[str, str]], use_stem: bool, translit: bool) -> set[str]:
-    """The corpus tokens a query word stands for; vocab holds distinct (lang, tok)."""
-    prefix = word.endswith("*")
-    q = fold_word(word.rstrip("*"))
-    variants = {q}
-    if translit:
-        variants |= {to_cyrillic(q)} if script_of(q) == "latn" else {to_latin(q)}
-    keys = {match_key(v) for v in variants} if translit else set(variants)
-    stems = set()
-    if use_stem and not prefix:
-        stems = {(match_key(s) if translit else s) for v in variants for lang in LANGUAGES for s in [stem(lang, v)]}
-    out = set()
-    for lang, tok in vocab:
-        f = fold_word(tok)
-        k = match_key(f) if translit else f
-        if (k.startswith(tuple(keys)) if prefix else k in keys):
-            out.add(tok)
-        elif stems and lang in LANGUAGES:
-            s = stem(lang, f)
-            if (match_key(s) if translit else s) in stems:
-                out.add(tok)
+def _query_tokens(text: str) -> list[str]:
+    """The tokens of a query word or phrase; `word*` keeps its star (a prefix)."""
+    out = []
+    for part in text.split():
+        toks = [t.text for t in tokenize(part.rstrip("*"))]
+        if toks and part.endswith("*"):
+            toks[-1] += "*"
+        out += toks
     return out
+
+
+@dataclass
+class Vocabulary:
+    """The distinct tokens of the selected posts: (lang, tok) pairs, and each token's languages."""
+
+    pairs: list[tuple[str, str]]
+    langs_of: dict[str, set[str]]
+    forced: str | None = None  # --language
+
+    def query_languages(self, word: str) -> set[str]:
+        if self.forced:
+            return {self.forced}
+        found = self.langs_of.get(word, set()) & set(LANGUAGES)
+        if not found:
+            found = set().union(*(ls for t, ls in self.langs_of.items() if t.startswith(word))) & set(LANGUAGES)
+        if found:
+            return found
+        from shailoo.text.langid import detect_languages, languages_of
+
+        return set(languages_of(detect_languages([word])[0][0])) & set(LANGUAGES)
+
+
+def expand(word: str, vocab: Vocabulary, use_stem: bool, translit: bool) -> set[str]:
+    """The corpus tokens a query token stands for."""
+    prefix = word.endswith("*")
+    q = word.rstrip("*")
+    if kind_of(q) != "word":  # hashtags, mentions, numbers, URLs: as written
+        return {t for _, t in vocab.pairs if (t.startswith(q) if prefix else t == q)}
+    q = fold_word(q)
+    sq = script_of(q)
+    # Each variant of the query (as written; transliterated) in its script, with its stemmed forms.
+    variants = [(q, sq)]
+    if translit and sq in ("cyrl", "latn"):
+        v = to_cyrillic(q) if sq == "latn" else to_latin(q)
+        variants.append((v, "cyrl" if sq == "latn" else "latn"))
+    qkey = match_key(q)
+    stems = {}
+    if use_stem and not prefix:
+        for v, sv in variants:
+            for lang in vocab.query_languages(v):
+                stems[(lang, sv)] = stem(lang, v)
+    out = set()
+    for lang, tok in vocab.pairs:
+        if kind_of(tok) != "word":
+            continue
+        f = fold_word(tok)
+        sf = script_of(f)
+        if sf == sq or sf == "none" or sq == "none":
+            hit = f.startswith(q) if prefix else f == q
+        elif translit:  # across scripts only: the loose skeleton
+            k = match_key(f)
+            hit = k.startswith(qkey) if prefix else k == qkey
+        else:
+            hit = False
+        if not hit and (lang, sf) in stems:
+            hit = stem(lang, f) == stems[(lang, sf)]
+        if hit:
+            out.add(tok)
+    return out
+
+
+def nearest_terms(word: str, vocab: Vocabulary, n: int = 3) -> list[str]:
+    """Tokens of the corpus closest in spelling to a query token that matched nothing."""
+    import difflib
+
+    q = word.rstrip("*")
+    kind = kind_of(q)
+    pool = sorted({t for _, t in vocab.pairs if kind_of(t) == kind and t[:1] == q[:1]}
+                  or {t for _, t in vocab.pairs if kind_of(t) == kind})
+    return difflib.get_close_matches(q, pool, n=n, cutoff=0.6)
 
 
 def evaluate(tree, present) -> bool:
@@ -125,7 +183,7 @@ def evaluate(tree, present) -> bool:
 
 
 def spans(leaf: Leaf, words) -> list[tuple[int, int]]:
-    """Character spans where a leaf (word or phrase) occurs among a post's word tokens."""
+    """Character spans where a leaf (token or phrase) occurs among a post's tokens."""
     n = len(leaf.matches)
     return [(words[i].start, words[i + n - 1].end) for i in range(len(words) - n + 1)
             if all(words[i + j].text in leaf.matches[j] for j in range(n))]
@@ -133,7 +191,8 @@ def spans(leaf: Leaf, words) -> list[tuple[int, int]]:
 
 def kwic(ws, query: str, post_filter=None, options: TextOptions | None = None, width: int = 40,
          top: int = 0, translit: bool = True) -> TextResult:
-    """Find posts matching a query; one row per hit with left context, keyword, right context."""
+    """Find posts matching a query; one row per hit with left context, keyword, right context.
+    A query that matches nothing gives an empty table and `empty_reason`."""
     options = options or TextOptions()
     corpus = Corpus.from_workspace(ws, post_filter, TextOptions(language=options.language, stem=options.stem,
                                                                 sample=options.sample))
@@ -142,19 +201,33 @@ def kwic(ws, query: str, post_filter=None, options: TextOptions | None = None, w
     if not pos_leaves:
         raise UsageError("A query needs at least one word that is not negated with NOT.")
     con = corpus.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _kt AS SELECT DISTINCT post_id, lang, unnest({word_list_sql('text')}) AS tok FROM _docs")
-    vocab = con.execute("SELECT DISTINCT lang, tok FROM _kt").fetchall()
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _kt AS SELECT DISTINCT post_id, lang, tok FROM (
+        SELECT d.post_id, d.lang, unnest(t.toks) AS tok FROM _docs d JOIN {corpus.tokens_table} t USING (post_id))""")
+    rows = con.execute("SELECT lang, tok, count(*) FROM _kt GROUP BY ALL").fetchall()
+    langs_of: dict[str, set[str]] = {}
+    for lang, tok, _ in rows:
+        langs_of.setdefault(tok, set()).add(lang)
+    vocab = Vocabulary([(lang, tok) for lang, tok, _ in rows if kind_of(tok) != "break"], langs_of,
+                       options.language)
     for lf, _ in leaves(tree):
         lf.matches = [expand(w, vocab, options.stem, translit) for w in lf.words]
+    columns = ("post_id", "platform", "created_at", "url", "left", "keyword", "right")
+    out = {k: [] for k in columns}
+    missing = [w for lf in pos_leaves for w, m in zip(lf.words, lf.matches) if not m]
+    if missing:
+        near = nearest_terms(missing[0], vocab)
+        hint = f"; the nearest terms are {', '.join(near)}" if near else ""
+        reason = f"No selected post contains '{missing[0].rstrip('*')}'{hint}."
+        return TextResult(_empty(columns), [], empty_reason=reason)
     wanted = sorted(set().union(*(m for lf in pos_leaves for m in lf.matches)))
     con.register("_kw", pa.table({"tok": pa.array(wanted, pa.string())}))
-    rows = con.execute("""SELECT d.post_id, d.platform, d.created_at, d.url, d.text FROM _docs d
+    hits = con.execute("""SELECT d.post_id, d.platform, d.created_at, d.url, coalesce(p.text_norm, p.text, '')
+        FROM _docs d JOIN posts p USING (post_id)
         WHERE d.post_id IN (SELECT post_id FROM _kt JOIN _kw USING (tok)) ORDER BY d.created_at, d.post_id""").fetchall()
     con.unregister("_kw")
-    out = {k: [] for k in ("post_id", "platform", "created_at", "url", "left", "keyword", "right")}
-    for post_id, platform, created, url, text in rows:
-        words = [t for t in tokenize(text) if t.kind == "word"]
-        found = {id(lf): spans(lf, words) for lf, _ in leaves(tree)}
+    for post_id, platform, created, url, text in hits:
+        toks = tokenize(text)
+        found = {id(lf): spans(lf, toks) for lf, _ in leaves(tree)}
         if not evaluate(tree, lambda lf: bool(found[id(lf)])):
             continue
         shown = text if len(normalise(text)) == len(text) else normalise(text)
@@ -165,8 +238,16 @@ def kwic(ws, query: str, post_filter=None, options: TextOptions | None = None, w
                 out[key].append(val)
         if top and len(out["post_id"]) >= top:
             break
-    table = pa.table(out) if out["post_id"] else pa.table({k: pa.array([], pa.string()) for k in out})
+    if not out["post_id"]:
+        n = len(hits)
+        return TextResult(_empty(columns), [], empty_reason=(
+            f"{n:,} selected post(s) contain words of the query '{query}', but none matches all of it."))
+    table = pa.table(out)
     return TextResult(table.slice(0, top) if top else table, [])
+
+
+def _empty(columns) -> pa.Table:
+    return pa.table({k: pa.array([], pa.string()) for k in columns})
 
 
 def _clean(s: str) -> str:

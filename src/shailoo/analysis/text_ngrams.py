@@ -1,6 +1,7 @@
 """Frequent n-grams with count and support (Table 4 of seeds/003) and collocations.
 
-N-grams are formed within a sentence (split on . ! ? … ; : and newlines) after stopword
+N-grams are formed within a sentence (ended by . ! ? … ; : before any Unicode space, or a
+line break: the tokeniser's `break` tokens) after stopword
 removal, as R tm does when stopwords are removed before tokenising into n-grams: an
 n-gram never spans a sentence boundary. Collocations are ranked by log-likelihood (G²,
 Dunning 1993; bigrams) or by pointwise mutual information (PMI, log2; bigrams and
@@ -31,18 +32,17 @@ def ngram_table(corpus: Corpus, n: int = 2, top: int = 20, measure: str = "frequ
     if measure == "llr" and n != 2:
         raise UsageError("The log-likelihood measure ranks bigrams only; use --measure pmi for -n 3.")
     con = corpus.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _st AS SELECT post_id, sent::INTEGER AS sent, pos::INTEGER AS pos, "
-                f"lang, tok FROM ({corpus.sentence_tokens_sql()}) WHERE {corpus.token_filter_sql()}")
-    corpus.build_vocab("_st")
-    # Kept terms as integers (narrow rows for the window), then the token table can go.
-    con.execute("""CREATE OR REPLACE TEMP TABLE _sn AS SELECT s.post_id, s.sent, s.pos, v.term_id
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _st AS {corpus.sentence_tokens_sql()}")
+    corpus.build_vocab("_st", breaks=True)
+    # Kept terms as integers (narrow rows for the window); sentence ends are -1 and no n-gram holds one.
+    con.execute("""CREATE OR REPLACE TEMP TABLE _sn AS SELECT s.post_id, s.pos::INTEGER AS pos, v.term_id
                    FROM _st s JOIN _vocab v USING (lang, tok)""")
-    con.execute("DROP TABLE _st")
     leads = ", ".join(f"lead(term_id, {i}) OVER w AS i{i}" for i in range(1, n))
+    kept = " AND ".join(f"i{i} >= 0" for i in range(n))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ngi AS
-        SELECT post_id, term_id AS i0, {', '.join(f'i{i}' for i in range(1, n))} FROM (
-          SELECT post_id, term_id, {leads} FROM _sn WINDOW w AS (PARTITION BY post_id, sent ORDER BY pos))
-        WHERE i{n - 1} IS NOT NULL""")
+        SELECT post_id, i0, {', '.join(f'i{i}' for i in range(1, n))} FROM (
+          SELECT post_id, term_id AS i0, {leads} FROM _sn WINDOW w AS (PARTITION BY post_id ORDER BY pos))
+        WHERE {kept}""")
     con.execute("DROP TABLE _sn")
     ids = ", ".join(f"i{i}" for i in range(n))
     limit = f"LIMIT {int(top)}" if top else ""

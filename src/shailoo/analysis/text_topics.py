@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from shailoo.text.pipeline import Corpus, TextOptions, TextResult, group_sql
-from shailoo.text.tokens import word_list_sql
+from shailoo.text.tokens import kind_of
 from shailoo.text.topics import load_topics, topics_of_words
 
 
@@ -48,15 +48,16 @@ def _tag_posts(corpus: Corpus, topic_list) -> None:
     """Temp table _post_topics(post_id, topic). Two passes over the words instead of materialising
     every (post, word): the first finds the vocabulary, the second keeps only topic words."""
     con = corpus.con
-    words = con.sql(f"SELECT DISTINCT unnest({word_list_sql('text')}) AS w FROM _docs"
-                    ).to_arrow_table().column(0).to_pylist()
+    tokens = f"SELECT d.post_id, unnest(t.toks) AS w FROM _docs d JOIN {corpus.tokens_table} t USING (post_id)"
+    words = [w for w in con.sql(f"SELECT DISTINCT w FROM ({tokens})").to_arrow_table().column(0).to_pylist()
+             if kind_of(w) == "word"]
     pairs = topics_of_words(words, topic_list)
     con.register("_topic_words", pa.table({"w": [w for w, _ in pairs], "topic": [t for _, t in pairs]},
                                           schema=pa.schema([("w", pa.string()), ("topic", pa.string())])))
     try:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _post_topics AS
             SELECT DISTINCT d.post_id, tw.topic
-            FROM (SELECT post_id, unnest({word_list_sql('text')}) AS w FROM _docs) d JOIN _topic_words tw USING (w)""")
+            FROM ({tokens}) d JOIN _topic_words tw USING (w)""")
     finally:
         con.unregister("_topic_words")
 

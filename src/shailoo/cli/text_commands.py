@@ -22,8 +22,10 @@ NoStop = Annotated[bool, typer.Option("--no-stopwords", help="Keep stopwords (sw
 NoStem = Annotated[bool, typer.Option("--no-stem", help="Count words as written, without stemming.")]
 Language = Annotated[Optional[str], typer.Option(
     "--language", help="Process every post as this language (ru, ky, kk, uz, en) instead of identifying each post's.")]
-Kinds = Annotated[str, typer.Option("--kinds", help="Token kinds to count, comma-separated: word, number, hashtag, "
-                                                    "mention, url, emoji.")]
+Kinds = Annotated[str, typer.Option("--kinds", help="Token kinds to count, comma-separated: word, number, time, "
+                                                    "hashtag, mention, url, email, emoji.")]
+MinLength = Annotated[int, typer.Option("--min-length", help="Drop words shorter than this many letters (R tm's "
+                                                             "wordLengths lower bound; tm's own default is 3).")]
 
 
 def open_workspace(path):
@@ -36,11 +38,11 @@ def _filter(ws, platform, period, category, actor, since, until, all_posts):
     return scoped_filter(ws, period, platform, category, actor, since, until, all_posts)
 
 
-def _options(language, no_stopwords, no_stem, kinds="word"):
+def _options(language, no_stopwords, no_stem, kinds="word", min_length=2):
     from shailoo.text.pipeline import TextOptions
 
     return TextOptions(language=language, stop_words=not no_stopwords, stem=not no_stem,
-                       kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()))
+                       kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()), min_chars=min_length)
 
 
 def terms_cmd(workspace: workspace_option = None, by: Annotated[str, typer.Option(
@@ -48,13 +50,13 @@ def terms_cmd(workspace: workspace_option = None, by: Annotated[str, typer.Optio
         top: Top = 20, platform: Platform = None, period: Period = None, category: Category = None,
         actor: Actor = None, since: SinceOpt = None, until: UntilOpt = None,
         all_posts: AllOpt = False, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
-        kinds: Kinds = "word", fmt: FormatOpt = "table") -> None:
+        kinds: Kinds = "word", min_length: MinLength = 2, fmt: FormatOpt = "table") -> None:
     """Count the most frequent terms with count (occurrences) and support (posts)."""
     from shailoo.analysis.text_terms import terms
 
     ws = open_workspace(workspace)
     flt, scope = _filter(ws, platform, period, category, actor, since, until, all_posts)
-    r = terms(ws, flt, _options(language, no_stopwords, no_stem, kinds), by, top)
+    r = terms(ws, flt, _options(language, no_stopwords, no_stem, kinds, min_length), by, top)
     print_table(r.table, fmt, title="Terms", note=join_notes(scope, r.note))
 
 
@@ -65,13 +67,13 @@ def ngrams_cmd(workspace: workspace_option = None, n: Annotated[int, typer.Optio
                top: Top = 20, platform: Platform = None, period: Period = None, category: Category = None,
                actor: Actor = None, since: SinceOpt = None, until: UntilOpt = None,
         all_posts: AllOpt = False, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
-               fmt: FormatOpt = "table") -> None:
+               min_length: MinLength = 2, fmt: FormatOpt = "table") -> None:
     """Count frequent n-grams within sentences, or rank collocations."""
     from shailoo.analysis.text_ngrams import ngrams
 
     ws = open_workspace(workspace)
     flt, scope = _filter(ws, platform, period, category, actor, since, until, all_posts)
-    r = ngrams(ws, flt, _options(language, no_stopwords, no_stem), n, top,
+    r = ngrams(ws, flt, _options(language, no_stopwords, no_stem, min_length=min_length), n, top,
                measure, min_count)
     print_table(r.table, fmt, title=f"{n}-grams", note=join_notes(scope, r.note))
 
@@ -90,6 +92,8 @@ def kwic_cmd(query: Annotated[str, typer.Argument(help='Words, "phrases", AND, O
     flt, scope = _filter(ws, platform, period, category, actor, since, until, all_posts)
     r = kwic(ws, query, flt, _options(language, False, no_stem), width, top,
              translit=not no_translit)
+    if r.empty_reason:  # said once, on stderr; an empty table still goes to stdout for scripts
+        typer.echo(r.empty_reason, err=True)
     print_table(r.table, fmt, title=f"Hits for {query}", note=join_notes(scope, r.note))
 
 
@@ -99,13 +103,13 @@ def assoc_cmd(term: Annotated[str, typer.Argument(help="The term whose associati
               top: Top = 0, platform: Platform = None, period: Period = None, category: Category = None,
               actor: Actor = None, since: SinceOpt = None, until: UntilOpt = None,
         all_posts: AllOpt = False, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
-              fmt: FormatOpt = "table") -> None:
+              min_length: MinLength = 2, fmt: FormatOpt = "table") -> None:
     """Find terms correlated with a term across posts (R tm findAssocs)."""
     from shailoo.analysis.text_assoc import assoc
 
     ws = open_workspace(workspace)
     flt, scope = _filter(ws, platform, period, category, actor, since, until, all_posts)
-    r = assoc(ws, term, flt, _options(language, no_stopwords, no_stem),
+    r = assoc(ws, term, flt, _options(language, no_stopwords, no_stem, min_length=min_length),
               min_cor, top)
     print_table(r.table, fmt, title=f"Terms associated with {term}", note=join_notes(scope, r.note))
 
@@ -117,13 +121,13 @@ def clusters_cmd(workspace: workspace_option = None, k: Annotated[int, typer.Opt
                  top: Top = 10, platform: Platform = None, period: Period = None, category: Category = None,
                  actor: Actor = None, since: SinceOpt = None, until: UntilOpt = None,
         all_posts: AllOpt = False, no_stopwords: NoStop = False, no_stem: NoStem = False, language: Language = None,
-                 fmt: FormatOpt = "table") -> None:
+                 min_length: MinLength = 2, fmt: FormatOpt = "table") -> None:
     """Cluster posts with Ward's method on TF-IDF and show each cluster's size and top words."""
     from shailoo.analysis.text_clusters import clusters
 
     ws = open_workspace(workspace)
     flt, scope = _filter(ws, platform, period, category, actor, since, until, all_posts)
-    r = clusters(ws, flt, _options(language, no_stopwords, no_stem), k=k,
+    r = clusters(ws, flt, _options(language, no_stopwords, no_stem, min_length=min_length), k=k,
                  top_words=top or 10, max_exact=max_exact)
     print_table(r.details if posts else r.table, fmt, title=f"Clusters (Ward, k={k})", note=join_notes(scope, r.note))
 

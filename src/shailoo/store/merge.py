@@ -10,15 +10,21 @@ from dataclasses import dataclass
 
 import duckdb
 
+from shailoo.text.tokens import TOKEN_SQL, lit
+
 # Columns whose change makes a re-seen post count as updated (an edit, a late-filled field).
 _CONTENT_COLUMNS = ("text", "title", "description", "link", "link_text", "image_text", "media_type",
                     "is_edited", "url", "account_id", "space_account_id", "sponsor_id", "forwarded_from",
                     "created_at", "created_utc_offset_minutes")  # a corrected time zone corrects the post
 _COUNT_COLUMNS = ("reactions", "likes", "love", "wow", "haha", "sad", "angry", "care", "comments", "shares", "views")
 
-_URL_RE = r"https?://[^\s<>\"''«»\[\]{}|\\^`]+"  # '' : a quote inside an SQL literal
-_HASHTAG_RE = r"(?:^|[^\p{L}\p{N}_&/])#([\p{L}\p{N}_]+)"
-_MENTION_RE = r"(?:^|[^\p{L}\p{N}_@./])@([\p{L}\p{N}_][\p{L}\p{N}_.]*[\p{L}\p{N}_])"
+# URLs, hashtags and mentions are the tokens of the one tokeniser (shailoo.text.tokens), cut
+# from the text as written: a hashtag keeps its digits, a mention its dots and underscores,
+# and neither is taken from inside a URL or an e-mail address.
+_TOKENS = f"regexp_extract_all(s.text_norm, {lit(TOKEN_SQL)})"
+_URL_RE = r"^[hH][tT][tT][pP][sS]?://"  # the urls column keeps http(s) links only (www. alone is no link)
+_HASHTAG_RE = "^#"
+_MENTION_RE = "^@"
 _DOMAIN_RE = r"^https?://(?:www\.|m\.|mobile\.)?([^/:?#@]+)"
 
 
@@ -40,17 +46,17 @@ class MergeCounts:
 
 def _extractions() -> str:
     """SQL for the URL, link-domain, hashtag and mention columns; each regex runs only where it can match."""
-    urls = (f"CASE WHEN contains(s.text_norm, '://') THEN list_distinct(list_transform("
-            f"regexp_extract_all(s.text_norm, '{_URL_RE}'), lambda u: rtrim(u, '.,;:!?)'))) ELSE [] END")
+    urls = (f"CASE WHEN contains(s.text_norm, '://') THEN list_distinct(list_filter("
+            f"{_TOKENS}, lambda u: regexp_matches(u, '{_URL_RE}'))) ELSE [] END")
     return f"""
         {urls} AS urls,
         list_filter(list_distinct(list_transform(
             list_concat({urls}, CASE WHEN s.link IS NULL THEN [] ELSE [s.link] END),
             lambda u: lower(regexp_extract(u, '{_DOMAIN_RE}', 1)))), lambda d: d <> '') AS link_domains,
-        CASE WHEN contains(s.text_norm, '#') THEN list_distinct(list_transform(
-            regexp_extract_all(s.text_norm, '{_HASHTAG_RE}', 1), lambda h: lower(h))) ELSE [] END AS hashtags,
-        CASE WHEN contains(s.text_norm, '@') THEN list_distinct(list_transform(
-            regexp_extract_all(s.text_norm, '{_MENTION_RE}', 1), lambda m: lower(m))) ELSE [] END AS mentions
+        CASE WHEN contains(s.text_norm, '#') THEN list_distinct(list_transform(list_filter(
+            {_TOKENS}, lambda h: regexp_matches(h, '{_HASHTAG_RE}')), lambda h: lower(h[2:]))) ELSE [] END AS hashtags,
+        CASE WHEN contains(s.text_norm, '@') THEN list_distinct(list_transform(list_filter(
+            {_TOKENS}, lambda m: regexp_matches(m, '{_MENTION_RE}')), lambda m: lower(m[2:]))) ELSE [] END AS mentions
     """
 
 

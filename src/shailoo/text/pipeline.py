@@ -1,9 +1,10 @@
 """The set-oriented text pipeline over a workspace.
 
-Posts are tokenised in DuckDB SQL; Python only sees the *distinct* (language, token)
-pairs, which it folds, filters against stopwords and stems into a vocabulary table that
-is joined back in SQL. Every analysis (terms, n-grams, associations, clusters) starts
-from a `Corpus`: the selected posts, each with its language and grouping value.
+Posts are tokenised once in DuckDB SQL and cached (`shailoo.text.post_tokens`); Python
+only sees the *distinct* (language, token) pairs, which it folds, filters against
+stopwords and stems into a vocabulary table that is joined back in SQL. Every analysis
+(terms, n-grams, associations, clusters) starts from a `Corpus`: the selected posts,
+each with its language and grouping value.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from shailoo.errors import UsageError
 from shailoo.text import LANGUAGES
 from shailoo.text.script import fold_word
 from shailoo.text.stem import has_stemmer, stem_words
-from shailoo.text.stopwords import check_language, stopwords_for
-from shailoo.text.tokens import KINDS, SENTENCE_SPLIT_SQL, kind_sql, lit, token_sql, word_list_sql
+from shailoo.text.stopwords import check_language, platform_stopwords, stopwords_for
+from shailoo.text.tokens import KINDS, kind_of, lit
 
 GROUPINGS = ("none", "platform", "period", "category", "actor", "language", "week", "day")
 
@@ -30,10 +31,12 @@ class TextOptions:
     stop_words: bool = True
     stem: bool = True
     kinds: tuple[str, ...] = ("word",)
-    min_chars: int = 2  # shorter words are dropped (R tm drops words under 3 letters)
+    min_chars: int = 2  # shorter words are dropped (R tm's wordLengths lower bound; tm's default is 3)
     sample: int | None = None  # at most this many posts: a fixed random sample of larger selections
 
     def __post_init__(self) -> None:
+        if self.min_chars < 1:
+            raise UsageError(f"--min-length must be at least 1, not {self.min_chars}.")
         if self.language is not None:
             object.__setattr__(self, "language", check_language(self.language))
         bad = [k for k in self.kinds if k not in KINDS]
@@ -55,10 +58,12 @@ def group_sql(by: str) -> tuple[str, str]:
 
 @dataclass
 class Corpus:
-    """Selected posts of a workspace as the temp view `_docs(post_id, grp, lang, text)`."""
+    """Selected posts of a workspace as the temp table `_docs(post_id, grp, lang, platform, url,
+    created_at)`, their tokens in `tokens_table` (post_id, toks)."""
 
     con: object
     options: TextOptions
+    tokens_table: str = "post_tokens"
     notes: list[str] = field(default_factory=list)
     n_docs: int = 0
     dtm_ready: bool = False  # `_dtm` (post × term counts) built for this corpus
@@ -68,11 +73,13 @@ class Corpus:
         """Select posts with a PostFilter, identify languages (cached) unless forced."""
         from shailoo.analysis.filters import PostFilter
         from shailoo.text.post_language import ensure_post_language
+        from shailoo.text.post_tokens import ensure_post_tokens
 
         options = options or TextOptions()
         where, params = (post_filter or PostFilter()).where(ws)
         grp, join = group_sql(by)
         con = ws.con
+        ensure_post_tokens(con)
         if options.language:
             lang = lit(options.language)
             lang_join = ""
@@ -91,8 +98,7 @@ class Corpus:
                            f"ORDER BY hash(post_id), post_id LIMIT {int(options.sample)})")
                 params = [*params, *params]
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _docs AS
-            SELECT p.post_id, {grp} AS grp, coalesce({lang}, 'other') AS lang,
-                   coalesce(p.text_norm, p.text, '') AS text, p.platform, p.url, p.created_at
+            SELECT p.post_id, {grp} AS grp, coalesce({lang}, 'other') AS lang, p.platform, p.url, p.created_at
             FROM posts_v p {lang_join} {join} WHERE {where} {sampled}""", params)
         corpus = cls(con, options)
         corpus.n_docs = con.execute("SELECT count(DISTINCT post_id) FROM _docs").fetchall()[0][0]
@@ -104,11 +110,15 @@ class Corpus:
 
     @classmethod
     def from_table(cls, con, table: str, options: TextOptions | None = None) -> "Corpus":
-        """A corpus over any table with columns post_id, grp, lang, text (benchmarks, tests)."""
+        """A corpus over any table with columns post_id, grp, lang, text (benchmarks, tests);
+        its tokens are cached for the session only."""
+        from shailoo.text.post_tokens import ensure_post_tokens
+
         lang = lit(options.language) if options and options.language else "lang"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _docs AS SELECT post_id, grp, {lang} AS lang, text, "
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _docs AS SELECT post_id, grp, {lang} AS lang, "
                     f"NULL::VARCHAR AS platform, NULL::VARCHAR AS url, NULL::TIMESTAMPTZ AS created_at FROM {table}")
-        corpus = cls(con, options or TextOptions())
+        ensure_post_tokens(con, table, "_corpus_tokens", temp=True)
+        corpus = cls(con, options or TextOptions(), tokens_table="_corpus_tokens")
         corpus.n_docs = con.execute("SELECT count(*) FROM _docs").fetchall()[0][0]
         corpus._language_notes()
         return corpus
@@ -128,34 +138,33 @@ class Corpus:
                                   "as written (use --language CODE to force one language's pipeline).")
 
     # -- tokens --------------------------------------------------------------------------
-    def token_filter_sql(self, tok: str = "tok") -> str:
-        if self.options.kinds == ("word",):
-            return "TRUE"
-        kinds = ", ".join(lit(k) for k in self.options.kinds)
-        return f"({kind_sql(tok)}) IN ({kinds})"
-
-    def token_list_sql(self, text: str) -> str:
-        # Words only (the default) need no per-token kind test: extract them directly.
-        return word_list_sql(text) if self.options.kinds == ("word",) else token_sql(text)
-
     def tokens_sql(self) -> str:
-        """SQL of (post_id, grp, lang, tok) for every kept-kind token."""
-        return (f"SELECT post_id, grp, lang, tok FROM (SELECT post_id, grp, lang, unnest({self.token_list_sql('text')}) "
-                f"AS tok FROM _docs) WHERE {self.token_filter_sql()}")
+        """SQL of (post_id, grp, lang, tok) for every token (sentence ends and every kind
+        included: the vocabulary keeps the wanted ones), platform noise words removed."""
+        noise = ""
+        if self.options.stop_words:
+            self._register("_platform_noise", platform_stopwords())
+            noise = "ANTI JOIN _platform_noise USING (platform, tok)"
+        return (f"SELECT post_id, grp, lang, tok FROM (SELECT d.post_id, d.grp, d.lang, d.platform, unnest(t.toks) AS tok "
+                f"FROM _docs d JOIN {self.tokens_table} t USING (post_id)) {noise}")
 
     def sentence_tokens_sql(self) -> str:
-        """SQL of (post_id, sent, pos, lang, tok): tokens numbered within sentences."""
-        return f"""SELECT post_id, sent, generate_subscripts(toks, 1) AS pos, lang, unnest(toks) AS tok FROM (
-                 SELECT post_id, sent, lang, {self.token_list_sql('s')} AS toks FROM (
-                   SELECT post_id, lang, unnest(sl) AS s, generate_subscripts(sl, 1) AS sent FROM (
-                     SELECT post_id, lang, string_split_regex(text, {lit(SENTENCE_SPLIT_SQL)}) AS sl FROM _docs)))"""
+        """SQL of (post_id, pos, lang, tok): every token numbered within its post, sentence ends included."""
+        noise = ""
+        if self.options.stop_words:
+            self._register("_platform_noise", platform_stopwords())
+            noise = "ANTI JOIN _platform_noise USING (platform, tok)"
+        return (f"SELECT post_id, pos, lang, tok FROM (SELECT d.post_id, d.lang, d.platform, "
+                f"generate_subscripts(t.toks, 1) AS pos, unnest(t.toks) AS tok "
+                f"FROM _docs d JOIN {self.tokens_table} t USING (post_id)) {noise}")
 
     # -- vocabulary -----------------------------------------------------------------------
-    def build_vocab(self, table: str) -> int:
+    def build_vocab(self, table: str, breaks: bool = False) -> int:
         """Map the distinct (lang, tok) of a token table to terms: temp tables
-        `_vocab(lang, tok, term_id, term, surface)` (stopwords and too-short words have no
-        row) and `_terms(term_id, term, display)`, display being the most frequent folded
-        surface form of the term. Returns the vocabulary size."""
+        `_vocab(lang, tok, term_id, term, surface)` (stopwords, too-short words and tokens
+        of other kinds have no row; with `breaks`, sentence ends have term_id -1) and
+        `_terms(term_id, term, display)`, display being the most frequent folded surface
+        form of the term. Returns the vocabulary size."""
         pairs = self.con.sql(f"SELECT lang, tok, count(*) AS n FROM {table} GROUP BY ALL").to_arrow_table()
         langs = pairs.column("lang").to_pylist()
         toks = pairs.column("tok").to_pylist()
@@ -164,14 +173,23 @@ class Corpus:
         for i, lang in enumerate(langs):
             by_lang.setdefault(lang, []).append(i)
         o = self.options
+        kinds = set(o.kinds)
         rows: list[tuple[int, str, str]] = []  # (pair index, term, surface)
+        ends: list[int] = []
         for lang, idx in by_lang.items():
             stops = stopwords_for(self.con, lang) if o.stop_words else frozenset()
             kept, folded = [], []
             for i in idx:
                 w = toks[i]
-                if w[0] in "#@" or not w[0].isalpha():
-                    rows.append((i, w, w))
+                kind = kind_of(w)
+                if kind != "word":
+                    if kind == "break":
+                        if breaks:
+                            ends.append(i)
+                    elif kind in kinds:
+                        rows.append((i, w, w))
+                    continue
+                if "word" not in kinds:
                     continue
                 f = fold_word(w)
                 if len(f) < o.min_chars or f in stops:
@@ -191,12 +209,14 @@ class Corpus:
             if term not in best or key < best[term]:
                 best[term] = key
         self._register("_vocab", pa.table({
-            "lang": [langs[i] for i, _, _ in rows], "tok": [toks[i] for i, _, _ in rows],
-            "term_id": pa.array([term_ids[t] for _, t, _ in rows], pa.int32()),
-            "term": [t for _, t, _ in rows], "surface": [s for _, _, s in rows]}))
+            "lang": pa.array([langs[i] for i, _, _ in rows] + [langs[i] for i in ends], pa.string()),
+            "tok": pa.array([toks[i] for i, _, _ in rows] + [toks[i] for i in ends], pa.string()),
+            "term_id": pa.array([term_ids[t] for _, t, _ in rows] + [-1] * len(ends), pa.int32()),
+            "term": pa.array([t for _, t, _ in rows] + [None] * len(ends), pa.string()),
+            "surface": pa.array([s for _, _, s in rows] + [None] * len(ends), pa.string())}))
         self._register("_terms", pa.table({
-            "term_id": pa.array(list(term_ids.values()), pa.int32()), "term": list(term_ids),
-            "display": [best[t][2] for t in term_ids]}))
+            "term_id": pa.array(list(term_ids.values()), pa.int32()), "term": pa.array(list(term_ids), pa.string()),
+            "display": pa.array([best[t][2] for t in term_ids], pa.string())}))
         return len(rows)
 
     def _register(self, name: str, table: pa.Table) -> None:
@@ -215,6 +235,7 @@ class TextResult:
     table: pa.Table
     notes: list[str] = field(default_factory=list)
     details: pa.Table | None = None  # e.g. the cluster of every post
+    empty_reason: str | None = None  # why nothing was found (a query matching no post)
 
     @property
     def note(self) -> str | None:
@@ -222,9 +243,9 @@ class TextResult:
 
 
 def post_terms(corpus: Corpus) -> None:
-    """Tokenise once into `_tok(post_id, grp, lang, tok)`, build `_vocab` and `_terms`
-    from it, and define `_pt(grp, post_id, lang, tok, n)` over it (n = 1 per token)."""
-    corpus.con.execute(f"CREATE OR REPLACE TEMP TABLE _tok AS {corpus.tokens_sql()}")
+    """Define the view `_tok(post_id, grp, lang, tok)` over the cached tokens, build `_vocab`
+    and `_terms` from it, and define `_pt(grp, post_id, lang, tok, n)` over it (n = 1 per token)."""
+    corpus.con.execute(f"CREATE OR REPLACE TEMP VIEW _tok AS {corpus.tokens_sql()}")
     corpus.build_vocab("_tok")
     corpus.con.execute("CREATE OR REPLACE TEMP VIEW _pt AS SELECT grp, post_id, lang, tok, 1 AS n FROM _tok")
 

@@ -1,33 +1,128 @@
-"""Tokens with kinds: word, number, url, hashtag, mention, emoji.
+"""The one tokeniser: what a word, number, time, URL, e-mail, hashtag, mention and emoji are.
 
-Tokenising happens in DuckDB SQL on the hot path (`TOKEN_SQL`, `token_sql`); `tokenize`
-is the same rule in Python for single texts (KWIC lines, tests). Case is folded with
-lower(), and every apostrophe Uzbek writers use (’ ʻ ʼ ‘ `) becomes ' so oʻzbek and
-o‘zbek are one word.
+Each kind is defined once below as a pattern over named character classes ({L} letters,
+{M} combining marks, {D} decimal digits, {SO} symbols such as emoji, {WS} every Unicode
+space). The patterns are rendered twice from the same text: for DuckDB (RE2, `\\p{L}`…)
+and for Python's `re` (the classes spelled out from `unicodedata`), so that the SQL hot
+path and Python (KWIC lines, queries, tests) cut a text into exactly the same tokens —
+tests/text/test_tokens_conformance.py holds them to it.
+
+Tokens are taken from the lower-cased text with every apostrophe Uzbek writers use
+(’ ʻ ʼ ‘ `) folded to ', so oʻzbek and o‘zbek are one word. Alternatives are tried in the
+order of `KINDS` at each position (leftmost first), so a URL's or a mention's parts never
+become words, and `20:00гө` is one time, not a time and the word `гө`.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
-KINDS = ("word", "number", "url", "hashtag", "mention", "emoji")
 APOSTROPHES = "’ʻʼ‘`"
 
-# RE2 pattern (DuckDB). Alternatives in order of precedence: URLs first so their parts
-# never become words.
-TOKEN_SQL = (
-    r"(?:https?://|www\.)[^\s]+"
-    r"|[#@][\p{L}\p{N}_]+"
-    r"|\p{N}+(?:[.,]\p{N}+)*"
-    r"|\p{L}[\p{L}\p{M}]*(?:[-'][\p{L}\p{M}]+)*"
-    r"|\p{So}"
-)
-NOISE_SQL = r"(?:https?://|www\.)[^\s]+|[#@][\p{L}\p{N}_]+"  # removed before extracting words only
-WORD_SQL = r"\p{L}[\p{L}\p{M}]*(?:[-'][\p{L}\p{M}]+)*"
-SENTENCE_SPLIT_SQL = r"[.!?…;:\n]+(?:\s|$)|\n"
+# Every character Python's str.isspace() accepts (RE2's \s is ASCII only): a no-break space
+# after a full stop ends a sentence like any other space.
+_SPACES = [(0x09, 0x0D), (0x1C, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
+           (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000)]
+_LINE_BREAKS = [(0x0A, 0x0D), (0x85, 0x85), (0x2028, 0x2029)]
 
-_WORD_RE = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+# The definitions (order = precedence). Classes go inside [...]; `{{`/`}}` are literal braces.
+_URL_CHARS = r"{WS}<>\"«»\[\]{{}}|\\^`'"
+DEFINITIONS: dict[str, str] = {
+    # http(s):// or www., up to a space or quote; never ending on sentence punctuation.
+    "url": r"(?:[hH][tT][tT][pP][sS]?://|[wW][wW][wW]\.)(?:[^" + _URL_CHARS + r"]*[^" + _URL_CHARS + r".,;:!?)])?",
+    # name@host.tld (bounded parts keep Python's matching linear): not a mention.
+    "email": r"[{L}{D}_][{L}{M}{D}_.+\-]{{0,63}}@[{L}{D}\-]{{1,63}}(?:\.[{L}{D}\-]{{1,63}})+",
+    # #выборы2026: letters, digits, underscores, at least one letter.
+    "hashtag": r"#[{D}_]*[{L}][{L}{M}{D}_]*",
+    # @kelechek.zholu: dots and underscores inside, never at the end.
+    "mention": r"@[{L}{D}_](?:[{L}{M}{D}_.]*[{L}{M}{D}_])?",
+    # 20:00, 9:30:15, with a Turkic case ending glued or hyphenated: 20:00гө, 20:00-дө.
+    "time": r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?(?:-?[{L}][{L}{M}]*)?",
+    # 2026, 12,5, 1.000.000, with a glued ending (100дөн, 5th); 2026-жылы is a number and a word.
+    "number": r"[{D}]+(?:[.,][{D}]+)*(?:[{L}][{L}{M}]*)?",
+    # A letter, then letters, marks and digits, joined by inner hyphens or apostrophes: кто-то, o'zbek, covid-19.
+    "word": r"[{L}][{L}{M}{D}]*(?:[\-'][{L}{M}{D}]+)*",
+    "emoji": r"[{SO}]\x{{fe0f}}?",
+    # Sentence ends: . ! ? … ; : followed by any space or the end, or a line break.
+    "break": r"[.!?…;:]+(?:[{WS}]|$)|[{NL}]",
+}
+# Words with a digit (covid-19): removed with the other non-word tokens before language identification.
+_DIGIT_WORD = r"[{L}][{L}{M}]*(?:[\-'][{L}{M}]+)*[\-']?[{D}][{L}{M}{D}]*(?:[\-'][{L}{M}{D}]+)*"
+_LETTER_WORD = r"[{L}][{L}{M}]*(?:[\-'][{L}{M}]+)*"
+KINDS = ("word", "number", "time", "url", "email", "hashtag", "mention", "emoji")
+"""Token kinds a user can count (`--kinds`); `break` (a sentence end) is internal."""
+_ORDER = tuple(DEFINITIONS)  # precedence
+_NOISE = ("url", "email", "hashtag", "mention", "time", "number")
+
+_SQL_CLASSES = {"L": r"\p{L}", "M": r"\p{M}", "D": r"\p{Nd}", "SO": r"\p{So}"}
+
+
+def _ranges_sql(ranges) -> str:
+    return "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in ranges)
+
+
+def _ranges_py(ranges) -> str:
+    return "".join(_py_char(a) + ("-" + _py_char(b) if b > a else "") for a, b in ranges)
+
+
+def _py_char(cp: int) -> str:
+    return f"\\U{cp:08x}" if cp > 0xFFFF else f"\\u{cp:04x}"
+
+
+def _render(template: str, classes: dict[str, str], sql: bool) -> str:
+    if not sql:  # Python's re spells \x{fe0f} as \ufe0f
+        template = template.replace("\\x{{fe0f}}", "\\ufe0f")
+    return template.format(**classes)
+
+
+_SQL_ALL = {**_SQL_CLASSES, "WS": _ranges_sql(_SPACES), "NL": _ranges_sql(_LINE_BREAKS)}
+_SQL = {k: _render(v, _SQL_ALL, True) for k, v in DEFINITIONS.items()}
+
+
+def _alt(parts: dict[str, str], kinds) -> str:
+    return "|".join(parts[k] for k in kinds)
+
+
+TOKEN_SQL = _alt(_SQL, _ORDER)
+"""RE2 pattern of every token, sentence ends included (one regex pass in DuckDB)."""
+WORD_SQL = _render(_LETTER_WORD, _SQL_ALL, True)
+"""Words of letters only (language identification): extract after removing NOISE_SQL."""
+NOISE_SQL = _alt(_SQL, _NOISE) + "|" + _render(_DIGIT_WORD, _SQL_ALL, True)
+"""Every token that is not a letters-only word (words with digits included), for removal."""
+SENTENCE_SPLIT_SQL = _SQL["break"]
+
+
+@lru_cache(maxsize=1)
+def _py_classes() -> dict[str, str]:
+    """Python character classes with exactly RE2's meaning of \\p{L}, \\p{M}, \\p{Nd}, \\p{So}."""
+    want = {"L": lambda c: c[0] == "L", "M": lambda c: c[0] == "M", "D": lambda c: c == "Nd",
+            "SO": lambda c: c == "So"}
+    ranges: dict[str, list[list[int]]] = {k: [] for k in want}
+    # Planes 3-13 and most of 14 are unassigned; 15-16 are private use.
+    for cp in (*range(0x323B0), *range(0xE0000, 0xE0200)):
+        cat = unicodedata.category(chr(cp))
+        for k, test in want.items():
+            if test(cat):
+                r = ranges[k]
+                if r and r[-1][1] == cp - 1:
+                    r[-1][1] = cp
+                else:
+                    r.append([cp, cp])
+    out = {k: _ranges_py(v) for k, v in ranges.items()}
+    return out | {"WS": _ranges_py(_SPACES), "NL": _ranges_py(_LINE_BREAKS)}
+
+
+@lru_cache(maxsize=1)
+def _py_patterns() -> dict[str, re.Pattern]:
+    parts = {k: _render(v, _py_classes(), False) for k, v in DEFINITIONS.items()}
+    out = {k: re.compile(p) for k, p in parts.items()}
+    out["_all"] = re.compile("|".join(f"(?P<{k}>{parts[k]})" for k in _ORDER))
+    out["_noise"] = re.compile(_alt(parts, _NOISE) + "|" + _render(_DIGIT_WORD, _py_classes(), False))
+    out["_word"] = re.compile(_render(_LETTER_WORD, _py_classes(), False))
+    return out
 
 
 @dataclass(frozen=True)
@@ -38,28 +133,42 @@ class Token:
     end: int
 
 
-def normalise(text: str) -> str:
-    """Fold case and apostrophes as the SQL tokeniser does."""
-    return re.sub(f"[{APOSTROPHES}]", "'", text or "").lower()
+def normalise(text: str | None) -> str:
+    """Fold case and apostrophes as the SQL tokeniser does (`norm_sql`).
+
+    İ is lowered to i as DuckDB's lower() does (Python's full mapping adds a combining dot)."""
+    return re.sub(f"[{APOSTROPHES}]", "'", (text or "").replace("İ", "i")).lower()
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split a text into typed tokens (positions refer to `text`)."""
-    norm = normalise(text)
-    out: list[Token] = []
-    pos = 0
-    for m in re.finditer(r"(?:https?://|www\.)\S+|[#@]\w+|\d+(?:[.,]\d+)*|[\U0001F000-\U0001FAFF\u2600-\u27BF]", norm):
-        out += _words(norm, pos, m.start())
-        s = m.group(0)
-        kind = ("url" if s.startswith(("http", "www")) else "hashtag" if s[0] == "#"
-                else "mention" if s[0] == "@" else "number" if s[0].isdigit() else "emoji")
-        out.append(Token(kind, s, m.start(), m.end()))
-        pos = m.end()
-    return out + _words(norm, pos, len(norm))
+def tokenize(text: str, breaks: bool = False) -> list[Token]:
+    """Typed tokens of a text; positions index `normalise(text)` (the same as `text` unless
+    lower-casing changed its length). Sentence ends are included with `breaks`."""
+    out = []
+    for m in _py_patterns()["_all"].finditer(normalise(text)):
+        if m.lastgroup != "break" or breaks:
+            out.append(Token(m.lastgroup, m.group(0), m.start(), m.end()))
+    return out
 
 
-def _words(norm: str, a: int, b: int) -> list[Token]:
-    return [Token("word", m.group(0), a + m.start(), a + m.end()) for m in _WORD_RE.finditer(norm[a:b])]
+def kind_of(token: str) -> str:
+    """The kind of one token produced by the tokeniser (SQL or Python), from its first
+    characters: each kind's pattern starts differently (the conformance test checks it)."""
+    if not token:
+        return "break"
+    c = token[0]
+    if token.startswith(("http://", "https://", "www.")):
+        return "url"
+    if "@" in token:
+        return "mention" if c == "@" else "email"
+    if c == "#":
+        return "hashtag"
+    if c.isalpha():
+        return "word"
+    if c.isdecimal():
+        return "time" if ":" in token else "number"
+    if unicodedata.category(c) == "So":
+        return "emoji"
+    return "break"
 
 
 def words(text: str) -> list[str]:
@@ -67,9 +176,15 @@ def words(text: str) -> list[str]:
     return [t.text for t in tokenize(text) if t.kind == "word"]
 
 
+def letter_words(text: str) -> list[str]:
+    """Letters-only words as language identification sees them (NOISE_SQL removed, then WORD_SQL)."""
+    p = _py_patterns()
+    return p["_word"].findall(normalise(p["_noise"].sub(" ", text or "")))
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences as n-grams see them: split on . ! ? … ; : and newlines."""
-    return [s for s in re.split(r"[.!?…;:]+(?:\s|$)|\n", text or "") if s.strip()]
+    """Sentences as n-grams see them: split at . ! ? … ; : before any space, and at line breaks."""
+    return [s for s in _py_patterns()["break"].split(text or "") if s.strip()]
 
 
 def lit(s: str) -> str:
@@ -87,14 +202,12 @@ def token_sql(text_expr: str, pattern: str = TOKEN_SQL) -> str:
     return f"regexp_extract_all({norm_sql(text_expr)}, {lit(pattern)})"
 
 
-def word_list_sql(text_expr: str) -> str:
-    """SQL list of the words of a text: URLs, hashtags and mentions removed first."""
-    return token_sql(f"regexp_replace({text_expr}, {lit(NOISE_SQL)}, ' ', 'g')", WORD_SQL)
+def extract_sql(text_expr: str, kind: str) -> str:
+    """SQL list of the tokens of one kind in a text, as written (no case folding): import's
+    urls, hashtags and mentions columns."""
+    return f"regexp_extract_all({text_expr}, {lit(_SQL[kind])})"
 
 
-def kind_sql(tok: str) -> str:
-    """SQL CASE giving the kind of a token produced by `token_sql`."""
-    return (f"CASE WHEN {tok} LIKE 'http%' OR {tok} LIKE 'www.%' THEN 'url' "
-            f"WHEN {tok}[1] = '#' THEN 'hashtag' WHEN {tok}[1] = '@' THEN 'mention' "
-            f"WHEN regexp_matches({tok}[1], '\\p{{N}}') THEN 'number' "
-            f"WHEN regexp_matches({tok}, '^\\p{{So}}$') THEN 'emoji' ELSE 'word' END")
+def kind_pattern_sql(kind: str) -> str:
+    """The RE2 pattern of one kind."""
+    return _SQL[kind]
