@@ -86,30 +86,38 @@ def test_html_report_is_self_contained_and_complete(ws, tmp_path):
     html = path.read_text(encoding="utf-8")
     assert "<script" not in html and not re.search(r'(src|href)="(https?:)?//(?!www\.(facebook|instagram))', html)
     for title in ("Contents", "Overview", "Facebook", "Instagram", "Candidates", "Parties", "Media",
-                  "Weekly activity", "Top posts", "Methodology", "Popularity beside election results",
-                  "Period comparison", "Канатбек Исаев", "72 h"):
+                  "posts per week and category", "Top posts", "Methodology", "Popularity beside election results",
+                  "Periods “pre-campaign” and “campaign”", "Канатбек Исаев", "72 hours", "Highlights from the data"):
         assert title in html, title
     figures = check_figures(html)
     charts = [f for f in figures if f["svgs"]]
-    assert len(charts) >= 10
-    posts = next(f for f in figures if f["name"] == "facebook-candidate-posts")
-    assert posts["rows"][0][:2] == ["Садыр Жапаров", "4"] and posts["rows"][-1][:2] == ["Канатбек Исаев", "0"]
+    assert len(charts) >= 8
+    posts = next(f for f in figures if f["name"] == "facebook-posts")
+    candidates = [r for r in posts["rows"] if r[0] == "candidate"]
+    assert candidates[0][1:3] == ["Садыр Жапаров", "4"] and candidates[-1][1:3] == ["Канатбек Исаев", "0"]
 
 
 def test_report_for_one_period(ws, tmp_path):
     html = write_report(ws, tmp_path / "p.html", period="pre-campaign").read_text(encoding="utf-8")
-    assert "Scope: the period “pre-campaign”" in html
+    assert "Period “pre-campaign”: December 1, 2020 – December 14, 2020." in html
     check_figures(html)
 
 
 def test_xlsx_has_every_table(ws, tmp_path):
     from openpyxl import load_workbook
 
-    wb = load_workbook(write_xlsx(ws, tmp_path / "r.xlsx"), read_only=True)
-    assert "contents" in wb.sheetnames and "facebook-candidate-posts" in wb.sheetnames
-    rows = list(wb["facebook-candidate-posts"].iter_rows(values_only=True))
-    assert rows[0][:2] == ("actor", "posts") and rows[1][:2] == ("Садыр Жапаров", 4)
-    assert len(wb.sheetnames) > 15
+    wb = load_workbook(write_xlsx(ws, tmp_path / "r.xlsx"))
+    name = "Facebook – posts"  # readable: platform and table
+    assert wb.sheetnames[0] == "Contents" and name in wb.sheetnames
+    rows = list(wb[name].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Category", "Actor", "Posts") and rows[1][:3] == ("candidate", "Садыр Жапаров", 4)
+    assert len(wb.sheetnames) > 12 and len(set(n.lower() for n in wb.sheetnames)) == len(wb.sheetnames)
+    sheet = wb[name]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    assert sheet["C2"].number_format == "#,##0" and sheet.column_dimensions["B"].width > 10
+    index = wb["Contents"]
+    linked = {c.value: c.hyperlink.location for c in index["A"][1:]}
+    assert linked[name] == f"'{name}'!A1"  # the index links every sheet
 
 
 def test_cli_report(tmp_path, runner):
@@ -128,10 +136,10 @@ def test_report_covers_the_monitoring_period(tmp_path):
     ws = build_fixture(tmp_path / "w")
     ws.add_period("campaign", date(2020, 12, 15), date(2020, 12, 31))  # Jan 5, 6, 8, 9 now fall outside
     sections = build_sections(ws, include_text=False)
-    overview = next(b for b in sections[0]["blocks"] if b.name == "overview").table
+    overview = next(b for s in sections for b in s["blocks"] if b.name == "overview").table
     assert sum(overview["posts"].to_pylist()) == 6
     method = next(s for s in sections if s["id"] == "methodology")
-    assert any("01.12.2020 – 31.12.2020" in p and "4 posts" in p for p in method["paragraphs"])
+    assert any("December 1, 2020 – December 31, 2020" in p and "4 posts outside" in p for p in method["paragraphs"])
     ws.close()
 
 
@@ -150,6 +158,6 @@ def test_monitored_text_never_becomes_a_formula_or_a_broken_link(tmp_path):
 
     table = pa.table({"excerpt": ["=1+2", "https://kloop.kg/x Сегодня митинг"], "url": ["https://a.kg/1", None]})
     path = write_workbook([Block("Top posts", table, name="top")], tmp_path / "t.xlsx")
-    cell = load_workbook(path)["top"]["A2"]
+    cell = load_workbook(path)["Top posts"]["A2"]
     assert cell.value == "'=1+2" and cell.data_type == "s"  # the CSV's rule (outputs.spreadsheet_text)
     assert table_csv(table).splitlines()[1].startswith("'=1+2")

@@ -16,7 +16,9 @@ from tests.report.test_report import Figures, decode_csv
 # What the template and the chart code write; anything else came from data.
 TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "div", "span", "main", "nav", "strong",
         "ol", "li", "a", "section", "h2", "p", "figure", "figcaption", "svg", "rect", "text", "line", "polyline",
-        "circle", "g", "table", "thead", "tbody", "tr", "th", "td"}
+        "circle", "g", "table", "thead", "tbody", "tr", "th", "td",
+        # folded rows, lists, the methodology's commands; the charting library's drawing elements
+        "details", "summary", "ul", "pre", "h3", "caption", "path", "defs", "clippath", "tspan"}
 # Fields shown in the report (the others are in the data but the report does not print them).
 SHOWN = {"project", "message", "hashtag", "url", "actor", "alias", "period", "file", "candidate"}
 

@@ -8,7 +8,8 @@ import pyarrow as pa
 import pytest
 
 from shailoo.report.blocks import Block, csv_data_uri, html_rows
-from shailoo.report.build import _render, build_sections, write_xlsx
+from shailoo.report.build import build_sections, write_xlsx
+from shailoo.report.i18n import Tr
 from tests.analysis.unknown_fixture import build_unknown_fixture
 
 
@@ -22,16 +23,17 @@ def ws(tmp_path_factory):
 def test_unknown_is_a_dash_and_never_a_bar(ws):
     sections = build_sections(ws, include_text=False)
     tg = next(s for s in sections if s["id"] == "platform-telegram")
-    block = next(b for b in tg["blocks"] if b.name == "telegram-media-interactions")
-    header, rows = html_rows(block)
-    b_row = next(r for r in rows if r[0][0] == "Канал Б")
+    block = next(b for b in tg["blocks"] if b.name == "telegram-interactions")
+    header, _, rows = html_rows(block, Tr("en"))
+    b_row = next(r for r in rows if r[1][0] == "Канал Б")
     assert b_row[header.index("interactions")][0] == "—" and b_row[header.index("views")][0] == "—"
     assert b_row[header.index("reactions")][0] == "11"
     # the chart draws no bar for Канал Б (nor for Кабар, whose second post is unmeasured) and says so
     assert "Канал Б" not in str(block.chart or "") and "Канал Б" in block.note and "Кабар" in block.note
-    overview = next(b for b in sections[0]["blocks"] if b.name == "overview")
-    assert "3 posts of the drawn rows are left out" in overview.note  # Telegram media: 18 over 1 of 4 posts
-    counts = next(b for b in sections[0]["blocks"] if b.name == "unknown-counts").table.to_pylist()
+    overview = next(b for s in sections for b in s["blocks"] if b.name == "overview")
+    row = next(r for r in overview.table.to_pylist() if r["platform"] == "telegram" and r["category"] == "media")
+    assert row["interactions_unknown"] == 3 and "interactions_unknown" in overview.columns
+    counts = next(b for s in sections for b in s["blocks"] if b.name == "unknown-counts").table.to_pylist()
     assert next(r for r in counts if r["platform"] == "telegram")["interactions_unknown"] == 3
 
 
@@ -39,17 +41,19 @@ def test_xlsx_leaves_unknown_cells_empty(ws, tmp_path):
     from openpyxl import load_workbook
 
     wb = load_workbook(write_xlsx(ws, tmp_path / "r.xlsx", include_text=False), read_only=True)
-    rows = list(wb["telegram-media-interactions"].iter_rows(values_only=True))
-    head, row = rows[0], next(r for r in rows if r[0] == "Канал Б")
-    assert row[head.index("interactions")] is None and row[head.index("views")] is None
+    rows = list(wb["Telegram – interactions"].iter_rows(values_only=True))
+    head, row = rows[0], next(r for r in rows if r[1] == "Канал Б")
+    assert row[head.index("Interactions")] is None and row[head.index("Views")] is None
 
 
 def test_a_cut_table_says_how_many_rows_and_its_csv_has_all(ws):
     table = pa.table({"term": [f"t{i}" for i in range(46)], "correlation": [0.9 - i / 100 for i in range(46)]})
-    block = Block("Terms associated with “x”", table, name="assoc", limit=15)
-    block.header, block.html = html_rows(block)
-    block.csv_uri = csv_data_uri(block.table)
-    assert len(block.html) == 15
-    html = _render(ws, [{"id": "t", "title": "Text", "blocks": [block]}], None)
-    assert "15 of 46 rows shown; the CSV below has all 46." in html
-    assert re.search(r"Download data \(CSV, all 46 rows\)", html)
+    from shailoo.report.build import Report, render_html
+    from shailoo.report.config import ReportConfig
+
+    block = Block("Terms associated with “x”", table, name="assoc", limit=15, fold=8)
+    report = Report(Tr("en"), ReportConfig(), sections=[{"id": "t", "title": "Text", "blocks": [block]}])
+    html = render_html(ws, report)
+    assert len(block.html) == 8 and len(block.more) == 7  # 8 in view, 7 one click away, 31 only in the CSV
+    assert "15 of 46 rows shown; the CSV has all 46." in html and "Show all 15 rows" in html
+    assert re.search(r"Download data \(CSV\) \(all 46 rows\)", html)

@@ -1,108 +1,149 @@
 """Build the monitoring report from a workspace: one self-contained HTML file (inline SVG charts,
-CSV downloads as data: URIs, no script or CDN) and an XLSX workbook with every table as a sheet.
+CSV downloads as data: URIs, no script or CDN), an XLSX workbook, and a PDF printed by Chromium.
 
-`write_report(ws, out_path, period=None)` and `write_xlsx(ws, path, period=None)` are the entry
-points (the CLI and `shailoo demo` call them)."""
+The report follows the reference monitoring report (seeds/002): a summary strip, the team's
+introduction and key findings, an overview, per platform the posts and interactions of every
+category's actors and the weekly activity, the top posts, comparisons, results, topics and key
+terms, the team's own sections, the methodology and who made the report. Its words come from
+report/locales (en, ru, ky) and the team's from <workspace>/report/ (report/config.py).
+
+`write_report`, `write_xlsx` and `write_pdf` are the entry points (the CLI and `shailoo demo`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from shailoo import __version__
-from shailoo.outputs import check_output, write_output
 from shailoo.analysis import metrics_rank
-from shailoo.analysis.filters import PostFilter, scoped
+from shailoo.analysis.filters import PostFilter, periods_span, scoped
 from shailoo.analysis.metrics import unknown_counts
-from shailoo.analysis.snapshot import fetch, materialized, min_hours, snapshot_coverage
+from shailoo.analysis.snapshot import engagement_source, fetch, materialized, min_hours, snapshot_coverage
+from shailoo.outputs import check_output, write_output
 from shailoo.report import charts
-from shailoo.report.blocks import Block, csv_data_uri, html_rows
-from shailoo.report.sections import (CATEGORY_TITLES, comparison_section, left_out_note, platform_sections,
-                                     results_section)
+from shailoo.report.blocks import Block
+from shailoo.report.config import ReportConfig, load_config
+from shailoo.report.i18n import Tr
+from shailoo.report.markdown import render_markdown
+from shailoo.report.sections import (comparison_section, platform_sections, results_section,
+                                     top_posts_section)
+
+Progress = Callable[[str], None]
 
 
-def _overview_section(ws, flt: PostFilter) -> dict:
+@dataclass
+class Report:
+    tr: Tr
+    config: ReportConfig
+    sections: list[dict] = field(default_factory=list)
+    summary: list[dict] = field(default_factory=list)
+    scope: str = ""
+    span: tuple | None = None
+
+
+def report_filter(ws, period: str | None = None, flt: PostFilter | None = None,
+                  all_posts: bool = False) -> tuple[PostFilter, str]:
+    """The report's posts and the sentence saying which: the same default scope as the CLI."""
+    flt = flt or PostFilter()
+    if period:
+        flt = replace(flt, period=period)
+    scoped_flt, text = scoped(ws, flt, all_posts)
+    scoped_flt.where(ws)  # a clear error for an unknown period, platform, category or actor
+    return scoped_flt, text
+
+
+def _scope(ws, flt: PostFilter, all_posts: bool, tr: Tr) -> tuple[str, tuple]:
+    """The scope sentence in the reader's language, and the first and last day covered."""
+    from shailoo.analysis.filters import period_bounds
+
+    if flt.period:
+        start, end = period_bounds(ws, flt.period)
+        return tr("scope.period", name=flt.period, span=tr.span(start, end)), (start, end)
+    span = None if all_posts else periods_span(ws)
+    if (flt.start or flt.end) and (span is None or (flt.start, flt.end) != span):
+        start, end = ws.con.execute("SELECT min(day), max(day) FROM posts_v").fetchall()[0]
+        start, end = flt.start or start, flt.end or end
+        return tr("scope.range", span=tr.span(start, end)), (start, end)
+    if span is None:
+        start, end = ws.con.execute("SELECT min(day), max(day) FROM posts_v").fetchall()[0]
+        return tr("scope.all", span=tr.span(start, end)), (start, end)
+    outside = ws.con.execute("""SELECT count(*) FROM posts_v WHERE post_type NOT IN ('comment', 'reply')
+        AND NOT (day BETWEEN ? AND ?)""", list(span)).fetchall()[0][0]
+    text = tr("scope.monitoring", span=tr.span(*span))
+    return (text + " " + tr("scope.outside", n=outside) if outside else text), span
+
+
+def _summary(ws, flt: PostFilter, tr: Tr, span) -> list[dict]:
+    """The strip at the top: posts, interactions, daily average, interaction rate, actors, period —
+    each with what it leaves out."""
+    where, params = flt.where(ws)
+    row = fetch(ws, f"""SELECT count(*)::BIGINT AS posts, sum(interactions)::BIGINT AS interactions,
+            count(*) FILTER (WHERE interactions IS NULL)::BIGINT AS unknown,
+            avg(interactions / nullif(followers_at_posting, 0)) * 100 AS rate,
+            count(*) FILTER (WHERE interactions IS NULL OR nullif(followers_at_posting, 0) IS NULL)::BIGINT
+                AS rate_unknown,
+            count(DISTINCT actor_id)::BIGINT AS actors
+        FROM {engagement_source(ws)} WHERE {where}""", params).to_pylist()[0]
+    registered = ws.con.execute("SELECT count(*) FROM actors").fetchall()[0][0]
+    days = (span[1] - span[0]).days + 1 if span and span[0] else None
+    return [
+        {"label": tr("sum.posts"), "value": tr.num(row["posts"]), "note": ""},
+        {"label": tr("sum.interactions"), "value": tr.compact(row["interactions"]),
+         "note": tr("sum.unknown", n=row["unknown"]) if row["unknown"] else tr("sum.all_known")},
+        {"label": tr("sum.daily"), "value": tr.num(row["posts"] / days, 1) if days else "—",
+         "note": tr("sum.days", n=days) if days else ""},
+        {"label": tr("sum.rate"), "value": tr.pct(row["rate"], 2) if row["rate"] is not None else "—",
+         "note": tr("sum.rate_note", n=row["rate_unknown"]) if row["rate_unknown"] else tr("sum.rate_all")},
+        {"label": tr("sum.actors"), "value": tr.num(row["actors"]), "note": tr("sum.actors_note", m=registered)},
+        {"label": tr("sum.period"), "value": tr.span(*span) if span else "—", "note": ""},
+    ]
+
+
+def _overview(ws, flt: PostFilter, tr: Tr, notes: dict) -> dict:
     t = metrics_rank.overview(ws, flt)
-    labeled = t.append_column("label", pa.array(
-        [f"{r['platform']} · {CATEGORY_TITLES.get(r['category'], r['category'])}" for r in t.to_pylist()], pa.string()))
-    known = labeled.filter(pc.fill_null(pc.is_valid(labeled["interactions"]), False))
-    left = [r["label"] for r in labeled.to_pylist() if r["interactions"] is None]
-    partial = sum(r["interactions_unknown"] for r in labeled.to_pylist() if r["interactions"] is not None)
-    cov = snapshot_coverage(ws, *flt.where(ws))
-    early = sum(cov["snapshot_early"].to_pylist()) if cov.num_rows else 0
-    none = sum(cov["no_snapshot"].to_pylist()) if cov.num_rows else 0
-    chart_note = " ".join(n for n in (
-        left_out_note(left),
-        f"Bars are sums over the posts whose interactions are known; {partial:,} posts of the drawn rows "
-        "are left out (interactions_unknown)." if partial else None) if n)
-    unknown = unknown_counts(ws, flt)
-    return {"id": "overview", "title": "Overview", "blocks": [
-        Block("Posts and interactions per platform and category", t,
-              charts.stacked_bars(known["label"].to_pylist(), {"interactions": known["interactions"].to_pylist()},
-                                  "Interactions per platform and category") if known.num_rows else None,
-              name="overview", note=chart_note or None),
-        Block("Engagement counts known and unknown per platform", unknown, name="unknown-counts",
-              note="Unknown is not zero: a count the export does not give, or a post never measured, is “—” in "
-                   "every table, left out of sums, averages, rates and shares, and counted in the *_unknown "
-                   "columns beside them. Interactions are unknown when any of their parts is."),
-        Block("Engagement snapshots used", cov, name="snapshot-coverage",
-              note=(f"{early:,} posts were measured only less than {min_hours(ws):g} h after posting (their latest "
-                    f"snapshot is used, flagged snapshot_early); {none:,} posts have no engagement counts."))]}
+    plats = list(dict.fromkeys(t["platform"].to_pylist()))
+    data = [{"category": tr.category(r["category"], plural=True), "platform": tr.platform(r["platform"]),
+             "value": r["posts"]} for r in t.to_pylist()]
+    color = charts.color_scale(plats, charts.PLATFORM_COLORS, {p: tr.platform(p) for p in plats})
+    title = tr("blk.overview")
+    chart = charts.bars(data, "category", "value", title, tr("col.posts"), tr, color=color, color_field="platform",
+                        offset="platform", sort=False)
+    return {"id": "overview", "title": tr("sec.overview"), "notes": notes.get("overview"), "blocks": [
+        Block(title, t, chart, name="overview",
+              columns=["platform", "category", "actors", "posts", "interactions", "interactions_unknown", "views",
+                       "avg_weekly_posts", "interaction_rate_pct"], note=tr("note.overview"))]}
 
 
-def _text_sections(ws, flt: PostFilter) -> list[dict]:
-    try:
-        from shailoo.analysis.text_report import text_report_sections
-    except ImportError as exc:  # the text module is optional; any other failure is a bug to see
-        if exc.name and exc.name.startswith("shailoo.analysis.text_report"):
-            return []
-        raise
-    out = []
-    for s in text_report_sections(ws, flt):
-        captions = s.get("captions") or []
-        limits = s.get("limits") or []
-        blocks = [Block(captions[i] if i < len(captions) else s["title"], t, name=f"{s.get('id', 'text')}-{i + 1}",
-                        limit=limits[i] if i < len(limits) else None)
-                  for i, t in enumerate(s.get("tables") or [])]
-        for hint in s.get("charts") or []:
-            if hint.get("table", 0) < len(blocks):
-                block = blocks[hint.get("table", 0)]
-                block.chart = _hinted_chart(block.table, hint, s["title"])
-        notes = s.get("notes") or []
-        if notes and blocks:
-            blocks[-1].note = " ".join(notes)
-        out.append({"id": s.get("id") or f"text-{len(out)}", "title": s["title"], "blocks": blocks,
-                    "notes": [] if blocks else notes})
-    return out
+def _findings(ws, flt: PostFilter, tr: Tr, cfg: ReportConfig) -> dict:
+    if cfg.findings.strip():
+        return {"id": "findings", "title": tr("sec.findings"), "html": render_markdown(cfg.findings), "blocks": []}
+    # No findings written yet: the data's highlights, so that the section is never empty.
+    rk = metrics_rank.rankings(ws, flt, n=1).to_pylist()
+    items = []
+    for r in rk:
+        key = "find.active" if r["ranking"] == "most active" else "find.engaging"
+        items.append(tr(key, platform=tr.platform(r["platform"]), category=tr.category(r["category"], plural=True),
+                        actor=r["actor"], posts=r["posts"], interactions=r["interactions"]))
+    return {"id": "findings", "title": tr("sec.highlights"), "bullets": items[:14], "blocks": [],
+            "intro_note": tr("note.highlights")}
 
 
-def _hinted_chart(table: pa.Table, hint: dict, title: str) -> str | None:
-    """Draw a text section's table as its hint says: bars (one chart per facet) or weekly lines."""
-    if table.num_rows == 0:
-        return None
-    x, y = hint.get("x"), hint.get("y")
-    if hint.get("kind") == "line":
-        weeks = sorted(set(table[x].to_pylist()))
-        lookup = {(r[hint["series"]], r[x]): r[y] for r in table.to_pylist()}
-        names = list(dict.fromkeys(table[hint["series"]].to_pylist()))
-        return charts.weekly_lines(weeks, {n: [lookup.get((n, w), 0) for w in weeks] for n in names}, title)
-    from markupsafe import Markup
-
-    facet = hint.get("facet")
-    groups = list(dict.fromkeys(table[facet].to_pylist())) if facet else [None]
-    svgs = []
-    for group in groups:
-        rows = [r for r in table.to_pylist() if facet is None or r[facet] == group]
-        color = charts.PLATFORM_COLORS.get(group, "#4e79a7") if group else "#4e79a7"
-        svgs.append(charts.bars([str(r[x]) for r in rows], [r[y] for r in rows],
-                                f"{title}: {group}" if group else title, color, y))
-    return Markup("").join(svgs)  # SVG built (and escaped) by charts.py
+def _introduction(ws, flt: PostFilter, tr: Tr, cfg: ReportConfig, span) -> dict:
+    where, params = flt.where(ws)
+    n_actors, n_cats, plats = ws.con.execute(f"""SELECT count(DISTINCT actor_id), count(DISTINCT category)
+        FILTER (WHERE actor_id IS NOT NULL), list(DISTINCT platform ORDER BY platform) FROM posts_v WHERE {where}""",
+                                             params).fetchall()[0]
+    auto = tr("intro.auto", span=tr.span(*span) if span else "—", actors=n_actors, categories=n_cats,
+              platforms=", ".join(tr.platform(p) for p in plats or []))
+    return {"id": "introduction", "title": tr("sec.introduction"), "paragraphs": [auto],
+            "html": render_markdown(cfg.introduction), "blocks": []}
 
 
-def _methodology(ws, flt: PostFilter, scope_text: str) -> dict:
+def _methodology(ws, flt: PostFilter, tr: Tr, scope_text: str, notes: dict) -> dict:
     actors = fetch(ws, """SELECT a.name AS actor, a.category,
                                  string_agg(DISTINCT aa.platform, ', ' ORDER BY aa.platform) AS platforms,
                                  array_to_string(a.aliases, ' | ') AS aliases
@@ -112,63 +153,95 @@ def _methodology(ws, flt: PostFilter, scope_text: str) -> dict:
                         "FROM periods ORDER BY start_date")
     imports = fetch(ws, """SELECT file_name, format, started_at::DATE AS imported_on, records, imported, updated,
                                   quarantined FROM imports ORDER BY import_id""")
+    unknown = unknown_counts(ws, flt)
+    cov = snapshot_coverage(ws, *flt.where(ws))
     hours = min_hours(ws)
-    text = [
-        f"Workspace “{ws.config.project}”, time zone {ws.config.timezone}: days and weeks (Monday–Sunday) are local.",
-        f"{actors.num_rows} actors in {len(set(actors['category'].to_pylist()))} categories were monitored; "
-        f"{imports.num_rows} export files were imported.",
-        "Interactions per platform: Facebook reactions + comments + shares; Instagram likes + comments; "
-        "Telegram reactions + forwards + replies; VK likes + comments + reposts; YouTube likes + comments. "
-        "Views are never interactions.",
-        f"Snapshot rule: each post's counts come from the first engagement snapshot measured {hours:g} hours or "
-        "more after posting; posts measured only earlier use their latest snapshot and are flagged.",
-        "Unknown is not zero: a count an export does not give (views in Facebook exports without views, "
-        "forwards and replies in Telegram Desktop exports, every count of a post never measured) is shown as “—”, "
-        "never 0; sums, averages, rates and shares cover only the posts where the count is known, and the "
-        "*_unknown columns beside them say how many posts were left out. A post's interactions are unknown "
-        "when any of its platform's parts is unknown. A post whose counts are unknown still counts as a post.",
-        "Interaction rate: mean over posts with a known follower count of interactions ÷ followers at posting.",
-        "Shares (%) are an actor's part of its category's total (a category's part of the platform's).",
-        "Comments and replies by other users are not counted as posts.",
-    ]
-    # The same scope sentence the CLI prints under its tables (analysis.filters.scoped).
-    text.insert(1, scope_text + " The command-line analyses use the same default scope.")
-    chosen = [f"{label}: {', '.join(v)}" for label, v in (("platforms", flt.platforms), ("categories", flt.categories),
-                                                         ("actors", flt.actors)) if v]
+    paragraphs = [scope_text, tr("m.workspace", project=ws.config.project, tz=ws.config.timezone),
+                  tr("m.actors", actors=actors.num_rows, categories=len(set(actors["category"].to_pylist())),
+                     files=imports.num_rows),
+                  tr("m.interactions"), tr("m.snapshot", hours=f"{hours:g}"), tr("m.unknown"), tr("m.rate"),
+                  tr("m.shares"), tr("m.comments"), tr("m.text")]
+    chosen = [f"{tr(f'm.only_{label}')}: {', '.join(v)}" for label, v in
+              (("platforms", flt.platforms), ("categories", flt.categories), ("actors", flt.actors)) if v]
     if chosen:
-        text.insert(2, "Only posts of " + "; ".join(chosen) + ".")
-    return {"id": "methodology", "title": "Methodology", "paragraphs": text, "blocks": [
-        Block("Monitored actors", actors, name="actors"), Block("Periods", periods, name="periods"),
-        Block("Imported files", imports, name="imports")]}
+        paragraphs.insert(1, "; ".join(chosen) + ".")
+    return {"id": "methodology", "title": tr("sec.methodology"), "paragraphs": paragraphs,
+            "notes": notes.get("methodology"), "commands": COMMANDS, "blocks": [
+                Block(tr("blk.actors"), actors, name="actors", fold=15),
+                Block(tr("blk.periods"), periods, name="periods"),
+                Block(tr("blk.unknown"), unknown, name="unknown-counts", note=tr("note.unknown_rule")),
+                Block(tr("blk.coverage"), cov, name="snapshot-coverage", note=tr("note.coverage", hours=f"{hours:g}")),
+                Block(tr("blk.imports"), imports, name="imports", fold=8)]}
 
 
-def report_filter(ws, period: str | None = None, flt: PostFilter | None = None,
-                  all_posts: bool = False) -> tuple[PostFilter, str]:
-    """The report's posts and the sentence saying which: the same default scope as the CLI."""
-    flt = flt or PostFilter()
-    if period:
-        flt = PostFilter(platform=flt.platform, category=flt.category, actor=flt.actor, period=period,
-                         start=flt.start, end=flt.end)
-    scoped_flt, text = scoped(ws, flt, all_posts)
-    scoped_flt.where(ws)  # a clear error for an unknown period, platform, category or actor
-    return scoped_flt, text
+# The methodology may give the commands that recompute the figures (the body never does).
+COMMANDS = ["shailoo metrics posts --by actor --platform facebook", "shailoo metrics top --by category",
+            "shailoo metrics compare", "shailoo topics --by week", "shailoo assoc TERM", "shailoo kwic TERM",
+            "shailoo report --lang ru --out report.html --xlsx report.xlsx --pdf report.pdf"]
+
+
+def _about(tr: Tr, cfg: ReportConfig) -> dict | None:
+    if not cfg.organisations and not cfg.authors:
+        return None
+    orgs = [{"name": o.name, "url": o.url, "html": render_markdown(o.about)} for o in cfg.organisations]
+    return {"id": "about", "title": tr("sec.about"), "organisations": orgs, "authors": cfg.authors, "blocks": []}
+
+
+def build_report(ws, period: str | None = None, include_text: bool = True, flt: PostFilter | None = None,
+                 all_posts: bool = False, lang: str | None = None, progress: Progress | None = None,
+                 config: ReportConfig | None = None) -> Report:
+    """Compute every section (with the per-post table materialised once for the metric ones)."""
+    step = progress or (lambda _stage: None)
+    cfg = config or load_config(ws)
+    tr = Tr(lang or cfg.language or "en", ws.config.timezone)
+    flt, _ = report_filter(ws, period, flt, all_posts)
+    scope_text, span = _scope(ws, flt, all_posts, tr)
+    report = Report(tr, cfg, scope=scope_text, span=span)
+    want = set(cfg.sections)
+    notes = {k: render_markdown(v) for k, v in cfg.notes.items()}
+    out: list[dict] = []
+    with materialized(ws):
+        step("summary")
+        report.summary = _summary(ws, flt, tr, span) if "summary" in want else []
+        if "introduction" in want:
+            out.append(_introduction(ws, flt, tr, cfg, span))
+        if "findings" in want:
+            out.append(_findings(ws, flt, tr, cfg))
+        if "overview" in want:
+            out.append(_overview(ws, flt, tr, notes))
+        step("platforms")
+        if "platforms" in want:
+            out += platform_sections(ws, flt, tr, notes)
+        step("top posts")
+        if "top_posts" in want:
+            out.append(top_posts_section(ws, flt, tr, cfg.top_posts, notes))
+        step("comparisons")
+        if "comparisons" in want:
+            out.append(comparison_section(ws, flt, tr, notes))
+        if "results" in want:
+            out.append(results_section(ws, flt, tr, notes))
+    if include_text and "text" in want:
+        from shailoo.report.text_sections import text_section
+
+        step("text")
+        out.append(text_section(ws, flt, tr, cfg, progress=lambda s: step(f"text: {s}")))
+        if out[-1] is not None and notes.get("text"):
+            out[-1]["notes"] = notes["text"]
+    if "extra" in want:
+        for i, extra in enumerate(cfg.extra):
+            out.append({"id": f"extra-{i + 1}", "title": extra.title, "html": render_markdown(extra.text), "blocks": []})
+    step("methodology")
+    if "methodology" in want:
+        out.append(_methodology(ws, flt, tr, scope_text, notes))
+    if "about" in want:
+        out.append(_about(tr, cfg))
+    report.sections = [s for s in out if s is not None]
+    return report
 
 
 def build_sections(ws, period: str | None = None, include_text: bool = True, flt: PostFilter | None = None,
-                   all_posts: bool = False) -> list[dict]:
-    """Compute every section (with the per-post table materialised once for all of them)."""
-    flt, scope_text = report_filter(ws, period, flt, all_posts)
-    with materialized(ws):
-        number = [0]
-        sections = [_overview_section(ws, flt)] + platform_sections(ws, flt, number)
-        for extra in (comparison_section(ws, flt), results_section(ws, flt)):
-            if extra:
-                sections.append(extra)
-    if include_text:
-        sections += _text_sections(ws, flt)
-    sections.append(_methodology(ws, flt, scope_text))
-    sections[0]["scope"] = scope_text
-    return sections
+                   all_posts: bool = False, lang: str | None = None) -> list[dict]:
+    return build_report(ws, period, include_text, flt, all_posts, lang).sections
 
 
 # The report has no script: this policy forbids any (inline, event handlers, javascript: links),
@@ -179,42 +252,49 @@ CSP = ("default-src 'none'; script-src 'none'; object-src 'none'; style-src 'uns
        "manifest-src 'none'; base-uri 'none'; form-action 'none'")
 
 
-def _render(ws, sections: list[dict], period: str | None) -> str:
-    from jinja2 import Environment, PackageLoader
+def render_html(ws, report: Report, print_mode: bool = False) -> str:
+    from shailoo.report.render import render
 
-    # Autoescape every template whatever its name ("report.html.j2" does not end in .html, so
-    # select_autoescape(["html"]) left it off): all text from data is escaped; only Markup built by
-    # charts.py (which escapes its own data) goes in as is.
-    env = Environment(loader=PackageLoader("shailoo.report", "templates"), autoescape=True)
-    for s in sections:
-        for b in s["blocks"]:
-            b.header, b.html = html_rows(b)
-            b.csv_uri = csv_data_uri(b.table)
-    template = env.get_template("report.html.j2")
-    return template.render(project=ws.config.project, period=period, sections=sections, version=__version__, csp=CSP,
-                           scope=sections[0].get("scope", "") if sections else "",
-                           generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                           platform_colors=charts.PLATFORM_COLORS)
+    return render(ws, report, CSP, __version__, print_mode,
+                  generated=datetime.now(timezone.utc))
 
 
 def write_report(ws, out_path: str | Path, period: str | None = None, include_text: bool = True,
-                 flt: PostFilter | None = None, all_posts: bool = False) -> Path:
+                 flt: PostFilter | None = None, all_posts: bool = False, lang: str | None = None,
+                 progress: Progress | None = None, report: Report | None = None) -> Path:
     """Write the self-contained HTML report (atomically, see outputs.atomic_output); return its path."""
     check_output(out_path)  # a bad target fails before the work
-    sections = build_sections(ws, period, include_text=include_text, flt=flt, all_posts=all_posts)
-    return write_output(out_path, _render(ws, sections, period), parents=True)
+    report = report or build_report(ws, period, include_text, flt, all_posts, lang, progress)
+    if progress:
+        progress("writing HTML")
+    return write_output(out_path, render_html(ws, report), parents=True)
 
 
 def write_xlsx(ws, path: str | Path, period: str | None = None, include_text: bool = True,
-               flt: PostFilter | None = None, all_posts: bool = False) -> Path:
+               flt: PostFilter | None = None, all_posts: bool = False, lang: str | None = None,
+               progress: Progress | None = None, report: Report | None = None) -> Path:
     """Write every table of the report as a sheet of an XLSX workbook (whole tables, never cut;
-    unknown values are empty cells); return its path."""
+    unknown values are empty cells), with an index sheet; return its path."""
     from shailoo.report.xlsx import write_workbook
 
     check_output(path)
-    blocks = [b for s in build_sections(ws, period, include_text=include_text, flt=flt, all_posts=all_posts)
-              for b in s["blocks"]]
-    return write_workbook(blocks, Path(path))
+    report = report or build_report(ws, period, include_text, flt, all_posts, lang, progress)
+    if progress:
+        progress("writing XLSX")
+    return write_workbook(report, Path(path))
+
+
+def write_pdf(ws, path: str | Path, period: str | None = None, include_text: bool = True,
+              flt: PostFilter | None = None, all_posts: bool = False, lang: str | None = None,
+              progress: Progress | None = None, report: Report | None = None) -> Path:
+    """Print the report to an A4 PDF with headless Chromium (folded rows unfolded); return its path."""
+    from shailoo.report.pdf import print_pdf
+
+    check_output(path)
+    report = report or build_report(ws, period, include_text, flt, all_posts, lang, progress)
+    if progress:
+        progress("printing PDF")
+    return print_pdf(render_html(ws, report, print_mode=True), Path(path))
 
 
 def all_tables(sections: list[dict]) -> list[tuple[str, pa.Table]]:

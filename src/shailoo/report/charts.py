@@ -1,14 +1,18 @@
-"""Server-side SVG charts for the report: sorted horizontal bars, stacked bars of interaction
-types, grouped bars and weekly lines. Plain SVG, so the report opens offline with no script;
-colours are fixed per platform, category and interaction type across every chart.
+"""The report's charts: Vega-Lite specifications rendered to static SVG offline by vl-convert
+(the Vega engine bundled in a wheel: no browser, no network), inlined in the report.
 
-Every text from data (labels, series names, titles) is escaped here with html.escape; the
-finished SVG is returned as markupsafe.Markup, the only HTML the report template inserts as is."""
+Colours are fixed per platform, category and interaction type across every chart; counts get
+integer ticks; numbers and dates on axes follow the report's locale. An unknown value is never
+drawn (the caller leaves it out of the data and names it under the chart).
+
+The SVG comes from a library, so it is checked before it is inlined (`clean_svg`): only drawing
+elements, no script, no event handler, no link or external reference — a chart that fails this
+is a bug and raises. Data reaches the SVG only as XML text the library escaped; the check parses
+it as XML, so nothing can break out of it."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from html import escape
 from typing import Sequence
 
@@ -19,14 +23,13 @@ PLATFORM_COLORS = {"facebook": "#1877f2", "instagram": "#c13584", "telegram": "#
 CATEGORY_COLORS = {"candidate": "#1f77b4", "politician": "#ff7f0e", "party": "#2ca02c", "authority": "#7f7f7f",
                    "media": "#9467bd", "influencer": "#e377c2", "public_group": "#8c564b", "other": "#bcbd22",
                    "unregistered": "#c7c7c7"}
-PART_COLORS = {"reactions": "#4e79a7", "likes": "#4e79a7", "comments": "#f28e2b", "shares": "#59a14f",
-               "views": "#b07aa1", "posts": "#4e79a7", "interactions": "#e15759", "followers": "#76b7b2",
-               "votes": "#edc948"}
-SERIES_FALLBACK = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-                   "#9c755f", "#bab0ac")
-
-FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif"'
-LABEL_W, BAR_H, GAP, WIDTH = 210, 18, 6, 760
+PART_COLORS = {"reactions": "#4e79a7", "likes": "#4e79a7", "comments": "#f28e2b", "replies": "#f28e2b",
+               "shares": "#59a14f", "forwards": "#59a14f", "reposts": "#59a14f", "views": "#b07aa1",
+               "posts": "#4e79a7", "interactions": "#e15759", "followers": "#76b7b2", "votes": "#edc948"}
+SERIES = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+          "#bab0ac", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif"
+WIDTH = 560  # plot width in px: with labels, a chart fits the 980 px page and A4
 
 
 def abbreviate(value: float | int | None) -> str:
@@ -34,8 +37,7 @@ def abbreviate(value: float | int | None) -> str:
     if value is None:
         return ""
     v = float(value)
-    # Pick the unit after rounding, so 999,960 reads 1.00M, never 1000.0K.
-    if abs(round(v / 1e6, 2)) >= 1000:
+    if abs(round(v / 1e6, 2)) >= 1000:  # pick the unit after rounding: 999,960 reads 1.00M
         return f"{v / 1e9:.2f}B"
     if abs(round(v / 1e3, 1)) >= 1000:
         return f"{v / 1e6:.2f}M"
@@ -44,138 +46,126 @@ def abbreviate(value: float | int | None) -> str:
     return f"{int(v):,}" if v == int(v) else f"{v:.1f}"
 
 
-_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}")
+def color_scale(names: Sequence[str], fixed: dict[str, str], labels: dict[str, str] | None = None) -> dict:
+    """A Vega-Lite scale mapping each (labelled) name to its fixed colour, in the given order."""
+    labels = labels or {}
+    domain = [labels.get(n, n) for n in names]
+    rng = [fixed.get(n) or SERIES[i % len(SERIES)] for i, n in enumerate(names)]
+    return {"domain": domain, "range": rng}
 
 
-def color_for(name: str, index: int = 0) -> str:
-    return (PLATFORM_COLORS.get(name) or CATEGORY_COLORS.get(name) or PART_COLORS.get(name)
-            or SERIES_FALLBACK[index % len(SERIES_FALLBACK)])
+def _config() -> dict:
+    return {"font": FONT, "view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 11,
+                                                              "labelLimit": 200, "grid": True, "gridColor": "#eee"},
+            "legend": {"labelFontSize": 11, "titleFontSize": 11, "labelLimit": 260, "orient": "top",
+                       "direction": "horizontal", "columns": 4, "symbolType": "square"},
+            "header": {"labelFontSize": 12, "labelFontWeight": "bold", "labelAngle": 0, "labelAlign": "left",
+                       "labelAnchor": "start", "labelLimit": 400},
+            "bar": {"continuousBandSize": 12}}
 
 
-def _safe_color(color: str | None, index: int = 0) -> str:
-    # Colours go into attributes unescaped: only a #hex colour is written, whatever a caller passed.
-    if isinstance(color, str) and _COLOR.fullmatch(color):
-        return color
-    return SERIES_FALLBACK[index % len(SERIES_FALLBACK)]
+def render(spec: dict, title: str, tr=None) -> Markup:
+    """SVG of a Vega-Lite spec, checked, with the title for screen readers."""
+    import vl_convert as vlc
+
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "config": _config(),
+            # room on the left for labels the browser's font draws wider than the library measured
+            "background": "white", "padding": {"left": 36, "top": 4, "right": 12, "bottom": 4}, **spec}
+    kwargs = {}
+    if tr is not None:
+        kwargs = {"format_locale": tr.vega_format_locale(), "time_format_locale": tr.vega_time_locale()}
+    svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[], **kwargs)
+    svg = clean_svg(svg)
+    head, rest = svg.split(">", 1)
+    head = head.replace('class="marks"', 'class="chart"', 1)
+    return Markup(f'{head} role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>{rest}')
 
 
-def _label(text: str, limit: int = 30) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+_ALLOWED = {"svg", "g", "path", "rect", "line", "text", "tspan", "title", "desc", "defs", "clipPath", "circle",
+}
+_URL_REF = re.compile(r"url\(\s*['\"]?(?!#)", re.I)
 
 
-def _svg(width: int, height: int, body: list[str], title: str) -> Markup:
-    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" {FONT} font-size="12"><title>{escape(title)}</title>'
-            + "".join(body) + "</svg>")  # every part escaped its data above
+def clean_svg(svg: str) -> str:
+    """`svg` unchanged if it holds only drawing elements and no script, handler or reference; else raise."""
+    import xml.etree.ElementTree as ET
+
+    if "<!" in svg or "<?" in svg:
+        raise ValueError("chart SVG has a declaration or processing instruction")
+    root = ET.fromstring(svg)
+    for el in root.iter():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag not in _ALLOWED:
+            raise ValueError(f"chart SVG has a <{tag}> element")
+        for name, value in el.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on") or local == "href" or local == "style" and "url(" in value.lower():
+                raise ValueError(f"chart SVG has a '{local}' attribute")
+            if _URL_REF.search(value):
+                raise ValueError("chart SVG refers to an external resource")
+    return svg
 
 
-def _legend(names: Sequence[str], colors: Sequence[str], y: int) -> list[str]:
-    out, x = [], LABEL_W
-    for name, color in zip(names, colors):
-        out.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{color}"/>'
-                   f'<text x="{x + 16}" y="{y + 10}">{escape(name)}</text>')
-        x += 24 + 7 * len(name)
-    return out
+# --- the charts the report draws -------------------------------------------------------------------
+
+def bars(rows: list[dict], y: str, x: str, title: str, x_title: str, tr=None, color: dict | None = None,
+         color_field: str | None = None, facet: str | None = None, offset: str | None = None,
+         stack: bool = False, integer: bool = True, sort: bool = True, percent: bool = False) -> Markup | None:
+    """Horizontal bars of `x` per `y`: stacked or side by side by `color_field` (with `offset`),
+    one panel per `facet` value (small multiples, each with its own rows). Rows with a None value
+    are left out (an unknown value is no bar)."""
+    rows = [r for r in rows if r.get(x) is not None]
+    if not rows:
+        return None
+    n_y = len({(r.get(facet), r[y]) for r in rows})
+    n_off = len({r[offset] for r in rows}) if offset else 1
+    step = 9 if n_off > 1 else 16  # with yOffset the step is one bar of a group
+    enc: dict = {
+        "y": {"field": y, "type": "nominal", "title": None,
+              "sort": {"field": x, "op": "sum", "order": "descending"} if sort else None,
+              "axis": {"labelLimit": 200}},
+        "x": ({"field": x, "type": "quantitative", "title": x_title, "stack": "zero" if stack else None,
+               **({"axis": {"format": ",d", "tickMinStep": 1}} if integer else {}),
+               **({"axis": {"format": ".0f"}} if percent else {})}),
+        "tooltip": [{"field": y}, {"field": x}],
+    }
+    if color_field:
+        enc["color"] = {"field": color_field, "type": "nominal", "title": None,
+                        "scale": color or {"range": list(SERIES)}, "sort": (color or {}).get("domain")}
+        if offset:
+            enc["yOffset"] = {"field": offset, "sort": (color or {}).get("domain")}
+        if stack:
+            enc["order"] = {"field": "_order", "type": "quantitative"}
+            domain = (color or {}).get("domain") or []
+            rows = [{**r, "_order": domain.index(r[color_field]) if r[color_field] in domain else 99} for r in rows]
+    else:
+        enc["color"] = {"value": (color or {}).get("value", SERIES[0])}
+    spec: dict = {"data": {"values": rows}, "mark": {"type": "bar", "tooltip": False}}
+    if facet:
+        facets = list(dict.fromkeys(r[facet] for r in rows))
+        spec.update({"facet": {"row": {"field": facet, "type": "nominal", "title": None, "sort": facets,
+                                       "header": {"labelOrient": "top", "labelPadding": 4}}},
+                     "resolve": {"scale": {"y": "independent"}},
+                     "spec": {"width": WIDTH, "height": {"step": step}, "mark": spec["mark"], "encoding": enc}})
+        del spec["mark"]
+    else:
+        spec.update({"width": WIDTH, "height": {"step": step}, "encoding": enc})
+    del n_y
+    return render(spec, title, tr)
 
 
-def stacked_bars(labels: Sequence[str], parts: dict[str, Sequence[float]], title: str,
-                 colors: dict[str, str] | None = None, sort: bool = True) -> Markup:
-    """Horizontal bars, one per label, each split into parts (one part = a plain bar), longest first.
-
-    A label with an unknown (None) part is not drawn at all: a bar missing a part would be read as
-    a smaller total (callers name the labels left out in the caption)."""
-    names = list(parts)
-    keep = [i for i in range(len(labels)) if all(parts[n][i] is not None for n in names)]
-    if len(keep) < len(labels):
-        labels = [labels[i] for i in keep]
-        parts = {n: [parts[n][i] for i in keep] for n in names}
-    totals = [sum((parts[n][i] or 0) for n in names) for i in range(len(labels))]
-    order = sorted(range(len(labels)), key=lambda i: (-totals[i], str(labels[i]))) if sort else range(len(labels))
-    order = list(order)
-    top = max(totals, default=0) or 1
-    plot_w = WIDTH - LABEL_W - 70
-    legend_h = 22 if len(names) > 1 else 0
-    height = legend_h + len(order) * (BAR_H + GAP) + 10
-    cols = [_safe_color((colors or {}).get(n) or color_for(n, k), k) for k, n in enumerate(names)]
-    body = _legend(names, cols, 4) if legend_h else []
-    for row, i in enumerate(order):
-        y = legend_h + row * (BAR_H + GAP) + 4
-        body.append(f'<text x="{LABEL_W - 6}" y="{y + BAR_H - 5}" text-anchor="end">'
-                    f'<title>{escape(str(labels[i]))}</title>{escape(_label(labels[i]))}</text>')
-        x = float(LABEL_W)
-        for n, c in zip(names, cols):
-            v = parts[n][i] or 0
-            w = plot_w * v / top
-            if w > 0:
-                body.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{BAR_H}" fill="{c}">'
-                            f'<title>{escape(str(labels[i]))} — {escape(n)}: {v:,}</title></rect>')
-            x += w
-        body.append(f'<text x="{x + 4:.1f}" y="{y + BAR_H - 5}">{abbreviate(totals[i])}</text>')
-    return _svg(WIDTH, height, body, title)
-
-
-def bars(labels: Sequence[str], values: Sequence[float], title: str, color: str = "#4e79a7",
-         name: str = "value") -> Markup:
-    """Sorted horizontal bars of one measure."""
-    return stacked_bars(labels, {name: values}, title, {name: color})
-
-
-def grouped_bars(labels: Sequence[str], series: dict[str, Sequence[float]], title: str,
-                 suffix: str = "%") -> Markup:
-    """Horizontal bar groups (e.g. vote share beside followers, posts and interactions shares)."""
-    names = list(series)
-    cols = [color_for(n, k) for k, n in enumerate(names)]
-    top = max((v for s in series.values() for v in s if v is not None), default=0) or 1
-    group_h = len(names) * (BAR_H - 6) + GAP * 2
-    height = 26 + len(labels) * group_h
-    plot_w = WIDTH - LABEL_W - 70
-    body = _legend(names, cols, 4)
-    for i, label in enumerate(labels):
-        y0 = 26 + i * group_h
-        body.append(f'<text x="{LABEL_W - 6}" y="{y0 + group_h / 2 + 3:.0f}" text-anchor="end">'
-                    f'{escape(_label(label))}</text>')
-        for k, (n, c) in enumerate(zip(names, cols)):
-            v = series[n][i]
-            y = y0 + k * (BAR_H - 6)
-            if v is None:  # unknown: no bar (not a zero one), and "—" where its value would be
-                body.append(f'<text x="{LABEL_W + 4}" y="{y + BAR_H - 9}" font-size="10" fill="#777">'
-                            f'<title>{escape(str(label))} — {escape(n)}: unknown</title>— {escape(n)} unknown</text>')
-                continue
-            body.append(f'<rect x="{LABEL_W}" y="{y}" width="{max(plot_w * v / top, 0.5):.1f}" height="{BAR_H - 7}" '
-                        f'fill="{c}"><title>{escape(str(label))} — {escape(n)}: {v:g}{escape(suffix)}</title></rect>'
-                        f'<text x="{LABEL_W + plot_w * v / top + 4:.1f}" y="{y + BAR_H - 9}" font-size="10">'
-                        f'{v:g}{escape(suffix)}</text>')
-    return _svg(WIDTH, height, body, title)
-
-
-def weekly_lines(weeks: Sequence[date], series: dict[str, Sequence[float]], title: str) -> Markup:
-    """Weekly activity: one line per series (category or platform) over Monday-dated weeks."""
-    names = list(series)
-    cols = [color_for(n, k) for k, n in enumerate(names)]
-    left, right, top_pad, bottom = 60, 20, 30, 40
-    height = 280
-    plot_w, plot_h = WIDTH - left - right, height - top_pad - bottom
-    top = max((v or 0 for s in series.values() for v in s), default=0) or 1
-    n = len(weeks)
-    xs = [left + (plot_w * (i + 0.5) / n) for i in range(n)]
-    body = [f'<g transform="translate({left - LABEL_W},0)">'] + _legend(names, cols, 4) + ["</g>"]
-    for k in range(5):  # horizontal grid with abbreviated values
-        val = top * k / 4
-        y = top_pad + plot_h - plot_h * k / 4
-        body.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
-                    f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10">{abbreviate(val)}</text>')
-    step = max(1, n // 12)
-    for i, w in enumerate(weeks):
-        if i % step == 0:
-            body.append(f'<text x="{xs[i]:.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="10">'
-                        f'{escape(w.strftime("%d.%m") if hasattr(w, "strftime") else str(w))}</text>')
-    for name, c in zip(names, cols):
-        pts = [(xs[i], top_pad + plot_h - plot_h * (series[name][i] or 0) / top) for i in range(n)]
-        if n > 1:
-            body.append(f'<polyline fill="none" stroke="{c}" stroke-width="2" points="'
-                        + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>')
-        for (x, y), v, w in zip(pts, series[name], weeks):
-            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{c}">'
-                        f'<title>{escape(name)}, week of {escape(str(w))}: {v or 0:,}</title></circle>')
-    return _svg(WIDTH, height, body, title)
+def lines(rows: list[dict], x: str, y: str, series: str, title: str, y_title: str, tr=None,
+          color: dict | None = None) -> Markup | None:
+    """Weekly lines (with points) of `y` over dates `x` (ISO strings), one per `series`."""
+    rows = [r for r in rows if r.get(y) is not None]
+    if not rows:
+        return None
+    spec = {"data": {"values": rows}, "width": WIDTH + 140, "height": 220,
+            "mark": {"type": "line", "point": True},
+            "encoding": {"x": {"field": x, "type": "temporal", "title": None,
+                               "axis": {"format": "%d %b", "tickCount": "week", "labelAngle": 0}},
+                         "y": {"field": y, "type": "quantitative", "title": y_title,
+                               "axis": {"format": ",d", "tickMinStep": 1}},
+                         "color": {"field": series, "type": "nominal", "title": None,
+                                   "scale": color or {"range": list(SERIES)}, "sort": (color or {}).get("domain")}}}
+    return render(spec, title, tr)

@@ -1,28 +1,25 @@
-"""The report's sections, shaped like the monitoring reports teams publish (seeds/002): per
-platform and category, posts per actor over the whole period and the campaign, interactions
-with their types, weekly activity and top posts; then comparisons and results."""
+"""The report's data sections, in the order of the reference monitoring report (seeds/002):
+an overview, then per platform the posts and interactions of every category's actors (small
+multiples: one panel per category) and the weekly activity; the top posts; comparisons and
+rankings; popularity beside election results."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from shailoo.analysis import metrics, metrics_compare, metrics_rank
-from dataclasses import replace
-
-from shailoo.analysis.filters import PostFilter, scoped
+from shailoo.analysis.filters import PostFilter
 from shailoo.platforms import CATEGORIES, INTERACTION_PARTS
 from shailoo.report import charts
 from shailoo.report.blocks import Block
 
-CATEGORY_TITLES = {"candidate": "Candidates", "politician": "Politicians", "party": "Parties",
-                   "authority": "Authorities", "media": "Media", "influencer": "Influencers",
-                   "public_group": "Public groups", "other": "Other actors", "unregistered": "Unregistered accounts"}
-PLATFORM_TITLES = {"facebook": "Facebook", "instagram": "Instagram", "telegram": "Telegram", "vk": "VKontakte",
-                   "ok": "Odnoklassniki", "youtube": "YouTube", "x": "X", "tiktok": "TikTok"}
 PART_NAMES = {"facebook": {"reactions": "reactions"}, "instagram": {"reactions": "likes"},
               "youtube": {"reactions": "likes"}, "vk": {"reactions": "likes", "shares": "reposts"},
               "telegram": {"shares": "forwards", "comments": "replies"}}
+ORDER = {c: i for i, c in enumerate((*CATEGORIES, "unregistered"))}
 
 
 def _where(table: pa.Table, **equal) -> pa.Table:
@@ -33,161 +30,197 @@ def _where(table: pa.Table, **equal) -> pa.Table:
     return table.filter(mask) if mask is not None else table
 
 
-def report_scope(ws, period: str | None) -> PostFilter:
-    """The posts a report covers by default: the chosen period, else the monitoring period (first
-    period's start to last period's end), else everything (analysis.filters.scoped, as the CLI)."""
-    return scoped(ws, PostFilter(period=period))[0]
-
-
-def _known(rows: pa.Table, column: str = "interactions") -> tuple[pa.Table, list[str]]:
-    """Rows whose figure is known for every post (drawable), and the labels left out of a chart."""
-    unknown = f"{column}_unknown"
-    if unknown not in rows.column_names:
-        keep = pc.is_valid(rows[column])
-    else:
-        keep = pc.and_(pc.is_valid(rows[column]), pc.equal(rows[unknown], 0))
-    keep = pc.fill_null(keep, False)
+def _known(rows: pa.Table, column: str = "interactions", unknown: str = "interactions_unknown"):
+    """Rows whose `column` is known for every post (drawn), and the labels of the others (named)."""
+    keep = pc.fill_null(pc.and_(pc.is_valid(rows[column]), pc.equal(rows[unknown], 0)), False)
     left = rows.filter(pc.invert(keep))
-    label = "actor" if "actor" in rows.column_names else rows.column_names[0]
-    return rows.filter(keep), [str(v) for v in left[label].to_pylist()]
+    return rows.filter(keep), [str(v) for v in left["actor"].to_pylist()]
 
 
-def left_out_note(names: list[str], what: str = "interactions") -> str | None:
+def left_out_note(tr, names: list[str]) -> str | None:
     if not names:
         return None
-    shown = ", ".join(names[:8]) + (f" and {len(names) - 8:,} more" if len(names) > 8 else "")
-    return (f"Not drawn (their {what} are unknown for some or all posts, so no bar would be true; “—” in the "
-            f"table): {shown}.")
+    shown = ", ".join(names[:8]) + (" " + tr("note.and_more", n=len(names) - 8) if len(names) > 8 else "")
+    return tr("note.left_out", names=shown)
 
 
-def _span(ws, flt: PostFilter) -> str:
-    if flt.period:
-        start, end = metrics_compare.period_bounds(ws, flt.period)
-    elif flt.start:
-        start, end = flt.start, flt.end
-    else:
-        start, end = ws.con.execute("SELECT min(day), max(day) FROM posts_v").fetchall()[0]
-    return f"{start:%d.%m.%Y} – {end:%d.%m.%Y}" if start else "no posts"
+def _sorted(table: pa.Table) -> pa.Table:
+    """Rows in the reference report's category order, most posts first."""
+    if table.num_rows == 0:
+        return table
+    order = pa.array([ORDER.get(c, 99) for c in table["category"].to_pylist()], pa.int32())
+    t = table.append_column("_o", order)
+    return t.sort_by([("_o", "ascending"), ("posts", "descending"), ("actor", "ascending")]).drop(["_o"])
 
 
-def platform_sections(ws, flt: PostFilter, number: list[int]) -> list[dict]:
-    """One section per platform with posts: a block per category and measure."""
-    period = flt.period
+def platform_sections(ws, flt: PostFilter, tr, notes: dict) -> list[dict]:
+    """One section per platform with posts (most posts first)."""
     per_actor = metrics.activity(ws, flt, "actor,platform")
     pair = metrics_compare.default_periods(ws)
     second = None
-    if pair and not period:
+    if pair and not flt.period:
         second = metrics.activity(ws, replace(flt, period=pair[1], start=None, end=None), "actor,platform")
     weekly = metrics.activity(ws, flt, "platform,category,week")
-    top = metrics_rank.top_posts(ws, flt, n=5, per=("category", "platform"))
-    unranked = metrics.unknown_counts(ws, flt)
-    unranked = {r["platform"]: r["interactions_unknown"] for r in unranked.to_pylist()}
-    platforms = [p for p in pc.unique(weekly["platform"]).to_pylist()] if weekly.num_rows else []
+    platforms = list(dict.fromkeys(weekly["platform"].to_pylist())) if weekly.num_rows else []
     platforms.sort(key=lambda p: -pc.sum(_where(weekly, platform=p)["posts"]).as_py())
-    whole = _span(ws, flt)
-    second_span = _span(ws, PostFilter(period=pair[1])) if second is not None else ""
     sections = []
     for platform in platforms:
-        title = PLATFORM_TITLES.get(platform, platform)
-        names = PART_NAMES.get(platform, {})
-        parts = INTERACTION_PARTS.get(platform, ("reactions", "comments", "shares"))
-        blocks: list[Block] = []
-
-        def chart_no() -> str:
-            number[0] += 1
-            return f"Chart {number[0]}"
-
-        for category in CATEGORIES:
-            rows = _where(per_actor, platform=platform, category=category)
-            if rows.num_rows == 0:
-                continue
-            cat = CATEGORY_TITLES[category]
-            labels = rows["actor"].to_pylist()
-            table = rows.select(["actor", "posts", "posts_share_pct", "avg_interactions", "interactions_unknown"])
-            blocks.append(Block(f"{chart_no()}: Number of posts ({whole}) | {cat}", table,
-                                charts.bars(labels, rows["posts"].to_pylist(), f"{title} posts, {cat}",
-                                            charts.PLATFORM_COLORS.get(platform, "#4e79a7"), "posts"),
-                                name=f"{platform}-{category}-posts"))
-            if second is not None:
-                r2 = _where(second, platform=platform, category=category)
-                if r2.num_rows:
-                    blocks.append(Block(
-                        f"{chart_no()}: Number of posts ({pair[1]}: {second_span}) | {cat}",
-                        r2.select(["actor", "posts", "posts_share_pct"]),
-                        charts.bars(r2["actor"].to_pylist(), r2["posts"].to_pylist(), f"{title} posts in {pair[1]}, {cat}",
-                                    charts.PLATFORM_COLORS.get(platform, "#4e79a7"), "posts"),
-                        name=f"{platform}-{category}-posts-{pair[1]}"))
-            inter = rows.select(["actor", "posts", "interactions", "interactions_unknown", *parts, "views",
-                                 "views_unknown", "interactions_share_pct", "interaction_rate_pct"])
-            inter = inter.rename_columns([names.get(c, c) for c in inter.column_names])
-            # Only actors whose interactions are known for every post are drawn: their parts then
-            # add up to their interactions; the others are named under the chart.
-            drawn, left = _known(rows)
-            chart = charts.stacked_bars(drawn["actor"].to_pylist(),
-                                        {names.get(p, p): drawn[p].to_pylist() for p in parts},
-                                        f"{title} interactions by type, {cat}",
-                                        {names.get(p, p): charts.PART_COLORS[p] for p in parts}) \
-                if drawn.num_rows else None
-            blocks.append(Block(
-                f"{chart_no()}: Number of interactions and their types | {cat}", inter, chart,
-                name=f"{platform}-{category}-interactions", note=left_out_note(left)))
-        wk = _where(weekly, platform=platform)
-        if wk.num_rows:
-            weeks = sorted(set(wk["week"].to_pylist()))
-            cats = [c for c in (*CATEGORIES, "unregistered") if c in set(wk["category"].to_pylist())]
-            lookup = {(r["category"], r["week"]): r["posts"] for r in wk.select(["category", "week", "posts"]).to_pylist()}
-            series = {CATEGORY_TITLES[c]: [lookup.get((c, w), 0) for w in weeks] for c in cats}
-            blocks.append(Block(f"{chart_no()}: Weekly activity (posts per week and category)",
-                                wk.select(["week", "category", "posts", "interactions", "interactions_unknown",
-                                           "views", "views_unknown"]),
-                                charts.weekly_lines(weeks, series, f"{title} posts per week"),
-                                name=f"{platform}-weekly"))
-        tp = _where(top, platform=platform)
-        if tp.num_rows:
-            left = unranked.get(platform, 0)
-            blocks.append(Block("Top posts per category (by interactions)", tp,
-                                note="Counts from each post's chosen snapshot; excerpts in the original language."
-                                     + (f" {left:,} posts whose interactions are unknown are not ranked." if left else ""),
-                                columns=["category", "rank", "day", "actor", "excerpt", "interactions", *parts, "views", "url"],
-                                name=f"{platform}-top-posts"))
-        sections.append({"id": f"platform-{platform}", "title": title, "blocks": blocks})
+        name = tr.platform(platform)
+        rows = _sorted(_where(per_actor, platform=platform).filter(pc.field("has_account")))
+        blocks = [_posts_block(platform, name, rows, second, pair, tr),
+                  _interactions_block(platform, name, rows, tr),
+                  _weekly_block(platform, name, _where(weekly, platform=platform), tr)]
+        sections.append({"id": f"platform-{platform}", "title": name, "notes": notes.get(platform),
+                         "blocks": [b for b in blocks if b is not None]})
     return sections
 
 
-def comparison_section(ws, flt: PostFilter) -> dict | None:
-    period = flt.period
+def _posts_block(platform, name, rows: pa.Table, second, pair, tr) -> Block | None:
+    if rows.num_rows == 0:
+        return None
+    table = rows.select(["category", "actor", "posts", "posts_share_pct"])
+    whole, camp = tr("series.whole_period"), None
+    data = [{"actor": r["actor"], "group": tr.category(r["category"], plural=True), "series": whole,
+             "value": r["posts"]} for r in table.to_pylist()]
+    if second is not None:
+        r2 = _where(second, platform=platform)
+        lookup = {r["actor"]: r["posts"] for r in r2.select(["actor", "posts"]).to_pylist()}
+        table = table.append_column("posts_campaign", pa.array([lookup.get(a, 0) for a in table["actor"].to_pylist()],
+                                                                pa.int64()))
+        table = table.select(["category", "actor", "posts", "posts_campaign", "posts_share_pct"])
+        camp = tr("series.period", period=pair[1])
+        data += [{"actor": r["actor"], "group": tr.category(r["category"], plural=True), "series": camp,
+                  "value": r["posts_campaign"]} for r in table.to_pylist()]
+    base = charts.PLATFORM_COLORS.get(platform, charts.SERIES[0])
+    series = [whole] + ([camp] if camp else [])
+    color = {"domain": series, "range": [base, _lighter(base)][: len(series)]}
+    title = tr("blk.posts", platform=name)
+    chart = charts.bars(data, "actor", "value", title, tr("col.posts"), tr, color=color, color_field="series",
+                        facet="group", offset="series" if camp else None)
+    return Block(title, table, chart, name=f"{platform}-posts", note=tr("note.posts_share"),
+                 sheet=f"{name} – {tr('sheet.posts')}")
+
+
+def _lighter(color: str) -> str:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{int(v + (255 - v) * 0.55):02x}" for v in (r, g, b))
+
+
+def _interactions_block(platform, name, rows: pa.Table, tr) -> Block | None:
+    if rows.num_rows == 0:
+        return None
+    names = PART_NAMES.get(platform, {})
+    parts = INTERACTION_PARTS.get(platform, ("reactions", "comments", "shares"))
+    table = rows.select(["category", "actor", "posts", "interactions", *parts, "views", "interaction_rate_pct",
+                         "interactions_unknown", "views_unknown", "interactions_share_pct", "avg_interactions"])
+    table = table.rename_columns([names.get(c, c) for c in table.column_names])
+    shown = ["category", "actor", "interactions", *[names.get(p, p) for p in parts], "views", "interaction_rate_pct",
+             "interactions_unknown"]
+    drawn, left = _known(rows)
+    data = [{"actor": r["actor"], "group": tr.category(r["category"], plural=True),
+             "part": tr.column(names.get(p, p)), "value": r[p]} for r in drawn.to_pylist() for p in parts]
+    labels = [tr.column(names.get(p, p)) for p in parts]
+    color = {"domain": labels, "range": [charts.PART_COLORS.get(names.get(p, p), charts.SERIES[i])
+                                         for i, p in enumerate(parts)]}
+    title = tr("blk.interactions", platform=name)
+    chart = charts.bars(data, "actor", "value", title, tr("col.interactions"), tr, color=color,
+                        color_field="part", facet="group", stack=True)
+    return Block(title, table, chart, name=f"{platform}-interactions", columns=shown,
+                 sheet=f"{name} – {tr('sheet.interactions')}",
+                 note=" ".join(n for n in (left_out_note(tr, left), tr("note.rate")) if n))
+
+
+def _weekly_block(platform, name, wk: pa.Table, tr) -> Block | None:
+    if wk.num_rows == 0:
+        return None
+    cats = [c for c in (*CATEGORIES, "unregistered") if c in set(wk["category"].to_pylist())]
+    weeks = sorted(set(wk["week"].to_pylist()))
+    lookup = {(r["category"], r["week"]): r["posts"] for r in wk.select(["category", "week", "posts"]).to_pylist()}
+    # One row per week, one column per category: 8 rows instead of 8 × 7.
+    cols = {"week": pa.array(weeks, pa.date32())}
+    for c in cats:
+        cols[c] = pa.array([lookup.get((c, w), 0) for w in weeks], pa.int64())
+    cols["total"] = pa.array([sum(lookup.get((c, w), 0) for c in cats) for w in weeks], pa.int64())
+    table = pa.table(cols)
+    data = [{"week": w.isoformat(), "category": tr.category(c, plural=True), "posts": lookup.get((c, w), 0)}
+            for c in cats for w in weeks]
+    color = charts.color_scale(cats, charts.CATEGORY_COLORS, {c: tr.category(c, plural=True) for c in cats})
+    title = tr("blk.weekly", platform=name)
+    chart = charts.lines(data, "week", "posts", "category", title, tr("col.posts"), tr, color=color)
+    return Block(title, table, chart, name=f"{platform}-weekly", note=tr("note.weeks"),
+                 sheet=f"{name} – {tr('sheet.weekly')}")
+
+
+def top_posts_section(ws, flt: PostFilter, tr, n: int, notes: dict) -> dict | None:
+    top = metrics_rank.top_posts(ws, flt, n=n, per=("category", "platform"))
+    if top.num_rows == 0:
+        return None
+    # The post type is the platform's media type (photo, video, link, status …).
+    ids = top.select(["platform", "platform_post_id"])
+    ws.con.register("_top_ids", ids)
+    try:
+        types = ws.con.execute("""SELECT t.platform, t.platform_post_id, p.media_type FROM _top_ids t
+            JOIN posts p USING (platform, platform_post_id)""").fetchall()
+    finally:
+        ws.con.unregister("_top_ids")
+    kind = {(p, i): m for p, i, m in types}
+    top = top.append_column("media_type", pa.array([kind.get((p, i)) for p, i in zip(
+        top["platform"].to_pylist(), top["platform_post_id"].to_pylist())], pa.string()))
+    unranked = {r["platform"]: r["interactions_unknown"] for r in metrics.unknown_counts(ws, flt).to_pylist()}
+    blocks = []
+    platforms = list(dict.fromkeys(top["platform"].to_pylist()))
+    for platform in platforms:
+        tp = _where(top, platform=platform)
+        tp = tp.take(pc.sort_indices(pa.table({"o": [ORDER.get(c, 99) for c in tp["category"].to_pylist()],
+                                               "r": tp["rank"]}), [("o", "ascending"), ("r", "ascending")]))
+        left = unranked.get(platform, 0)
+        note = tr("note.top_posts") + (" " + tr("note.unranked", n=left) if left else "")
+        blocks.append(Block(tr("blk.top_posts", platform=tr.platform(platform), n=n), tp, note=note,
+                            columns=["category", "rank", "day", "actor", "media_type", "excerpt", "interactions",
+                                     "views", "url"], name=f"{platform}-top-posts", fold=2 * n,
+                            sheet=f"{tr.platform(platform)} – {tr('sheet.top_posts')}"))
+    return {"id": "top-posts", "title": tr("sec.top_posts"), "notes": notes.get("top_posts"), "blocks": blocks}
+
+
+def comparison_section(ws, flt: PostFilter, tr, notes: dict) -> dict | None:
     blocks: list[Block] = []
     pair = metrics_compare.default_periods(ws)
-    if pair and not period:
+    if pair and not flt.period:
         t = metrics_compare.period_comparison(ws, flt, "platform,category", periods=pair)
-        blocks.append(Block(f"Period comparison: {pair[0]} vs {pair[1]}", t,
-                            note=f"posts_b_pct: share of the posts of both periods published in {pair[1]}; "
-                                 "interactions_unknown_a/_b: posts whose interactions are unknown, left out.",
-                            name="period-comparison"))
+        blocks.append(Block(tr("blk.period_comparison", a=pair[0], b=pair[1]), t,
+                            columns=["platform", "category", "posts_a", "posts_b", "posts_b_pct", "interactions_a",
+                                     "interactions_b", "interactions_b_pct"],
+                            note=tr("note.period_comparison", a=pair[0], b=pair[1]), name="period-comparison"))
     lw = metrics_compare.last_week(ws, flt, "platform,category")
     if lw.num_rows:
-        blocks.append(Block(f"Activity in the last week ({lw['from_day'][0]} – {lw['to_day'][0]})", lw,
+        blocks.append(Block(tr("blk.last_week", span=tr.span(lw["from_day"][0].as_py(), lw["to_day"][0].as_py())), lw,
+                            columns=["platform", "category", "posts", "interactions", "interactions_unknown"],
                             name="last-week"))
     have = {r[0] for r in ws.con.execute("SELECT DISTINCT platform FROM posts").fetchall()}
     if flt.platforms:
         have &= set(flt.platforms)
     if {"instagram", "facebook"} <= have:
-        pc_t = metrics_compare.platform_comparison(ws, flt, "actor", ("instagram", "facebook"))
-        if pc_t.num_rows:
-            blocks.append(Block("Platform comparison: Instagram ÷ Facebook interactions (actors on both)", pc_t,
-                                charts.grouped_bars(pc_t["actor"].to_pylist(),
-                                                    {"instagram": pc_t["interactions_a"].to_pylist(),
-                                                     "facebook": pc_t["interactions_b"].to_pylist()},
-                                                    "Interactions per platform", suffix=""),
-                                note="A missing bar (“—”) is an unknown figure, not zero.",
-                                name="platform-comparison"))
+        pct = metrics_compare.platform_comparison(ws, flt, "actor", ("instagram", "facebook"))
+        if pct.num_rows:
+            ig, fb = tr.platform("instagram"), tr.platform("facebook")
+            data = [{"actor": r["actor"], "platform": name, "value": r[col]} for r in pct.to_pylist()
+                    for name, col in ((ig, "interactions_a"), (fb, "interactions_b"))]
+            color = {"domain": [ig, fb], "range": [charts.PLATFORM_COLORS["instagram"], charts.PLATFORM_COLORS["facebook"]]}
+            title = tr("blk.platform_comparison")
+            blocks.append(Block(title, pct, charts.bars(data, "actor", "value", title, tr("col.interactions"), tr,
+                                                         color=color, color_field="platform", offset="platform"),
+                                columns=["actor", "category", "posts_a", "posts_b", "interactions_a", "interactions_b",
+                                         "interactions_ratio"],
+                                note=tr("note.platform_comparison"), name="platform-comparison"))
     rk = metrics_rank.rankings(ws, flt, n=3)
     if rk.num_rows:
-        blocks.append(Block("Rankings: most active and most engaging actors", rk, name="rankings"))
-    return {"id": "comparisons", "title": "Comparisons and rankings", "blocks": blocks} if blocks else None
+        blocks.append(Block(tr("blk.rankings"), rk, name="rankings",
+                            columns=["platform", "category", "ranking", "rank", "actor", "posts", "interactions"]))
+    return {"id": "comparisons", "title": tr("sec.comparisons"), "notes": notes.get("comparisons"),
+            "blocks": blocks} if blocks else None
 
 
-def results_section(ws, flt: PostFilter) -> dict | None:
+def results_section(ws, flt: PostFilter, tr, notes: dict) -> dict | None:
     """Popularity beside the results of each election loaded (one pair of blocks per election)."""
     from shailoo.analysis.results import elections, popularity_correlations, popularity_vs_results
 
@@ -196,19 +229,23 @@ def results_section(ws, flt: PostFilter) -> dict | None:
     for election in names:
         t = popularity_vs_results(ws, flt, election=election)
         corr = popularity_correlations(t)
-        labels = [a or c for a, c in zip(t["actor"].to_pylist(), t["candidate"].to_pylist())]
-        chart = charts.grouped_bars(labels, {"votes": t["vote_share_pct"].to_pylist(),
-                                             "followers": t["followers_share_pct"].to_pylist(),
-                                             "posts": t["posts_share_pct"].to_pylist(),
-                                             "interactions": t["interactions_share_pct"].to_pylist()},
-                                    "Shares of followers, posts and interactions beside vote shares")
+        series = [("votes", "vote_share_pct"), ("followers", "followers_share_pct"), ("posts", "posts_share_pct"),
+                  ("interactions", "interactions_share_pct")]
+        labels = {k: tr(f"series.{k}") for k, _ in series}
+        data = [{"candidate": r["actor"] or r["candidate"], "measure": labels[k], "value": r[col]}
+                for r in t.to_pylist() for k, col in series]
+        color = charts.color_scale([k for k, _ in series], charts.PART_COLORS, labels)
         of = f" ({election})" if election and len(names) > 1 else ""
-        blocks += [Block(f"Followers, posts and interactions shares beside vote shares{of}", t, chart,
-                         name=f"popularity-results-{election}" if of else "popularity-results",
-                         note="A missing bar (“—”) is an unknown figure (no follower count, or interactions "
-                              "unknown), not zero; shares are of the known totals."),
-                   Block(f"Rank correlation (Spearman) with the vote share{of}", corr,
+        title = tr("blk.results", of=of)
+        chart = charts.bars(data, "candidate", "value", title, tr("col.share_pct"), tr, color=color,
+                            color_field="measure", offset="measure", integer=False, sort=False)
+        corr = corr.append_column("measure_name", pa.array([labels.get(m, m) for m in corr["measure"].to_pylist()]))
+        blocks += [Block(title, t, chart, name=f"popularity-results-{election}" if of else "popularity-results",
+                         columns=["candidate", "actor", "vote_share_pct", "followers_share_pct", "posts_share_pct",
+                                  "interactions_share_pct"],
+                         note=tr("note.results")),
+                   Block(tr("blk.correlation", of=of), corr,
                          name=f"popularity-correlation-{election}" if of else "popularity-correlation",
-                         note="ρ = 1: same order as the votes; 0: unrelated; p: two-sided p-value "
-                              "(scipy.stats.spearmanr); computed over candidates with both values known.")]
-    return {"id": "results", "title": "Popularity beside election results", "blocks": blocks} if blocks else None
+                         columns=["measure_name", "spearman_rho", "p_value", "candidates"], note=tr("note.spearman"))]
+    return {"id": "results", "title": tr("sec.results"), "notes": notes.get("results"),
+            "blocks": blocks} if blocks else None
