@@ -13,11 +13,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Headless Chromium for the report's browser test (Debian's package; root or sudo).
+# Headless Chromium for the report's browser test and PDF, pdftotext to read the PDF back
+# (Debian's packages; root or sudo).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
 demo: $(STAMP)
 	$(VENV)/bin/shailoo demo demo-workspace --force

@@ -121,3 +121,54 @@ def test_no_script_from_data_runs_in_chromium(tmp_path):
             assert ran == {"data-xss-missed"}, ran
         else:
             assert not ran, (name, ran)
+
+
+# Lays the printed report out at the width of an A4 page's print area (210 mm − 2 × 11 mm margins)
+# and records, for every table, whether it is wider than that area.
+WIDTH_PROBE = """<script>
+var page = document.documentElement.clientWidth, wide = [];
+document.querySelectorAll('table.data').forEach(function (t) {
+  var fig = t.closest('figure');
+  if (t.getBoundingClientRect().right > page + 1 || t.scrollWidth > t.parentNode.clientWidth + 1) {
+    wide.push(fig ? fig.getAttribute('data-table') : '?'); } });
+document.body.setAttribute('data-tables', document.querySelectorAll('table.data').length);
+document.body.setAttribute('data-wide', wide.join(' ') || 'none');
+</script>"""
+
+
+@pytest.mark.browser
+def test_pdf_has_every_section_and_no_table_wider_than_the_page(tmp_path):
+    from shailoo.report.build import build_report, render_html, write_pdf
+
+    browser = chromium()
+    ws = build_fixture(tmp_path / "ws", results=True)
+    report = build_report(ws, lang="ru")
+    pdf = write_pdf(ws, tmp_path / "report.pdf", report=report)
+    printed = render_html(ws, report, print_mode=True)
+    ws.close()
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+    # In the browser: the print stylesheet applied at the A4 print area's width, no table wider.
+    page = tmp_path / "print.html"
+    page.write_text(without_csp(printed).replace("@media print {", "@media all {")
+                    .replace("</body>", WIDTH_PROBE + "</body>"), encoding="utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        run = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=710,1000",
+                              "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    tables = re.search(r'data-tables="(\d+)"', run.stdout)
+    assert tables and int(tables.group(1)) > 10, run.stderr[-2000:]
+    assert 'data-wide="none"' in run.stdout, re.search(r'data-wide="([^"]*)"', run.stdout).group(1)
+
+    # In the PDF: every section's title, the key column's names, and no word beyond the page's edge.
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is not installed: run `make test` (it installs poppler-utils) "
+                    "or `apt-get install -y poppler-utils`.")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    flat = re.sub(r"\s+", " ", text)
+    for section in report.sections:
+        assert section["title"] in flat, section["title"]
+    assert "Садыр Жапаров" in flat and "Канатбек Исаев" in flat
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))
+    right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes))
+    assert right <= width, (right, width)

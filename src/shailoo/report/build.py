@@ -115,7 +115,7 @@ def _overview(ws, flt: PostFilter, tr: Tr, notes: dict) -> dict:
     return {"id": "overview", "title": tr("sec.overview"), "notes": notes.get("overview"), "blocks": [
         Block(title, t, chart, name="overview",
               columns=["platform", "category", "actors", "posts", "interactions", "interactions_unknown", "views",
-                       "avg_weekly_posts", "interaction_rate_pct"], note=tr("note.overview"))]}
+                       "interaction_rate_pct"], note=tr("note.overview"))]}
 
 
 def _findings(ws, flt: PostFilter, tr: Tr, cfg: ReportConfig) -> dict:

@@ -22,9 +22,9 @@ def _parser():
     md.disable("image")
     md.validateLink = lambda url: bool(safe_url(url)) or (url.startswith("#") and url[1:].replace("-", "").isalnum())
 
-    def link_open(tokens, idx, options, env):
+    def link_open(renderer, tokens, idx, options, env):
         tokens[idx].attrSet("rel", "noopener noreferrer nofollow")
-        return md.renderer.renderToken(tokens, idx, options, env)
+        return renderer.renderToken(tokens, idx, options, env)
 
     md.add_render_rule("link_open", link_open)
     return md
