@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/langid_eval.py [--shared ../shared] [--mirror /work/.mirror]
                                                [--no-others] [--errors N] [--raw] [--speed]
+                                               [--model FILE]
 
 Test texts: the 20% of *documents* that `scripts/train_langid.py` never trains or tunes on
 (shailoo's shared real texts, the held-out part of the public corpora it trains on, and the
@@ -29,7 +30,15 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from train_langid import documents, eval_only, load_splits, mixtures, short_texts
 
-from shailoo.text.langid import OURS, detect_languages, languages_of, text_words
+import shailoo.text.langid as langid_mod
+from shailoo.text.langid import OURS, languages_of, text_words
+
+
+def detect_languages(texts):
+    return MODEL[0].detect(texts)
+
+
+MODEL = [None]  # the model evaluated: the shipped one unless --model names another file
 
 NAMED = ["uk", "be", "bg", "mk", "sr", "mn", "tt", "ba", "kaa", "tr", "az", "tk", "tg"]
 CODES = list(OURS) + NAMED + ["other"]
@@ -130,12 +139,8 @@ def speed_texts(shared: Path, n: int = 200_000, seed: int = 3) -> list[str]:
 
 
 def speed(shared: Path) -> None:
-    from shailoo.text.langid import default_model
-
     texts = speed_texts(shared)
-    t0 = time.perf_counter()
-    default_model()
-    load = time.perf_counter() - t0
+    load = MODEL[1]
     runs = []
     for _ in range(3):
         t0 = time.perf_counter()
@@ -153,7 +158,11 @@ def main() -> None:
     ap.add_argument("--errors", type=int, default=0, help="print N misclassified texts")
     ap.add_argument("--raw", action="store_true", help="skip the label check (keep every test text)")
     ap.add_argument("--speed", action="store_true", help="time shailoo on 200,000 distinct short texts")
+    ap.add_argument("--model", type=Path, help="a model file to evaluate instead of the shipped one")
     a = ap.parse_args()
+    t0 = time.perf_counter()
+    MODEL[:] = [langid_mod.load_model(a.model.read_bytes()) if a.model else langid_mod.default_model(),
+                time.perf_counter() - t0]
     if a.speed:
         speed(a.shared)
         return

@@ -78,12 +78,37 @@ EXTERNAL = [
     (UD + "UD_Turkish-BOUN", "f828b02872123a8dfb336584eab0767c4e55c5f9", "tr_boun-ud-dev.conllu", "tr", "conllu"),
     ("apertium/apertium-kaa", "f74a3e1afe8abe2490f3c50af9daf442717bf5a7", "dev/wiki.txt", "kaa", "wiki"),
     ("apertium/apertium-bak", "f6987d49de5ecac24e29c4ec244f7f4a56aaa158", "texts/commonvoice.bak.txt", "ba", "lines"),
+    # UA-GEC (CC BY 4.0): essays, posts and letters by Ukrainians, the corrected ("target")
+    # text of its *train* split, one annotator's version per document.
+    ("grammarly/ua-gec", "4757f72f192c4a41e4c8fb1d9690a948f87cf6d6", "data/gec-fluency/train/target", "uk", "uagec"),
 ] + [
     ("nltk/nltk_data", "5db857e6f7df11eabb5e5665836db9ec8df07e28", f"packages/corpora/udhr2.zip:udhr2/{name}.txt", cls, "udhr")
     for name, cls in (("ukr", "uk"), ("bel", "be"), ("bul", "bg"), ("mkd", "mk"), ("srp_cyrl", "sr"), ("khk", "mn"),
                       ("tat", "tt"), ("azj_latn", "az"), ("tuk_latn", "tk"), ("tur", "tr"), ("kaz", "kk"),
                       ("kir", "ky"), ("rus", "ru"))
 ]
+# Word frequency lists (word, count): training only, they hold no documents to hold out.
+# (repository, commit, path, class, licence). Each list is weighted as if it were
+# WORDLIST_TOKENS running words, and only words in the class's own script are kept.
+WORDLISTS = [
+    # OpenSubtitles 2018 counts, CC BY-SA 4.0 (hermitdave/FrequencyWords README).
+    ("hermitdave/FrequencyWords", "525f9b560de45753a5ea01069454e72e9aa541c6", "content/2018/uk/uk_50k.txt", "uk"),
+    ("hermitdave/FrequencyWords", "525f9b560de45753a5ea01069454e72e9aa541c6", "content/2018/bg/bg_50k.txt", "bg"),
+    ("hermitdave/FrequencyWords", "525f9b560de45753a5ea01069454e72e9aa541c6", "content/2018/mk/mk_50k.txt", "mk"),
+    ("hermitdave/FrequencyWords", "525f9b560de45753a5ea01069454e72e9aa541c6", "content/2018/ru/ru_50k.txt", "ru"),
+    # Azerbaijani SymSpell dictionary, MIT.
+    ("LocalDoc-Azerbaijan/SymSpell-Azerbaijani", "56eb9bd3b0cb6852d513ef865868114612a912fa",
+     "frequency_dictionary_az_80k.txt", "az"),
+    # Apertium Tatar (GPL-3.0): corpus.tatar's 5,000 commonest word forms, and a word list.
+    ("apertium/apertium-tat", "18fe9e45d5672d6f6113291197449e7522df1b3e", "dev/corpus_tatar_5000wordforms", "tt"),
+    ("apertium/apertium-tat", "18fe9e45d5672d6f6113291197449e7522df1b3e", "words_mansur.txt", "tt"),
+]
+WORDLIST_TOKENS = 300_000
+# The subtitle lists of Russian's neighbours count less than the Russian one, or short Russian
+# chat (я, кому, да) reads as Ukrainian.
+WORDLIST_SCALE = {"uk": 0.4, "bg": 0.4, "mk": 0.4}
+_SCRIPT = {"az": re.compile(r"^[^\W\d_\u0400-\u04ff]+$"), "default": re.compile(r"^[\u0400-\u04ff'’-]+$")}
+
 # Held-out evaluation only (test splits, NonCommercial or unlicensed text): never trained on.
 EVAL_ONLY = [
     (UD + "UD_Ukrainian-IU", "21f641ba6109044ce9aafd4b2cbfa20a4ac6e479", "uk_iu-ud-test.conllu", "uk", "conllu"),
@@ -133,6 +158,12 @@ def _rows(path: Path, delim: str = ","):
         yield from csv.DictReader(f, delimiter=delim)
 
 
+def _latin_kazakh(text: str) -> bool:
+    """A review mostly in Latin letters (at least 10), few Cyrillic ones."""
+    lat = len(re.findall(r"[a-zA-Z\u00c0-\u024f]", text))
+    return lat >= 10 and lat > 3 * len(re.findall(r"[\u0400-\u04ff]", text))
+
+
 def _script(text: str) -> str:
     cyr = len(re.findall(r"[\u0400-\u04ff]", text))
     lat = len(re.findall(r"[a-zA-Z]", text))
@@ -149,7 +180,10 @@ def documents(shared: Path):
         # Neighbouring sentences come from one broadcast: keep blocks of 50 together.
         yield "KazNERD news", "kk", f"kaznerd{int(r['sent_idx']) // 50}", r["text"]
     for r in _rows(ct / "kk_kazsandra_reviews_train.csv"):
-        yield "KazSAnDRA reviews", "kk", r["custom_id"], r["text"]
+        if _latin_kazakh(r["text"]):  # reviews people typed in Latin letters
+            yield "KazSAnDRA reviews (Latin)", "kk_latn", r["custom_id"], r["text"]
+        else:
+            yield "KazSAnDRA reviews", "kk", r["custom_id"], r["text"]
     for name, cls in (("uz_cyrl_uztranslit_sentences.tsv", "uz_cyrl"), ("uz_latn_uztranslit_sentences.tsv", "uz_latn")):
         for r in _rows(ct / name, "\t"):
             yield f"UzTransliterator {cls[3:]}", cls, "uztr" + r["doc_id"], r["text"]
@@ -209,6 +243,9 @@ def external_documents(mirror: Path, table=EXTERNAL):
             for i, para in enumerate(p for p in re.split(r"\n\s*\n|\n(?=\s)", text) if p.strip()):
                 yield f"UDHR {cls}", cls, f"udhr{cls}{i}", para
             continue
+        if kind == "uagec":
+            yield from _uagec(mirror, repo, commit, path, cls)
+            continue
         raw = _git_show(mirror, repo, commit, path)
         if kind == "conllu":
             for key, text in _conllu_docs(raw.decode("utf-8")):
@@ -232,13 +269,61 @@ def external_documents(mirror: Path, table=EXTERNAL):
                     yield "Mongolian NER news", cls, f"mnner{i // 10}", json.loads(line)["text"]
 
 
+def _uagec(mirror: Path, repo: str, commit: str, path: str, cls: str):
+    gitdir = mirror / repo.replace("/", "+") / "repo"
+    names = subprocess.run(["git", "--git-dir", str(gitdir), "ls-tree", "--name-only", f"{commit}:{path}"],
+                           capture_output=True, check=True, text=True).stdout.split()
+    first: dict[str, str] = {}
+    for n in sorted(names):
+        first.setdefault(n.split(".")[0], n)  # 0001.a1.txt, 0001.a2.txt: one version of a document
+    for doc, name in sorted(first.items()):
+        text = _git_show(mirror, repo, commit, f"{path}/{name}").decode("utf-8")
+        yield "UA-GEC essays", cls, f"uagec{doc}", text
+
+
+def wordlists(mirror: Path) -> dict[str, list[tuple[str, float]]]:
+    """(word, weight) per class from `WORDLISTS`, each list's weights summing to WORDLIST_TOKENS."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for repo, commit, path, cls in WORDLISTS:
+        if not (mirror / repo.replace("/", "+") / "repo").is_dir():
+            print(f"skipped {repo}: no snapshot under {mirror}", file=sys.stderr)
+            continue
+        ok = _SCRIPT.get(cls, _SCRIPT["default"])
+        pairs = []
+        for line in _git_show(mirror, repo, commit, path).decode("utf-8").splitlines():
+            parts = line.split()
+            if len(parts) < 2 or not parts[-1].isdigit():
+                continue
+            word = next((p for p in parts if not p.isdigit()), "").lower()
+            if len(word) >= 2 and ok.match(word) and word != "нче":  # "нче": the ordinal suffix cut off digits
+                pairs.append((word, float(parts[-1])))
+        total = sum(n for _, n in pairs) or 1.0
+        tokens = WORDLIST_TOKENS * WORDLIST_SCALE.get(cls, 1.0)
+        out.setdefault(cls, []).extend((w, n * tokens / total) for w, n in pairs)
+    return _drop_leaks(out)
+
+
+def _drop_leaks(lists: dict[str, list[tuple[str, float]]], ratio: float = 5.0) -> dict:
+    """Subtitles of Ukrainian, Bulgarian and Macedonian films keep Russian lines, Tatar texts
+    Russian words: drop from their lists a word five times more frequent in the Russian list
+    (уже, надо, сейчас), keeping the words they share (я, не, да)."""
+    ru = dict(lists.get("ru", ()))
+    if not ru:
+        return lists
+    for c in ("uk", "bg", "mk", "tt"):  # Tatar word lists keep Russian words too (старый)
+        if c in lists:
+            lists[c] = [(w, n) for w, n in lists[c] if ru.get(w, 0.0) <= ratio * n]
+    return lists
+
+
 # --- derived Kazakh and Karakalpak --------------------------------------------------------
 
 KK_FOLD = str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухиАГКНОУУХИ")
-_KK_LATN_2021 = dict(zip("абвгғдежзийкқлмнңоөпрстуұүфхһцчшщъыіьэюяё",
+# One Latin spelling per Cyrillic letter, in alphabet order (a test checks the pairing).
+_KK_LATN_2021 = dict(zip("аәбвгғдежзийкқлмнңоөпрстуұүфхһцчшщъыіьэюяё",
                          ["a", "ä", "b", "v", "g", "ğ", "d", "e", "j", "z", "i", "i", "k", "q", "l", "m", "n", "ñ",
                           "o", "ö", "p", "r", "s", "t", "u", "ū", "ü", "f", "h", "h", "ts", "ç", "ş", "şş", "", "y",
-                          "ı", "", "e", "iu", "ia", "io"]))
+                          "ı", "", "e", "iu", "ia", "io"], strict=True))
 _KK_LATN_INFORMAL = dict(_KK_LATN_2021, ә="a", ғ="g", ж="zh", қ="k", ң="n", ө="o", ұ="u", ү="u", х="kh", ц="ts", ч="ch", ш="sh", щ="sh", ы="y", і="i", й="i", ю="yu", я="ya", ё="yo")
 
 
@@ -247,18 +332,22 @@ def kk_fold(text: str) -> str:
     return text.translate(KK_FOLD)
 
 
+# The 2018 alphabet (acute accents), still common in reviews: á ǵ ń ó ú ý ı.
+_KK_LATN_2018 = dict(_KK_LATN_2021, ә="á", ғ="ǵ", ң="ń", ө="ó", ұ="u", ү="ú", у="ý", і="i", и="ı", й="ı", ы="y",
+                     ш="sh", ч="ch", щ="sh", ж="j", х="h", һ="h")
 # As people type it: the 2021 letters ä ö ü ğ ş ñ ū but i for і, or plain ASCII with q for қ.
 _KK_LATN_MIXED = dict(_KK_LATN_2021, і="i", ұ="u", ш="sh", ч="ch")
 _KK_LATN_ASCII_Q = dict(_KK_LATN_INFORMAL, қ="q", ғ="gh", ж="j")
 
 
 def kk_latin(text: str, style: str = "2021") -> str:
-    """Kazakh in the 2021 Latin alphabet ("2021"), with its diacritics but i for і
-    ("informal"), or in plain ASCII Latin ("ASCII"; қ as k or q by the text's hash)."""
+    """Kazakh in the 2021 Latin alphabet ("2021"), the 2018 one with acute accents ("2018"),
+    with the 2021 diacritics but i for і ("informal"), or in plain ASCII Latin ("ASCII";
+    қ as k or q by the text's hash)."""
     if style == "ASCII":
         table = _KK_LATN_ASCII_Q if hash_bit(text) else _KK_LATN_INFORMAL
     else:
-        table = _KK_LATN_2021 if style == "2021" else _KK_LATN_MIXED
+        table = {"2021": _KK_LATN_2021, "2018": _KK_LATN_2018}.get(style, _KK_LATN_MIXED)
     out = []
     for ch in text:
         low = ch.lower()
@@ -268,6 +357,23 @@ def kk_latin(text: str, style: str = "2021") -> str:
         else:
             out.append(t.capitalize() if ch != low else t)
     return "".join(out)
+
+
+# Latin Kazakh as people type it on a phone: per word, ы as y or i, ж as j or zh, қ as k or q,
+# ғ as g or gh, ң as n or ng, х as h or kh, й as i or y (chosen by a hash of the word).
+_TYPED_CHOICES = {"ы": ("y", "i"), "ж": ("j", "zh"), "қ": ("k", "q"), "ғ": ("g", "gh"), "ң": ("n", "ng"),
+                  "х": ("h", "kh"), "һ": ("h", "h"), "й": ("i", "y")}
+
+
+def kk_typed(text: str) -> str:
+    """Kazakh in the informal Latin people type, with each word's choices varying."""
+    def word(m: re.Match) -> str:
+        w = m.group(0)
+        h = hashlib.sha1(w.lower().encode()).digest()
+        table = dict(_KK_LATN_INFORMAL, **{k: v[h[i] % 2] for i, (k, v) in enumerate(_TYPED_CHOICES.items())})
+        return "".join((table.get(ch.lower(), ch.lower()).capitalize() if ch.isupper() else table.get(ch, ch))
+                       for ch in w)
+    return re.sub(r"\w+", word, text)
 
 
 def hash_bit(text: str) -> bool:
@@ -286,8 +392,10 @@ def derived(src: str, cls: str, key: str, text: str):
     """Yield the derived copies of one document (same key, so the same split)."""
     if cls == "kk" and re.search("[әғқңөұүһі]", text.lower()):
         yield f"{src} [folded]", "kk_fold", key, kk_fold(text)
-        style = ("2021", "informal", "ASCII")[int(hashlib.sha1(key.encode()).hexdigest()[:2], 16) % 3]
+        style = ("2021", "informal", "ASCII", "2018")[int(hashlib.sha1(key.encode()).hexdigest()[:2], 16) % 4]
         yield f"{src} [Latin {style}]", "kk_latn", key, kk_latin(text, style)
+        if "review" in src:  # reviews are where people type Latin Kazakh
+            yield f"{src} [Latin typed]", "kk_latn", key, kk_typed(text)
     if cls == "kaa" and "'" in text:
         yield f"{src} [2016 Latin]", "kaa", key, kaa_modern(text)
 
@@ -308,13 +416,19 @@ def _train_check(cls: str, text: str) -> bool:
     return True
 
 
-def fit(texts_by_class: dict[str, list[str]], alpha: float = 0.5) -> tuple[dict, np.ndarray, np.ndarray]:
+def fit(texts_by_class: dict[str, list[str]], alpha: float = 0.5,
+        weighted: dict[str, list[tuple[str, float]]] | None = None) -> tuple[dict, np.ndarray, np.ndarray]:
     counts = {c: Counter() for c in CLASSES}
     for c, texts in texts_by_class.items():
         cnt = counts[c]
         for t in texts:
             for w in text_words(t):
                 cnt.update(word_ngrams(w))
+    for c, pairs in (weighted or {}).items():  # word lists: each word's n-grams count its weight
+        cnt = counts[c]
+        for w, n in pairs:
+            for g in word_ngrams(w):
+                cnt[g] += n
     # Every class gets a share of the kept n-grams, so small classes keep their own.
     keep: dict[str, None] = {}
     per_class = MAX_NGRAMS // len(CLASSES)
@@ -357,7 +471,9 @@ def load_splits(shared: Path, mirror: Path) -> dict[str, list[tuple[str, str, st
         part = split_of(key)
         if part == "train":
             if _train_check(cls, text):
-                out["train"].append((src, cls, text))
+                # Real Latin Kazakh is a few hundred reviews beside thousands of derived
+                # copies: each counts REAL_LATIN_WEIGHT times.
+                out["train"] += [(src, cls, text)] * (REAL_LATIN_WEIGHT if src.endswith("(Latin)") else 1)
         else:
             out[part] += [(src, cls, s) for s in short_texts(text)]
             if part == "dev" and _train_check(cls, text):
@@ -457,16 +573,17 @@ def tune_mixed(index, w, unseen, params, dev) -> dict:
 
 
 MAX_CHARS = 1_500_000
+REAL_LATIN_WEIGHT = 10
 
 
-def capped(texts: list[str]) -> list[str]:
+def capped(texts: list[str], limit: int = MAX_CHARS) -> list[str]:
     """At most MAX_CHARS of a class's training text (a fixed sample of its documents):
     a class with far more text than the others has a sharper n-gram distribution and
     loses every text that holds a few n-grams it has not seen."""
     order = sorted(range(len(texts)), key=lambda i: hashlib.sha1(texts[i].encode()).digest())
     out, n = [], 0
     for i in order:
-        if n >= MAX_CHARS:
+        if n >= limit:
             break
         out.append(texts[i])
         n += len(texts[i])
@@ -482,11 +599,17 @@ def main() -> None:
     splits = load_splits(a.shared, a.mirror)
     print({k: len(v) for k, v in splits.items()}, file=sys.stderr)
     print(Counter(c for _, c, _ in splits["train"]), file=sys.stderr)
-    by = lambda rows: {c: capped([t for _, k, t in rows if k == c]) for c in CLASSES}
-    index, w, unseen = fit(by(splits["train"]))
+    def by(rows):  # real Latin Kazakh reviews are always kept, the rest is capped
+        real = {c: [t for s, k, t in rows if k == c and s.endswith("(Latin)")] for c in CLASSES}
+        return {c: real[c] + capped([t for s, k, t in rows if k == c and not s.endswith("(Latin)")],
+                                    MAX_CHARS - sum(map(len, real[c]))) for c in CLASSES}
+
+    lists = wordlists(a.mirror)
+    print({c: len(v) for c, v in lists.items()}, file=sys.stderr)
+    index, w, unseen = fit(by(splits["train"]), weighted=lists)
     params = tune(index, w, unseen, splits["dev"])
     print("params", params, file=sys.stderr)
-    index, w, unseen = fit(by(splits["train"] + splits["dev_docs"]))
+    index, w, unseen = fit(by(splits["train"] + splits["dev_docs"]), weighted=lists)
     data = dump_model(build(index, w, unseen, params))
     a.out.write_bytes(data)
     load_model(data)
