@@ -120,7 +120,7 @@ def test_repost_import_and_privacy(workspace):
     posts = posts_by_id(workspace)
     assert posts["-200_102"]["account_id"] == p400
     assert posts["-200_103"]["forwarded_from"] == p400
-    assert posts["400_7"]["account_id"] == p400
+    assert posts[f"{p400}_7"]["account_id"] == p400  # a person's wall: no id in the key either
     assert posts["-200_100"]["hashtags"] == ["выборы2025"]
     assert not any(name in everything_stored(workspace) for name in PRIVATE)
     assert workspace.con.execute("SELECT count(*) FROM engagement_snapshots").fetchone()[0] == 4

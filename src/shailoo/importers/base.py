@@ -221,6 +221,12 @@ def skip_bom(fh) -> None:
         fh.read(3)
 
 
+# Post keys that begin with a person's id: a VK post is '<owner>_<post>', and a positive owner is a
+# person's wall. The stager replaces that id with the person's pseudonym unless they are a registered
+# actor (store/stager.py), in post keys and parent keys alike.
+PERSON_KEYS = {"vk": re.compile(r"(?P<owner>[1-9][0-9]{0,17})(?P<rest>_[0-9]{1,18})")}
+
+
 # ---- what quarantined rows keep -----------------------------------------------------------------
 
 RAW_LIMIT = 16_384  # characters of a quarantined record's raw content that are kept

@@ -16,6 +16,7 @@ record, numbered where it falls.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -72,8 +73,7 @@ def read(source: Source) -> Iterator[Record]:
             # a damaged page is still X data (it is quarantined, not a reason to refuse the file)
             seen_valid = seen_valid or sniff(obj.raw, source.path)
             first_bad, bad_before = first_bad or obj.reason, bad_before + (not seen_valid)
-            yield RowError(number, obj.reason, obj.raw, private=private_in_text(obj.raw, _AUTHOR_KEYS),
-                           platform=PLATFORM)
+            yield RowError(number, obj.reason, obj.raw, private=_private_in_span(obj.raw), platform=PLATFORM)
         else:
             if isinstance(obj, list) and (not obj or _is_tweet(obj[0])):  # a bare array of tweets
                 obj = {"data": obj}
@@ -119,10 +119,18 @@ def _private(obj: Any) -> list[str]:
         if isinstance(obj.get(key), (str, int)) and not isinstance(obj.get(key), bool):
             found.append(str(obj[key]))
     people = [obj.get("author")]
+    entities = obj.get("entities") if isinstance(obj.get("entities"), dict) else {}
+    people += _list(entities.get("mentions"))  # mentioned people: {username, id}
+    for link in _list(entities.get("urls")):
+        for key in ("expanded_url", "url", "display_url", "unwound_url"):
+            if isinstance(link, dict) and isinstance(link.get(key), str):
+                found += _handles_in(link[key])
     includes = obj.get("includes")
-    if isinstance(includes, dict) and isinstance(includes.get("users"), list):
-        people += includes["users"]
-    for tweet in (obj.get("data") if isinstance(obj.get("data"), list) else [obj.get("data")]):
+    tweets = obj.get("data") if isinstance(obj.get("data"), list) else [obj.get("data")]
+    if isinstance(includes, dict):
+        people += _list(includes.get("users"))
+        tweets += _list(includes.get("tweets"))
+    for tweet in tweets:
         if isinstance(tweet, dict) and tweet is not obj:
             found += _private(tweet)
     for person in people:
@@ -130,6 +138,28 @@ def _private(obj: Any) -> list[str]:
             found += [str(person[k]) for k in ("id", "username", "name")
                       if isinstance(person.get(k), (str, int)) and not isinstance(person.get(k), bool)]
     return found
+
+
+# x.com/<handle>/… and twitter.com/<handle>/…: a person's handle (not the site's own paths)
+_HANDLE_URL = re.compile(r"(?:twitter|x)\.com/(?!(?:i|home|search|hashtag|intent|share|settings|explore|"
+                         r"notifications|messages|status)(?![A-Za-z0-9_]))@?([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])",
+                         re.IGNORECASE)
+# in a span that is not JSON: the id of any object that also has a username (a user, a mention)
+_USER_OBJECT = re.compile(r'\{[^{}]{0,2000}?"username"[^{}]{0,2000}\}')
+_ID_IN_OBJECT = re.compile(r'"id"\s*:\s*"?([0-9]{1,20})')
+
+
+def _handles_in(text: str) -> list[str]:
+    return _HANDLE_URL.findall(text[:100_000])
+
+
+def _private_in_span(raw: str) -> tuple[str, ...]:
+    """Best effort for a span that is not JSON: authors, users' and mentions' ids and handles, handles in URLs."""
+    found = list(private_in_text(raw, _AUTHOR_KEYS))
+    for m in _USER_OBJECT.finditer(raw):
+        found += _ID_IN_OBJECT.findall(m.group(0))
+    found += _handles_in(raw)
+    return tuple(dict.fromkeys(found))
 
 
 def _tweet_id(value: Any) -> str:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from shailoo.errors import WrongFormat
-from shailoo.importers.base import ImporterInfo, Record, Source, check_text, shown, private_in_text, row_error
+from shailoo.importers.base import (ImporterInfo, Record, Source, check_text, dump_raw, private_in_text,
+                                    row_error, shown)
 from shailoo.importers.jsonstream import Item, JsonProblem, PageStart, Paging, iter_json_documents
 from shailoo.importers.parse import BadValue, clean_text, parse_count, parse_time
 from shailoo.records import PostRecord, RowError
@@ -80,8 +81,8 @@ def read(source: Source) -> Iterator[Record]:
         elif isinstance(doc, JsonProblem):
             number += 1
             first_problem, bad_before = first_problem or doc.reason, bad_before + (not seen_page)
-            yield RowError(number, doc.reason, doc.raw, private=private_in_text(doc.raw, _AUTHOR_KEYS),
-                           platform=PLATFORM)
+            yield RowError(number, doc.reason, doc.raw, platform=PLATFORM, private=tuple(dict.fromkeys(
+                (*private_in_text(doc.raw, _AUTHOR_KEYS), *_PERSON_IN_TEXT.findall(doc.raw)))))
         else:
             for page in doc if isinstance(doc, list) else [doc]:
                 body = _body(page)
@@ -145,13 +146,36 @@ def _private(item: Any) -> list[str]:
         return []
     found = []
     for post in [item, *_chain(item)]:
-        for key in ("from_id", "owner_id", "signer_id", "to_id", "created_by"):
+        for key in ("from_id", "owner_id", "signer_id", "to_id", "created_by", "user_id"):
             value = post.get(key)
+            if isinstance(value, float) and value.is_integer() and 0 < value < _MAX_ID:  # 3818068.0
+                value = int(value)
             if isinstance(value, int) and not isinstance(value, bool) and 0 < value < _MAX_ID:
                 found.append(str(value))
-            elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= _MAX_ID_DIGITS:
-                found.append(value.strip())
-    return found
+            elif isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,18}(?:\.0*)?\s*", value):
+                found.append(value.strip().split(".")[0])
+    # people inside attachments and links: their owner ids, and vk.com/doc123_4, photo123_4, id123 …
+    found += _PERSON_IN_TEXT.findall(dump_raw(item)[:1_000_000])
+    found += [str(v) for v in _owner_ids(item.get("attachments"))]
+    return list(dict.fromkeys(found))
+
+
+# a person's id (positive) right after a VK object prefix, in a URL or an attachment key
+_PERSON_IN_TEXT = re.compile(r"(?<![A-Za-z])(?:doc|photo|video|audio|wall|id|market|poll|note|page|album)"
+                             r"([1-9][0-9]{0,17})(?![0-9])")
+
+
+def _owner_ids(value: Any, depth: int = 0) -> list[int]:
+    """Positive owner_id / user_id values anywhere inside attachments (bounded depth)."""
+    if depth > 8:
+        return []
+    if isinstance(value, list):
+        return [v for x in value[:1000] for v in _owner_ids(x, depth + 1)]
+    if not isinstance(value, dict):
+        return []
+    found = [v for k in ("owner_id", "user_id", "from_id") if isinstance(v := value.get(k), int)
+             and not isinstance(v, bool) and 0 < v < _MAX_ID]
+    return found + [v for x in value.values() if isinstance(x, (dict, list)) for v in _owner_ids(x, depth + 1)]
 
 
 def _by_id(entries: Any) -> dict[int, dict]:
@@ -175,7 +199,9 @@ def _vk_id(value: Any, column: str, positive: bool = False) -> int:
         number = int(value)
     if number is None or number == 0 or (positive and number < 0):
         kind = "a positive whole number" if positive else "a VK id (a non-zero whole number)"
-        raise BadValue(f"{column} is {shown(value)}, not {kind}")
+        if column == "id":  # a post's own number; the others may be a person's id: never echoed
+            raise BadValue(f"{column} is {shown(value)}, not {kind}")
+        raise BadValue(f"{column} is not {kind}")
     return number
 
 

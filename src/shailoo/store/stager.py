@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 import pyarrow as pa
 
 from shailoo.errors import WrongFormat
+from shailoo.importers.base import PERSON_KEYS
 from shailoo.importers.parse import MAX_COUNT, BadValue, plausible_time
 from shailoo.privacy import pseudonym
 from shailoo.records import AccountRecord, PostRecord, RowError, Skipped
@@ -59,6 +60,15 @@ class Stager:
             self._pseudonyms[key] = pseudonym(self.privacy.key, platform, value)
         return self._pseudonyms[key]
 
+    def _post_key(self, platform: str, key: str | None) -> str | None:
+        """A post key that starts with a person's id (a VK post on a person's wall) keeps that id only
+        for a registered actor; anyone else's becomes their pseudonym, so the key stays stable."""
+        pattern = PERSON_KEYS.get(platform)
+        m = pattern.fullmatch(key) if pattern and key and self.privacy.key else None
+        if m is None or self.privacy.is_registered(platform, m["owner"], None):
+            return key
+        return f"{self._pseudonym(platform, m['owner'])}{m['rest']}"
+
     def add_post(self, seq: int, r: PostRecord) -> None:
         account_id, name, handle, url = r.account_id, r.account_name, r.account_handle, r.account_url
         post_url = r.url
@@ -71,6 +81,9 @@ class Stager:
             name = handle = url = None
             if post_url and any(v and str(v).lower() in post_url.lower() for v in (r.account_id, r.account_handle)):
                 post_url = None  # e.g. facebook.com/jane.doe/posts/1 would name the person
+        post_key = self._post_key(r.platform, r.platform_post_id)
+        if post_key != r.platform_post_id and post_url and r.platform_post_id.split("_")[0] in post_url:
+            post_url = None  # vk.com/wall<owner>_<post> names the person whose wall it is
         forwarded_from = r.forwarded_from
         if (key and forwarded_from and not r.forwarded_from_is_public
                 and not self.privacy.is_registered(r.platform, forwarded_from, None)):
@@ -78,9 +91,10 @@ class Stager:
         offset = r.created_at.utcoffset()
         breakdown = list(r.reaction_breakdown.items()) if r.reaction_breakdown else None
         self.buffers["stage_posts"].append((
-            seq, r.platform, r.platform_post_id, r.created_at,
+            seq, r.platform, post_key, r.created_at,
             None if offset is None else int(offset.total_seconds() // 60),
-            account_id, name, handle, url, private, r.space_account_id, r.post_type, r.parent_platform_post_id, post_url,
+            account_id, name, handle, url, private, r.space_account_id, r.post_type,
+            self._post_key(r.platform, r.parent_platform_post_id), post_url,
             r.text, _norm_if_different(r.text), r.title, r.description, r.link, r.link_text, r.image_text,
             r.media_type, r.language, forwarded_from, r.is_edited, r.sponsor_id, r.sponsor_name,
             r.overperforming_score, r.measured_at, r.reactions, r.likes, r.love, r.wow, r.haha, r.sad,
@@ -92,10 +106,13 @@ class Stager:
                                                r.measured_at, r.followers, r.total_views, r.total_posts))
 
     def add_error(self, r: RowError) -> None:
-        raw = r.raw
-        if self.privacy.key and r.private and raw:
-            raw = redact(raw, {v: self._pseudonym(r.platform, v) for v in r.private})
-        self.buffers["stage_quarantine"].append((r.record_number, r.reason, raw))
+        raw, reason = r.raw, r.reason
+        if self.privacy.key and r.private:
+            # the reason too: it outlives `quarantine purge`, so it must not hold a private value either
+            replacements = {v: self._pseudonym(r.platform, v) for v in r.private}
+            raw = redact(raw, replacements) if raw else raw
+            reason = redact(reason, replacements)
+        self.buffers["stage_quarantine"].append((r.record_number, reason, raw))
 
     def flush(self, final: bool = False) -> None:
         for table, buffer in self.buffers.items():
@@ -179,14 +196,16 @@ def quarantined(number: int, reason: str, r: PostRecord | AccountRecord) -> RowE
 
 def redact(raw: str, replacements: dict[str, str]) -> str:
     """`raw` with each value (as written, or JSON-escaped) replaced where it stands as a whole token:
-    '123' inside '1700123456' is left alone."""
+    '123' inside '1700123456' is left alone. A numeric id is replaced wherever no digit touches it, so
+    also inside URLs and keys ('vk.com/doc123_45', 'id123', '123_45', '123.0')."""
     for value in sorted(replacements, key=len, reverse=True):
         value_str = str(value).strip()
         if not value_str:
             continue
         forms = {value_str, json.dumps(value_str, ensure_ascii=False)[1:-1]}
+        edge = r"[0-9]" if value_str.isascii() and value_str.isdigit() else r"\w"
         for form in forms:
-            raw = re.sub(rf"(?<![\w]){re.escape(form)}(?![\w])", lambda _m, r=replacements[value]: r, raw)
+            raw = re.sub(rf"(?<!{edge}){re.escape(form)}(?!{edge})", lambda _m, r=replacements[value]: r, raw)
     return raw
 
 
