@@ -473,11 +473,49 @@ def _is_object(obj: Any) -> bool:
     return isinstance(obj, dict)
 
 
+def _utf(head: bytes) -> tuple[str | None, int]:
+    """(encoding, byte-order mark length) of a JSON file that is not UTF-8: UTF-16 or UTF-32 with a BOM,
+    or without one (JSON starts with ASCII, so the zero bytes around it tell); (None, BOM length) for UTF-8."""
+    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return encoding, len(bom)
+    if head.startswith(b"\xef\xbb\xbf"):
+        return None, 3
+    if len(head) >= 4:
+        zeros = tuple(b == 0 for b in head[:4])
+        for pattern, encoding in (((False, True, True, True), "utf-32-le"), ((True, True, True, False), "utf-32-be"),
+                                  ((False, True, False, True), "utf-16-le"), ((True, False, True, False), "utf-16-be")):
+            if zeros == pattern:
+                return encoding, 0
+    return None, 0
+
+
+def _as_utf8(fh: BinaryIO, encoding: str) -> BinaryIO:
+    """The rest of `fh` decoded from `encoding` into a temporary UTF-8 file (bounded memory; a byte
+    sequence that is not valid there becomes U+FFFD, and the record holding it is read as it is)."""
+    import codecs
+    import tempfile
+
+    out = tempfile.TemporaryFile()
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    with fh:
+        while chunk := fh.read(_CHUNK):
+            out.write(decoder.decode(chunk).encode("utf-8", errors="surrogatepass"))
+        out.write(decoder.decode(b"", final=True).encode("utf-8", errors="surrogatepass"))
+    out.seek(0)
+    return out
+
+
 def open_json(source: Source) -> _Reader:
-    """A reader on the source's file (after any byte-order mark), counting bytes for progress."""
+    """A reader on the source's file (after any byte-order mark), counting bytes for progress. A file
+    saved as UTF-16 or UTF-32 (PowerShell's default) is read through a UTF-8 copy of it, so byte
+    offsets in reasons are those of that copy."""
     fh = open(source.path, "rb")
-    if fh.read(3) != b"\xef\xbb\xbf":
-        fh.seek(0)
+    encoding, bom = _utf(fh.read(4))
+    fh.seek(bom)
+    if encoding is not None:
+        fh = _as_utf8(fh, encoding)
 
     def on_read(offset: int) -> None:
         source.bytes_read = offset
