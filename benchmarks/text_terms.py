@@ -51,8 +51,8 @@ def vocabulary() -> dict[str, list[str]]:
             for r in csv.DictReader(f):
                 ky += word.findall(r["text"].lower())
     except OSError:
-        ru = "работа выборы президент страна люди партия москва кыргызы деньги закон".split() * 10
-        ky = "шайлоо кыргыздар жумуш мыйзам бийлик элибиз депутаттар шаарда жана менен".split() * 10
+        ru = ["работа", "выборы", "президент", "страна", "люди", "партия", "москва", "кыргызы", "деньги", "закон"] * 10
+        ky = ["шайлоо", "кыргыздар", "жумуш", "мыйзам", "бийлик", "элибиз", "депутаттар", "шаарда", "жана", "менен"] * 10
     return {"ru": ru, "ky": ky}
 
 
@@ -204,7 +204,7 @@ def write_crowdtangle(n_posts: int, out: Path) -> None:
 
 def timed(cmd: list[str]) -> float:
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env={**__import__("os").environ,
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env={**__import__("os").environ,
                                                                     "PYTHONPATH": str(ROOT / "src")})
     return time.perf_counter() - t0
 
@@ -229,7 +229,7 @@ def whole(n_posts: int) -> None:
     csv_path = WHOLE / "posts.csv"
     write_crowdtangle(n_posts, csv_path)
     ws = str(WHOLE / "ws")
-    subprocess.run(SHAILOO + ["init", ws], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(SHAILOO + ["init", ws], check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     t_import = timed(SHAILOO + ["import", "-w", ws, str(csv_path)])
     cmd = SHAILOO + ["terms", "-w", ws, "--all", "--top", "20", "--format", "csv"]
     first, second = timed(cmd), timed(cmd)

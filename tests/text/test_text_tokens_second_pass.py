@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from text_fixtures import make_workspace
 from typer.testing import CliRunner
 
 from shailoo.analysis.text_kwic import kwic
@@ -13,8 +14,6 @@ from shailoo.analysis.text_terms import terms
 from shailoo.cli.main import app
 from shailoo.store.merge import _extractions
 from shailoo.text.pipeline import TextOptions
-
-from text_fixtures import make_workspace
 
 POSTS = [
     ("telegram", "@kelechek.zholu жазат: шайлоо 20:00гө чейин! #выборы2026", "2021-01-04"),

@@ -7,7 +7,18 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from shailoo.text.tokens import KINDS, kind_of, letter_words, normalise, token_sql, tokenize, NOISE_SQL, WORD_SQL, lit, norm_sql
+from shailoo.text.tokens import (
+    KINDS,
+    NOISE_SQL,
+    WORD_SQL,
+    kind_of,
+    letter_words,
+    lit,
+    norm_sql,
+    normalise,
+    token_sql,
+    tokenize,
+)
 
 W, N, T, U, E, H, M, J, B = "word", "number", "time", "url", "email", "hashtag", "mention", "emoji", "break"
 

@@ -19,8 +19,9 @@ def term_table(corpus: Corpus, top: int = 20, grouped: bool = True, with_key: bo
     group_col = "grp AS \"group\", " if grouped else ""
     limit = f"WHERE rk <= {int(top)}" if top else ""
     return corpus.con.sql(f"""
-        WITH a AS (SELECT t.grp, v.term_id, count(*)::BIGINT AS count, count(DISTINCT t.post_id)::BIGINT AS support
-                   FROM _tok t JOIN _vocab v USING (lang, tok) GROUP BY ALL),
+        WITH pt AS (SELECT t.grp, t.post_id, v.term_id, count(*) AS n
+                    FROM _tok t JOIN _vocab v USING (lang, tok) GROUP BY ALL),
+             a AS (SELECT grp, term_id, sum(n)::BIGINT AS count, count(*)::BIGINT AS support FROM pt GROUP BY ALL),
              r AS (SELECT a.*, d.term, d.display,
                           row_number() OVER (PARTITION BY a.grp ORDER BY a.count DESC, a.support DESC, d.term) AS rk
                    FROM a JOIN _terms d USING (term_id))

@@ -7,20 +7,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from shailoo.cli.common import FormatOpt, print_table, workspace_option
+from shailoo.cli.filters import ActorOpt as Actor
+from shailoo.cli.filters import AllOpt, SinceOpt, UntilOpt, join_notes, scoped_filter
+from shailoo.cli.filters import CategoryOpt as Category
+from shailoo.cli.filters import PeriodOpt as Period
+from shailoo.cli.filters import PlatformOpt as Platform
 from shailoo.store.workspace import open_workspace as _open
-
-from shailoo.cli.filters import ActorOpt as Actor, AllOpt, CategoryOpt as Category, PeriodOpt as Period, \
-    PlatformOpt as Platform, SinceOpt, UntilOpt, join_notes, scoped_filter
 
 Top = Annotated[int, typer.Option("--top", help="How many rows to show (per group); 0 for all.")]
 NoStop = Annotated[bool, typer.Option("--no-stopwords", help="Keep stopwords (switch stopword removal off).")]
 NoStem = Annotated[bool, typer.Option("--no-stem", help="Count words as written, without stemming.")]
-Language = Annotated[Optional[str], typer.Option(
+Language = Annotated[str | None, typer.Option(
     "--language", help="Process every post as this language (ru, ky, kk, uz, en) instead of identifying each post's.")]
 Kinds = Annotated[str, typer.Option("--kinds", help="Token kinds to count, comma-separated: word, number, time, "
                                                     "hashtag, mention, url, email, emoji.")]
@@ -134,7 +136,7 @@ def clusters_cmd(workspace: workspace_option = None, k: Annotated[int, typer.Opt
 
 def topics_cmd(workspace: workspace_option = None, by: Annotated[str, typer.Option(
         "--by", help="Group by platform, week, period, category, actor, language, day or none.")] = "platform",
-        dictionary: Annotated[Optional[Path], typer.Option("--dictionary", help="A topics YAML file to use instead "
+        dictionary: Annotated[Path | None, typer.Option("--dictionary", help="A topics YAML file to use instead "
                                                            "of the workspace's or the shipped one.")] = None,
         platform: Platform = None, period: Period = None, category: Category = None, actor: Actor = None,
         since: SinceOpt = None, until: UntilOpt = None, all_posts: AllOpt = False,

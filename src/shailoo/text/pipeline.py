@@ -17,7 +17,11 @@ from shailoo.errors import UsageError
 from shailoo.text import LANGUAGES
 from shailoo.text.script import fold_word
 from shailoo.text.stem import has_stemmer, stem_words
-from shailoo.text.stopwords import check_language, platform_stopwords, stopwords_for
+from shailoo.text.stopwords import (
+    check_language,
+    platform_stopword_pairs,
+    stopwords_for,
+)
 from shailoo.text.tokens import KINDS, kind_of, lit
 
 GROUPINGS = ("none", "platform", "period", "category", "actor", "language", "week", "day")
@@ -69,7 +73,7 @@ class Corpus:
     dtm_ready: bool = False  # `_dtm` (post × term counts) built for this corpus
 
     @classmethod
-    def from_workspace(cls, ws, post_filter=None, options: TextOptions | None = None, by: str = "none") -> "Corpus":
+    def from_workspace(cls, ws, post_filter=None, options: TextOptions | None = None, by: str = "none") -> Corpus:
         """Select posts with a PostFilter, identify languages (cached) unless forced."""
         from shailoo.analysis.filters import PostFilter
         from shailoo.text.post_language import ensure_post_language
@@ -109,7 +113,7 @@ class Corpus:
         return corpus
 
     @classmethod
-    def from_table(cls, con, table: str, options: TextOptions | None = None) -> "Corpus":
+    def from_table(cls, con, table: str, options: TextOptions | None = None) -> Corpus:
         """A corpus over any table with columns post_id, grp, lang, text (benchmarks, tests);
         its tokens are cached for the session only."""
         from shailoo.text.post_tokens import ensure_post_tokens
@@ -141,22 +145,25 @@ class Corpus:
     def tokens_sql(self) -> str:
         """SQL of (post_id, grp, lang, tok) for every token (sentence ends and every kind
         included: the vocabulary keeps the wanted ones), platform noise words removed."""
-        noise = ""
-        if self.options.stop_words:
-            self._register("_platform_noise", platform_stopwords())
-            noise = "ANTI JOIN _platform_noise USING (platform, tok)"
         return (f"SELECT post_id, grp, lang, tok FROM (SELECT d.post_id, d.grp, d.lang, d.platform, unnest(t.toks) AS tok "
-                f"FROM _docs d JOIN {self.tokens_table} t USING (post_id)) {noise}")
+                f"FROM _docs d JOIN {self.tokens_table} t USING (post_id)) WHERE {self._noise_sql()}")
 
     def sentence_tokens_sql(self) -> str:
         """SQL of (post_id, pos, lang, tok): every token numbered within its post, sentence ends included."""
-        noise = ""
-        if self.options.stop_words:
-            self._register("_platform_noise", platform_stopwords())
-            noise = "ANTI JOIN _platform_noise USING (platform, tok)"
         return (f"SELECT post_id, pos, lang, tok FROM (SELECT d.post_id, d.lang, d.platform, "
                 f"generate_subscripts(t.toks, 1) AS pos, unnest(t.toks) AS tok "
-                f"FROM _docs d JOIN {self.tokens_table} t USING (post_id)) {noise}")
+                f"FROM _docs d JOIN {self.tokens_table} t USING (post_id)) WHERE {self._noise_sql()}")
+
+    def _noise_sql(self) -> str:
+        """SQL condition dropping each platform's noise words (a constant predicate: cheaper than a join)."""
+        if not self.options.stop_words:
+            return "TRUE"
+        by_platform: dict[str, list[str]] = {}
+        for platform, word in platform_stopword_pairs():
+            by_platform.setdefault(platform, []).append(word)
+        cases = " OR ".join(f"(platform = {lit(p)} AND tok IN ({', '.join(lit(w) for w in ws)}))"
+                            for p, ws in sorted(by_platform.items()))
+        return f"NOT coalesce({cases}, FALSE)" if cases else "TRUE"
 
     # -- vocabulary -----------------------------------------------------------------------
     def build_vocab(self, table: str, breaks: bool = False) -> int:

@@ -6,7 +6,7 @@ comments). A workspace adds its own words in the table `stopwords_extra(lang, wo
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from shailoo.errors import UsageError
@@ -23,7 +23,7 @@ def check_language(lang: str) -> str:
     return code
 
 
-@lru_cache(maxsize=None)
+@cache
 def shipped_stopwords(lang: str) -> frozenset[str]:
     """The stopword list shipped with shailoo for one language (empty for unknown codes)."""
     if lang not in LANGUAGES:
@@ -33,21 +33,12 @@ def shipped_stopwords(lang: str) -> frozenset[str]:
     return frozenset(w for w in words if w)
 
 
-@lru_cache(maxsize=None)
+@cache
 def platform_stopword_pairs() -> tuple[tuple[str, str], ...]:
     """(platform, word) pairs of the shipped platform noise words (`platforms.txt`)."""
     text = resources.files("shailoo.text").joinpath("data", "stopwords", "platforms.txt").read_text("utf-8")
     pairs = (line.split("#", 1)[0].split() for line in text.splitlines())
     return tuple((p[0].lower(), p[1].lower()) for p in pairs if len(p) == 2)
-
-
-def platform_stopwords():
-    """The platform noise words as a pyarrow table (platform, tok), for an SQL anti-join."""
-    import pyarrow as pa
-
-    pairs = platform_stopword_pairs()
-    return pa.table({"platform": pa.array([p for p, _ in pairs], pa.string()),
-                     "tok": pa.array([w for _, w in pairs], pa.string())})
 
 
 def extra_stopwords(con, lang: str) -> set[str]:
