@@ -191,7 +191,10 @@ class Source:
             table = csvfiles.TextTable(table.encoding, delimiter)
         self.dialect = table.describe()
         encoding = "utf-8-sig" if table.encoding == "utf-8" else table.encoding
-        return io.TextIOWrapper(self.open_binary(), encoding=encoding, errors="strict", newline=""), table.delimiter
+        # bytes not valid in the encoding come through as lone surrogates: the CSV reader quarantines
+        # the row holding them (csvrows.CsvReader) instead of the whole file being refused
+        return (io.TextIOWrapper(self.open_binary(), encoding=encoding, errors="surrogateescape", newline=""),
+                table.delimiter)
 
     def finish(self, records: int) -> None:
         """Called by a CSV importer when its reading ends: a slice read by another process (see

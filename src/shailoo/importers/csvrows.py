@@ -82,11 +82,18 @@ class CsvReader:
         self.header_lines = 0
         self.ended_inside_quotes = False
         self._last_line = ""
+        self._line = 0  # physical lines read (of this stream)
+        self._bad_line: int | None = None  # the first line of the record being read with undecodable bytes
+        self.undecodable = 0  # records quarantined for undecodable bytes
 
     def _track(self, lines: Iterable[str]) -> Iterator[str]:
         buf = self._buf
         line = ""
+        search = _UNDECODABLE.search
         for line in lines:
+            self._line += 1
+            if self._bad_line is None and search(line):
+                self._bad_line = self._line
             buf.append(line)
             yield line
         self._last_line = line
@@ -96,6 +103,8 @@ class CsvReader:
             row = next(self.reader, None)
         except csv.Error:
             row = None
+        if self._bad_line is not None:
+            self._refuse("its header row")
         self._buf.clear()
         self.header_lines = self.reader.line_num
         self._set_lines()
@@ -122,6 +131,12 @@ class CsvReader:
                 try:
                     for row in reader:
                         n = reader.line_num
+                        if self._bad_line is not None:  # bytes not valid in the file's encoding: this record
+                            if held is not None:
+                                yield from ((held,) if type(held) is list else held)
+                            held, held_plain, held_lines = (self._undecodable(row, n, shift),), False, []
+                            last = n
+                            continue
                         if n - last == 1 and len(row) == width:  # the common case: one line, every field
                             buf.clear()
                             last = n
@@ -142,8 +157,9 @@ class CsvReader:
                 except csv.Error as exc:  # e.g. a NUL byte: this record is lost, the file goes on
                     if held is not None:
                         yield from ((held,) if type(held) is list else held)
-                    lines = buf[:]
+                    lines = [_clean(line) for line in buf]
                     buf.clear()
+                    self._bad_line = None
                     first, last = last + 1 + shift, reader.line_num
                     held = (Broken(f"{_where(first, last + shift)} cannot be read as CSV ({exc})", [],
                                    tuple(lines)),)
@@ -162,6 +178,24 @@ class CsvReader:
                 yield from ((held,) if type(held) is list else held)
         finally:
             self._set_lines()
+
+    def _undecodable(self, row: Row, n: int, shift: int) -> Broken:
+        """The record just read holds bytes its file's encoding does not have: quarantined, its bytes shown
+        as U+FFFD. A file where that is common is refused (its encoding was guessed wrong)."""
+        bad, self._bad_line = self._bad_line, None
+        lines = tuple(_clean(line) for line in self._buf)
+        self._buf.clear()
+        self.undecodable += 1
+        if self.undecodable > _UNDECODABLE_ROWS and self.undecodable * 100 > n:
+            self._refuse(f"{self.undecodable:,} of its first {n:,} lines")
+        encoding = self.source.table.describe().split(",")[0] if self.source.table else "the file's encoding"
+        return Broken(f"bytes not valid in {encoding} at line {bad + shift}", [_clean(c) for c in row], lines)
+
+    def _refuse(self, where: str) -> None:
+        table = self.source.table
+        name = table.describe().split(",")[0] if table else "its encoding"
+        raise WrongFormat(f"{self.source.path.name} is not valid {name} text ({where} hold bytes that are not); "
+                          "re-save it as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet program), or give its encoding.")
 
     def _odd(self, row: Row, lines: list[str], first: int, end: int, width: int,
              plausible: Plausible) -> tuple[tuple, bool]:
@@ -200,6 +234,16 @@ class CsvReader:
             if rows is not None and rows and all(plausible(r) for r in rows):
                 return j, rows
         return candidates[0], None
+
+
+# What undecodable bytes become when read with errors="surrogateescape" (base.Source.open_csv).
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+_UNDECODABLE_ROWS = 10  # a file with more records than this holding such bytes, and over 1 % of them: refused
+
+
+def _clean(text: str) -> str:
+    """`text` with undecodable bytes shown as U+FFFD (a lone surrogate cannot be stored)."""
+    return _UNDECODABLE.sub("\ufffd", text) if "\udc80" <= max(text, default="\x00") else text
 
 
 def _where(first: int, end: int) -> str:
