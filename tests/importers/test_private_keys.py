@@ -11,7 +11,6 @@ from shailoo.importers.base import Source
 from shailoo.privacy import pseudonym
 from shailoo.records import RowError
 from shailoo.store.loader import import_file
-from tests.importers.helpers import balanced
 
 PERSON, WALL_OWNER, DOC_OWNER = 7654321, 7654322, 203608876
 

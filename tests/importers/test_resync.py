@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from shailoo.importers import telegram_desktop, telethon, twitter, vk, youtube
 from shailoo.importers.base import Source
-from shailoo.records import PostRecord, RowError, Skipped
+from shailoo.records import PostRecord, RowError
 from shailoo.store.loader import import_file
 from tests.importers.helpers import balanced
 

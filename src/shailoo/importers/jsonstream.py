@@ -461,7 +461,8 @@ def iter_json_array(reader: _Reader, looks_like: Callable[[Any], bool], noun: st
             expect_value = True
             continue
         first = number + 1
-        for item in _value(reader, MAX_RECORD_BYTES, looks_like, lambda k: f"{noun} {first + k}", array=True):
+        for item in _value(reader, MAX_RECORD_BYTES, looks_like, lambda k, first=first: f"{noun} {first + k}",
+                           array=True):
             number += 1
             yield item
         if reader.lost_end:
@@ -524,7 +525,7 @@ def open_json(source: Source) -> _Reader:
 
 
 def iter_json_documents(source: Source, looks_like: Callable[[Any], bool] = _is_object,
-                        noun: str = "record", paged: "Paging | None" = None) -> Iterator[tuple[str, Any]]:
+                        noun: str = "record", paged: Paging | None = None) -> Iterator[tuple[str, Any]]:
     """Yield (where, value) from a file holding JSON Lines, one document, or several documents one
     after another; a top-level array is read item by item. `where` is 'line 5' or 'record 5'.
 
