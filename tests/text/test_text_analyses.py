@@ -45,7 +45,7 @@ def test_language_note_never_silent(tmp_path):
     # Tajik: recognised as tg (a neighbour shailoo names), which has no stemmer or stopword list
     ws = _ws(tmp_path, ["Муҳтарам аъзои Маҷлиси миллӣ ва вакилони", "Human rights matter"])
     r = terms(ws)
-    assert "language 'tg' have no stemmer or stopword list" in r.note
+    assert "1 post(s) in languages with no stemmer or stopword list (tg 1)" in r.note
     forced = terms(ws, options=TextOptions(language="ru"))
     assert "processed as 'ru'" in forced.note
     with pytest.raises(UsageError):
@@ -148,3 +148,12 @@ def test_sample_option_limits_posts_and_says_so(text_ws):
     Corpus.from_workspace(text_ws, None, TextOptions(sample=3))  # the same posts every time
     again = sorted(r[0] for r in text_ws.con.execute("SELECT DISTINCT post_id FROM _docs").fetchall())
     assert first == again
+
+
+def test_a_mixed_post_goes_through_its_main_languages_pipeline(tmp_path):
+    text = ("Сегодня в Бишкеке прошёл большой митинг сторонников кандидата в президенты. "
+            "Бүгүн Бишкекте талапкердин тарапкерлеринин чоң митинги өттү.")
+    ws = _ws(tmp_path, [text])
+    r = terms(ws)
+    assert ws.con.execute("SELECT lang FROM post_language").fetchall() == [("ru+ky",)]
+    assert "no stemmer" not in (r.note or "")  # 'ru+ky' is processed as Russian, not left unstemmed

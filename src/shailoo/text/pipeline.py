@@ -102,7 +102,8 @@ class Corpus:
                            f"ORDER BY hash(post_id), post_id LIMIT {int(options.sample)})")
                 params = [*params, *params]
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _docs AS
-            SELECT p.post_id, {grp} AS grp, coalesce({lang}, 'other') AS lang, p.platform, p.url, p.created_at
+            SELECT p.post_id, {grp} AS grp, coalesce(split_part({lang}, '+', 1), 'other') AS lang,
+                   p.platform, p.url, p.created_at
             FROM posts_v p {lang_join} {join} WHERE {where} {sampled}""", params)
         corpus = cls(con, options)
         corpus.n_docs = con.execute("SELECT count(DISTINCT post_id) FROM _docs").fetchall()[0][0]
@@ -133,13 +134,15 @@ class Corpus:
             self.notes.append(f"Every post was processed as '{o.language}' (--language): its stopword list and "
                               f"{'stemmer' if o.stem else 'no stemming'} applied to all words, whatever their language.")
             return
+        # A mixed post ('ru+kk') goes through the pipeline of its main language (the first named).
         rows = self.con.execute("SELECT lang, count(*) FROM _docs GROUP BY lang ORDER BY 2 DESC").fetchall()
         bare = [(lang, n) for lang, n in rows if lang not in LANGUAGES]
-        for lang, n in bare:
-            what = " or ".join(x for x, on in (("stemmer", o.stem), ("stopword list", o.stop_words)) if on)
-            if what:
-                self.notes.append(f"{n:,} post(s) in language '{lang}' have no {what}: their words are counted "
-                                  "as written (use --language CODE to force one language's pipeline).")
+        what = " or ".join(x for x, on in (("stemmer", o.stem), ("stopword list", o.stop_words)) if on)
+        if bare and what:
+            total = sum(n for _, n in bare)
+            listed = ", ".join(f"{lang} {n:,}" for lang, n in bare[:8]) + (", …" if len(bare) > 8 else "")
+            self.notes.append(f"{total:,} post(s) in languages with no {what} ({listed}): their words are counted "
+                              "as written (use --language CODE to force one language's pipeline).")
 
     # -- tokens --------------------------------------------------------------------------
     def tokens_sql(self) -> str:
