@@ -93,8 +93,10 @@ def test_an_error_in_a_worker_reaches_the_user_and_nothing_is_imported(tmp_path,
 
     export = tmp_path / "2026-01-09-10-00-00-KGT-export.csv"
     _multiline_export(export, rows=400)
-    with open(export, "ab") as fh:
-        fh.write('Барак,55,2026-01-05 10:00:00 KGT,1,1,0,https://www.facebook.com/55/posts/x,'.encode() + b"\xff\xfe\n")
+    with open(export, "ab") as fh:  # many rows with bytes that are not UTF-8: the file is refused
+        for n in range(50):
+            fh.write(f'Барак,55,2026-01-05 10:00:00 KGT,1,1,0,https://www.facebook.com/55/posts/x{n},'.encode()
+                     + b"\xff\xfe\n")
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     ws = init_workspace(tmp_path / "ws")
     with pytest.raises(WrongFormat, match="not valid UTF-8"):

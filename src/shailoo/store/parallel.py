@@ -167,7 +167,7 @@ def _die_with_parent(parent: int) -> None:
 
     def watch() -> None:  # portable: our stdin is a pipe from the parent; it ends when the parent does
         try:
-            while sys.stdin.buffer.read(1 << 10):
+            while os.read(0, 1 << 10):  # the raw descriptor: a buffered reader's lock would stall shutdown
                 pass
         except (OSError, ValueError):
             pass
