@@ -4,8 +4,14 @@ Generates actors, accounts, posts (with two engagement snapshots each for a thir
 follower counts directly with SQL inserts (much faster than the importer), then times:
   1. every metric table of the report (build_sections without text analyses),
   2. the whole HTML report (write_report, without text analyses),
-  3. the per-actor-per-week table in shailoo vs pandas on the same data (ratio).
-Peak memory is the process's max RSS. Usage: .venv/bin/python benchmarks/metrics_report.py [N] [DIR]
+  3. the per-actor-per-week table in shailoo vs pandas on the same data (ratio),
+  4. the whole report WITH its text sections as a user runs it (`shailoo report --quiet`, its own
+     process, wall time and peak memory): first run (languages identified and tokens cached in the
+     workspace by the text pipeline) and second run (caches in place).
+With --texts the posts carry the text benchmark's generated Russian/Kyrgyz texts (Zipf-drawn words
+of real texts, benchmarks/text_terms.py) instead of one short sentence each.
+Peak memory is the process's max RSS.
+Usage: .venv/bin/python benchmarks/metrics_report.py [N] [DIR] [--texts]
 """
 
 from __future__ import annotations
@@ -52,14 +58,30 @@ def generate(ws, n_posts: int) -> None:
     print(f"generated {n_posts:,} posts of {n_actors} actors")
 
 
+def real_vocabulary_texts(ws, n_posts: int) -> None:
+    import pyarrow as pa
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from text_terms import generated_texts
+
+    _, texts = generated_texts(n_posts)
+    ws.con.register("_texts", pa.table({"post_id": pa.array(range(1, len(texts) + 1), pa.int64()), "t": texts}))
+    ws.con.execute("UPDATE posts SET text = _texts.t, text_norm = NULL FROM _texts WHERE posts.post_id = _texts.post_id")
+    ws.con.unregister("_texts")
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    folder = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="shailoo-bench-"))
+    texts = "--texts" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--texts"]
+    n = int(args[0]) if args else 1_000_000
+    folder = Path(args[1]) if len(args) > 1 else Path(tempfile.mkdtemp(prefix="shailoo-bench-"))
     if (folder / "ws").exists():
         shutil.rmtree(folder / "ws")
     ws = init_workspace(folder / "ws", project="bench")
     t = time.perf_counter()
     generate(ws, n)
+    if texts:
+        real_vocabulary_texts(ws, n)
     print(f"generation: {time.perf_counter() - t:.1f} s")
 
     from shailoo.analysis import metrics
@@ -99,6 +121,24 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS): {peak:.0f} MB")
     ws.close()
+    for run in ("first (caches built)", "second (caches in place)"):
+        seconds, mb = whole_report(folder)
+        print(f"whole report with text sections, {run}: {seconds:.1f} s, peak {mb:.0f} MB")
+
+
+# Runs the CLI in a child that reports its own child's peak memory (each run measured alone).
+_CHILD = ("import resource, subprocess, sys, time; t = time.perf_counter(); subprocess.run(sys.argv[1:], check=True); "
+          "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
+
+
+def whole_report(folder: Path) -> tuple[float, float]:
+    import subprocess
+
+    shailoo = Path(sys.executable).with_name("shailoo")
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(shailoo), "report", "-w", str(folder / "ws"), "--quiet",
+                          "--out", str(folder / "report-text.html")], capture_output=True, text=True, check=True)
+    seconds, mb = out.stdout.strip().splitlines()[-1].split()
+    return float(seconds), float(mb)
 
 
 if __name__ == "__main__":

@@ -86,7 +86,7 @@ def test_report_renders_in_chromium(tmp_path):
     # Every link was readable in the browser and is the CSV of the table shown above it.
     fetched = re.findall(r'<a [^>]*download="[^"]+"[^>]*data-fetched="(-?\d+)"', dom)
     assert fetched and all(int(n) > 0 for n in fetched)
-    texts = [unescape(t) for t in re.findall(r'<pre class="fetched">(.*?)</pre>', dom, re.S)]
+    texts = [unescape(t) for t in re.findall(r'<pre class="fetched">(.*?)</pre>', dom, re.DOTALL)]
     hrefs = re.findall(r'<a [^>]*download="[^"]+" href="([^"]+)"', dom)
     assert len(texts) == len(hrefs) == len(fetched)
     for text, href in zip(texts, hrefs):

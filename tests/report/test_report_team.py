@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import string
+from datetime import UTC
 
 import pytest
 
@@ -46,9 +47,10 @@ def test_russian_report_has_human_labels_local_numbers_and_no_cli_syntax(ws):
             for col in block.columns or block.table.column_names:
                 assert tr.column(col) != col or (block.labels or {}).get(col), (block.name, col)
     html = render_html(ws, report)
-    body = re.sub(r'<pre class="cmd">.*?</pre>', "", html, flags=re.S)
-    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|svg)\b.*?</\1>", "", body, flags=re.S))
-    assert "shailoo " not in visible.replace("shailoo 0", "") and "`" not in visible and "_pct" not in visible
+    body = re.sub(r'<pre class="cmd">.*?</pre>', "", html, flags=re.DOTALL)
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|svg)\b.*?</\1>", "", body, flags=re.DOTALL))
+    assert not re.search(r"shailoo (report|metrics|terms|kwic|assoc|topics|ngrams|clusters|import)|--\w", visible)
+    assert "`" not in visible and "_pct" not in visible
     assert "Содержание" in html and "Кандидаты" in html and "Методология" in html
     assert re.search(r"\d\u00a0\d{3}", visible)  # 1 234: Russian grouping (a no-break space)
     assert re.search(r"2020\s?г\.", visible)  # dates as Russians write them
@@ -147,7 +149,7 @@ def test_charts_come_from_the_library_checked_with_fixed_colours_and_whole_ticks
         assert not re.search(r"<script|\son\w+=|href=", svg)
     weekly = next(str(b.chart) for s in report.sections for b in s["blocks"] if b.name == "facebook-weekly")
     assert CATEGORY_COLORS["candidate"] in weekly
-    ticks = re.findall(r'role-axis-label.*?</g>', weekly, re.S)
+    ticks = re.findall(r'role-axis-label.*?</g>', weekly, re.DOTALL)
     assert ticks and not re.search(r">\d+\.\d+<", "".join(ticks))  # counts: no 0.5 ticks
     for bad in ('<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>',
                 '<svg xmlns="http://www.w3.org/2000/svg" onload="x"/>',
@@ -157,8 +159,28 @@ def test_charts_come_from_the_library_checked_with_fixed_colours_and_whole_ticks
 
 
 def test_times_in_the_workspace_zone():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     tr = Tr("ru", "Asia/Bishkek")
-    assert tr.datetime(datetime(2021, 1, 1, 20, 30, tzinfo=timezone.utc)) == "02.01.2021, 02:30"
+    assert tr.datetime(datetime(2021, 1, 1, 20, 30, tzinfo=UTC)) == "02.01.2021, 02:30"
     assert Tr("ky").num(1234567) == "1\u00a0234\u00a0567"
+
+
+def test_text_section_associations_equal_assoc_and_key_terms_come_from_the_topic(tmp_path):
+    """The report computes the associations of its key terms in one pass; they equal `assoc`'s."""
+    from shailoo.analysis.text_assoc import assoc_table
+    from shailoo.analysis.text_report import associations, text_report
+    from shailoo.analysis.text_terms import term_table
+    from shailoo.text.pipeline import Corpus, TextOptions
+    from tests.text.text_fixtures import make_workspace
+
+    ws = make_workspace(tmp_path / "ws")
+    corpus = Corpus.from_workspace(ws, None, TextOptions())
+    keys = term_table(corpus, top=3, grouped=False, with_key=True)["key"].to_pylist()
+    ours = associations(corpus, keys, 0.2)
+    for key in keys:
+        assert ours[key].to_pylist() == assoc_table(corpus, key, 0.2).to_pylist(), key
+    t = text_report(ws, None, k=2)
+    assert t["key_terms_source"] == "politics_elections"
+    assert t["topics_platform"].num_rows and t["kwic"] is None or t["kwic"].num_rows >= 0
+    ws.close()

@@ -7,7 +7,7 @@ import re
 import pyarrow as pa
 import pytest
 
-from shailoo.report.blocks import Block, csv_data_uri, html_rows
+from shailoo.report.blocks import Block, html_rows
 from shailoo.report.build import build_sections, write_xlsx
 from shailoo.report.i18n import Tr
 from tests.analysis.unknown_fixture import build_unknown_fixture

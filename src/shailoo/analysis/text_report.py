@@ -14,6 +14,7 @@ dictionary (politics and elections by default), never simply the most frequent w
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from shailoo.errors import UsageError
 from shailoo.text.pipeline import TextOptions
@@ -30,16 +31,13 @@ def text_report(ws, post_filter=None, key_terms: list[str] | None = None, topic:
     from shailoo.analysis.text_clusters import cluster_corpus
     from shailoo.analysis.text_ngrams import ngram_table
     from shailoo.analysis.text_terms import term_table
-    from shailoo.analysis.text_topics import topic_dictionary, topics_by
+    from shailoo.analysis.text_topics import topic_dictionary
     from shailoo.text.pipeline import Corpus
 
     step = progress or (lambda _stage: None)
     out: dict = {}
     step("languages")
     out["languages"] = _languages(ws, post_filter)
-    step("topics")
-    by_platform, by_week = topics_by(ws, post_filter, ["platform", "week"])
-    out["topics_platform"], out["topics_week"] = by_platform.table, by_week.table
 
     step("words")
     options = TextOptions(sample=REPORT_SAMPLE)
@@ -47,6 +45,10 @@ def text_report(ws, post_filter=None, key_terms: list[str] | None = None, topic:
     out["sample"] = corpus.n_docs
     out["selected"] = _selected(ws, post_filter)
     out["terms"] = term_table(corpus, top, grouped=True)
+    step("topics")
+    # Topic shares from the same sample (exact up to REPORT_SAMPLE posts): tagging every post of a
+    # million took 5.6 s of the report's 33; `shailoo topics` counts them all.
+    out["topics_platform"], out["topics_week"] = _topics(corpus, topic_dictionary(ws))
     step("key terms")
     topic_list = topic_dictionary(ws)
     out["key_terms"], out["key_terms_missing"] = _key_terms(ws, post_filter, corpus, key_terms, topic, topic_list)
@@ -57,10 +59,28 @@ def text_report(ws, post_filter=None, key_terms: list[str] | None = None, topic:
     except UsageError as exc:
         out["clusters"], out["clusters_error"] = None, str(exc)
     step("n-grams")
-    # n-grams rebuild the corpus's vocabulary from sentence tokens: they come last.
+    # n-grams rebuild the corpus's vocabulary from sentence tokens: they come after its other uses.
     out["ngrams"] = ngram_table(corpus, 2, top)
     out["collocations"] = ngram_table(corpus, 2, top, measure="llr", min_count=3)
+    step("key terms in context")  # last: kwic replaces the corpus's temporary tables with its own
+    out["kwic"], out["kwic_more"] = key_terms_in_context(ws, post_filter, [x["term"] for x in out["key_terms"]]) \
+        if out["key_terms"] else (None, False)
     return out
+
+
+def _topics(corpus, topic_list) -> tuple[pa.Table, pa.Table]:
+    """Posts per topic and share of the group's posts, per platform and per week, over the corpus."""
+    from shailoo.analysis.text_topics import _count, _tag_posts
+
+    _tag_posts(corpus, topic_list)
+    con = corpus.con
+    labels = pa.table({"topic": [t.name for t in topic_list], "label": [t.label for t in topic_list],
+                       "ord": list(range(len(topic_list)))})
+    con.register("_topic_labels", labels)
+    try:
+        return _count(con, "platform"), _count(con, "week")
+    finally:
+        con.unregister("_topic_labels")
 
 
 def _selected(ws, post_filter) -> int:
@@ -94,12 +114,9 @@ def _topic_terms(corpus, topic: str, topic_list, n: int) -> list[str]:
 
 def _key_terms(ws, post_filter, corpus, wanted, topic, topic_list) -> tuple[list[dict], list[str]]:
     """Per key term: posts containing it (in the sample), its associations, its first hits in context."""
-    from shailoo.analysis.text_assoc import assoc_table, resolve_term
-    from shailoo.analysis.text_kwic import kwic
-    from shailoo.text.pipeline import post_terms
+    from shailoo.analysis.text_assoc import resolve_term
 
-    post_terms(corpus)
-    con = corpus.con
+    con = corpus.con  # term_table has tokenised the corpus (_tok, _vocab, _terms)
     terms = list(wanted or []) or _topic_terms(corpus, topic, topic_list, N_KEY_TERMS)
     found, missing = [], []
     for word in terms:
@@ -110,14 +127,61 @@ def _key_terms(ws, post_filter, corpus, wanted, topic, topic_list) -> tuple[list
             continue
         shown, support = con.execute("""SELECT d.display, (SELECT count(DISTINCT t.post_id) FROM _tok t
             JOIN _vocab v USING (lang, tok) WHERE v.term = $k) FROM _terms d WHERE d.term = $k""", {"k": key}).fetchall()[0]
-        found.append({"term": word if wanted else shown, "key": key, "support": support,
-                      "assoc": assoc_table(corpus, key, 0.2, top=ASSOC_CSV)})
-    # kwic builds its own corpus: run it after the shared one has served every association.
+        found.append({"term": word if wanted else shown, "key": key, "support": support})
+    tables = associations(corpus, [x["key"] for x in found], 0.2, ASSOC_CSV)
     for item in found:
-        hits = kwic(ws, item["term"], post_filter, TextOptions(sample=REPORT_SAMPLE), top=KWIC_CSV + 1).table
-        item["more"] = hits.num_rows > KWIC_CSV
-        item["kwic"] = hits.slice(0, KWIC_CSV).select(["created_at", "platform", "left", "keyword", "right", "url"])
+        item["assoc"] = tables[item["key"]]
     return found, missing
+
+
+def associations(corpus, keys: list[str], min_cor: float = 0.2, top: int = 0) -> dict[str, pa.Table]:
+    """text_assoc.assoc_table for several terms in one pass over the corpus (that function
+    tokenises the corpus again on every call: 1.5 s each on the report's sample). The same
+    formula: Pearson r over every post of the corpus, as R tm findAssocs; tests compare them."""
+    from shailoo.text.pipeline import display_from_pt
+
+    con = corpus.con
+    empty = pa.table({"term": pa.array([], pa.string()), "cor": pa.array([], pa.float64())})
+    if not keys:
+        return {}
+    con.execute("""CREATE OR REPLACE TEMP TABLE _dtm AS
+        SELECT p.post_id, v.term, count(*)::DOUBLE AS n FROM _tok p JOIN _vocab v USING (lang, tok) GROUP BY ALL""")
+    corpus.dtm_ready = True
+    con.register("_assoc_keys", pa.table({"target": pa.array(keys, pa.string())}))
+    try:
+        rows = con.sql(f"""
+            WITH x AS (SELECT d.term AS target, d.post_id, d.n FROM _dtm d JOIN _assoc_keys k ON d.term = k.target),
+                 sx AS (SELECT target, sum(n) AS s, sum(n * n) AS ss FROM x GROUP BY target),
+                 y AS (SELECT term, sum(n) AS s, sum(n * n) AS ss FROM _dtm GROUP BY term),
+                 xy AS (SELECT x.target, d.term, sum(d.n * x.n) AS sxy FROM _dtm d JOIN x USING (post_id)
+                        WHERE d.term <> x.target GROUP BY ALL),
+                 c AS (SELECT sx.target, y.term, ($N * coalesce(xy.sxy, 0) - sx.s * y.s)
+                              / sqrt(($N * sx.ss - sx.s * sx.s) * ($N * y.ss - y.s * y.s)) AS cor
+                       FROM sx CROSS JOIN y LEFT JOIN xy ON xy.target = sx.target AND xy.term = y.term
+                       WHERE y.term <> sx.target),
+                 r AS (SELECT c.target, d.display AS term, round(c.cor, 2) AS cor,
+                              row_number() OVER (PARTITION BY c.target ORDER BY c.cor DESC, d.display) AS rk
+                       FROM c JOIN ({display_from_pt()}) d USING (term) WHERE c.cor >= $min AND NOT isnan(c.cor))
+            SELECT target, term, cor FROM r {"WHERE rk <= " + str(int(top)) if top else ""}
+            ORDER BY target, rk""", params={"N": float(corpus.n_docs), "min": float(min_cor)}).to_arrow_table()
+    finally:
+        con.unregister("_assoc_keys")
+    out = {}
+    for key in keys:
+        mask = pa.compute.equal(rows["target"], key)
+        out[key] = rows.filter(mask).select(["term", "cor"]) if rows.num_rows else empty
+    return out
+
+
+def key_terms_in_context(ws, post_filter, terms: list[str]) -> tuple[pa.Table, bool]:
+    """The first occurrences of any key term, in time order: one kwic query (t1 OR t2 …), since
+    kwic builds its own corpus (about 1 s each on a million posts)."""
+    from shailoo.analysis.text_kwic import kwic
+
+    query = " OR ".join(f'"{t}"' if " " in t else t for t in terms)
+    hits = kwic(ws, query, post_filter, TextOptions(sample=REPORT_SAMPLE), top=KWIC_CSV + 1).table
+    return hits.slice(0, KWIC_CSV).select(["created_at", "platform", "left", "keyword", "right", "url"]), \
+        hits.num_rows > KWIC_CSV
 
 
 def _languages(ws, post_filter) -> pa.Table:
@@ -152,7 +216,7 @@ def text_report_sections(ws, post_filter=None, options: TextOptions | None = Non
             section("text-ngrams", "Frequent two-word terms", [t["ngrams"], t["collocations"]],
                     ["Two-word terms.", "Collocations."]),
             section("text-key-terms", "Key terms: associations and context",
-                    [x["assoc"] for x in keys] + ([keys[0]["kwic"]] if keys else []),
+                    [x["assoc"] for x in keys] + ([t["kwic"]] if keys else []),
                     [f"Associations of {x['term']}." for x in keys] + (["In context."] if keys else [])),
             section("text-topics", "Topics", [t["topics_platform"], t["topics_week"]], ["Per platform.", "Per week."]),
             section("text-clusters", "Clusters of posts", [t["clusters"]] if t["clusters"] is not None else [],

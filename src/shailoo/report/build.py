@@ -11,10 +11,10 @@ report/locales (en, ru, ky) and the team's from <workspace>/report/ (report/conf
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 
@@ -22,15 +22,25 @@ from shailoo import __version__
 from shailoo.analysis import metrics_rank
 from shailoo.analysis.filters import PostFilter, periods_span, scoped
 from shailoo.analysis.metrics import unknown_counts
-from shailoo.analysis.snapshot import engagement_source, fetch, materialized, min_hours, snapshot_coverage
+from shailoo.analysis.snapshot import (
+    engagement_source,
+    fetch,
+    materialized,
+    min_hours,
+    snapshot_coverage,
+)
 from shailoo.outputs import check_output, write_output
 from shailoo.report import charts
 from shailoo.report.blocks import Block
 from shailoo.report.config import ReportConfig, load_config
 from shailoo.report.i18n import Tr
 from shailoo.report.markdown import render_markdown
-from shailoo.report.sections import (comparison_section, platform_sections, results_section,
-                                     top_posts_section)
+from shailoo.report.sections import (
+    comparison_section,
+    platform_sections,
+    results_section,
+    top_posts_section,
+)
 
 Progress = Callable[[str], None]
 
@@ -54,6 +64,18 @@ def report_filter(ws, period: str | None = None, flt: PostFilter | None = None,
     scoped_flt, text = scoped(ws, flt, all_posts)
     scoped_flt.where(ws)  # a clear error for an unknown period, platform, category or actor
     return scoped_flt, text
+
+
+def _scoped_filter(ws, flt: PostFilter | None, period: str | None, all_posts: bool) -> PostFilter:
+    """report_filter's posts without its sentence (the report counts what it leaves out itself)."""
+    flt = flt or PostFilter()
+    if period:
+        flt = replace(flt, period=period)
+    span = None if all_posts or flt.period or flt.start or flt.end else periods_span(ws)
+    if span:
+        flt = replace(flt, start=span[0], end=span[1])
+    flt.where(ws)  # a clear error for an unknown period, platform, category or actor
+    return flt
 
 
 def _scope(ws, flt: PostFilter, all_posts: bool, tr: Tr) -> tuple[str, tuple]:
@@ -194,7 +216,7 @@ def build_report(ws, period: str | None = None, include_text: bool = True, flt: 
     step = progress or (lambda _stage: None)
     cfg = config or load_config(ws)
     tr = Tr(lang or cfg.language or "en", ws.config.timezone)
-    flt, _ = report_filter(ws, period, flt, all_posts)
+    flt = _scoped_filter(ws, flt, period, all_posts)
     scope_text, span = _scope(ws, flt, all_posts, tr)
     report = Report(tr, cfg, scope=scope_text, span=span)
     want = set(cfg.sections)
@@ -220,6 +242,8 @@ def build_report(ws, period: str | None = None, include_text: bool = True, flt: 
             out.append(comparison_section(ws, flt, tr, notes))
         if "results" in want:
             out.append(results_section(ws, flt, tr, notes))
+        step("methodology")
+        method = _methodology(ws, flt, tr, scope_text, notes) if "methodology" in want else None
     if include_text and "text" in want:
         from shailoo.report.text_sections import text_section
 
@@ -230,9 +254,7 @@ def build_report(ws, period: str | None = None, include_text: bool = True, flt: 
     if "extra" in want:
         for i, extra in enumerate(cfg.extra):
             out.append({"id": f"extra-{i + 1}", "title": extra.title, "html": render_markdown(extra.text), "blocks": []})
-    step("methodology")
-    if "methodology" in want:
-        out.append(_methodology(ws, flt, tr, scope_text, notes))
+    out.append(method)
     if "about" in want:
         out.append(_about(tr, cfg))
     report.sections = [s for s in out if s is not None]
@@ -256,7 +278,7 @@ def render_html(ws, report: Report, print_mode: bool = False) -> str:
     from shailoo.report.render import render
 
     return render(ws, report, CSP, __version__, print_mode,
-                  generated=datetime.now(timezone.utc))
+                  generated=datetime.now(UTC))
 
 
 def write_report(ws, out_path: str | Path, period: str | None = None, include_text: bool = True,

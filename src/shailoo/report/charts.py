@@ -13,8 +13,8 @@ it as XML, so nothing can break out of it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import escape
-from typing import Sequence
 
 from markupsafe import Markup
 
@@ -32,7 +32,7 @@ FONT = "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif"
 WIDTH = 560  # plot width in px: with labels, a chart fits the 980 px page and A4
 
 
-def abbreviate(value: float | int | None) -> str:
+def abbreviate(value: float | None) -> str:
     """1234 -> '1.2K', 3650000 -> '3.65M', as the monitoring reports print totals; small numbers in full."""
     if value is None:
         return ""
@@ -83,7 +83,7 @@ def render(spec: dict, title: str, tr=None) -> Markup:
 
 _ALLOWED = {"svg", "g", "path", "rect", "line", "text", "tspan", "title", "desc", "defs", "clipPath", "circle",
 }
-_URL_REF = re.compile(r"url\(\s*['\"]?(?!#)", re.I)
+_URL_REF = re.compile(r"url\(\s*['\"]?(?!#)", re.IGNORECASE)
 
 
 def clean_svg(svg: str) -> str:

@@ -162,7 +162,7 @@ def _from_dict(data: dict, folder: Path, path: Path) -> ReportConfig:
 # --- the logo -------------------------------------------------------------------------------------
 
 _SVG_BAD = re.compile(r"<!DOCTYPE|<!ENTITY|<\?xml-stylesheet|<script|<foreignObject|<iframe|<embed|<object|"
-                      r"\son[a-z]+\s*=|javascript:|@import|url\(\s*['\"]?(?!#)", re.I)
+                      r"\son[a-z]+\s*=|javascript:|@import|url\(\s*['\"]?(?!#)", re.IGNORECASE)
 _SVG_ALLOWED = {"svg", "g", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan",
                 "title", "desc", "defs", "lineargradient", "radialgradient", "stop", "clippath", "mask", "use",
                 "symbol", "style", "metadata"}

@@ -8,8 +8,8 @@ workspace's zone."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from functools import lru_cache
+from datetime import UTC, date, datetime
+from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from shailoo.errors import UsageError
 LANGUAGES = ("en", "ru", "ky")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     text = resources.files("shailoo.report").joinpath("locales", f"{lang}.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text) or {}
@@ -119,7 +119,7 @@ class Tr:
 
     def local(self, value: datetime) -> datetime:
         if value.tzinfo is None:  # naive times from the store are UTC
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value.astimezone(self.tz)
 
     def datetime(self, value) -> str:

@@ -222,7 +222,11 @@ def comparison_section(ws, flt: PostFilter, tr, notes: dict) -> dict | None:
 
 def results_section(ws, flt: PostFilter, tr, notes: dict) -> dict | None:
     """Popularity beside the results of each election loaded (one pair of blocks per election)."""
-    from shailoo.analysis.results import elections, popularity_correlations, popularity_vs_results
+    from shailoo.analysis.results import (
+        elections,
+        popularity_correlations,
+        popularity_vs_results,
+    )
 
     blocks = []
     names = elections(ws)

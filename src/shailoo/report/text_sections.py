@@ -52,21 +52,22 @@ def text_section(ws, flt, tr, cfg, progress=None) -> dict | None:
                                                    color_field="platform", offset="platform", integer=False,
                                                    sort=False),
                             columns=["platform", "label", "posts", "share"], name="topics-platform",
-                            note=tr("note.topics")))
+                            note=" ".join(x for x in (tr("note.topics"), sample_note) if x)))
     tw = t["topics_week"]
     if tw.num_rows:
         topics = list(dict.fromkeys(tw["topic"].to_pylist()))
         label_of = {r["topic"]: _topic_label(tr, r["topic"], r["label"]) for r in tw.to_pylist()}
         weeks = sorted(set(tw["group"].to_pylist()))
-        lookup = {(r["topic"], r["group"]): r["posts"] for r in tw.to_pylist()}
-        cols = {"week": pa.array(weeks)} | {tp_: pa.array([lookup.get((tp_, w), 0) for w in weeks], pa.int64())
+        # Shares of each week's posts (a sample's counts would understate the weeks).
+        lookup = {(r["topic"], r["group"]): round(r["share"] * 100, 1) for r in tw.to_pylist()}
+        cols = {"week": pa.array(weeks)} | {tp_: pa.array([lookup.get((tp_, w), 0.0) for w in weeks], pa.float64())
                                             for tp_ in topics}
         wide = pa.table(cols)
-        data = [{"week": str(w), "topic": label_of[x], "posts": lookup.get((x, w), 0)} for x in topics for w in weeks]
+        data = [{"week": str(w), "topic": label_of[x], "posts": lookup.get((x, w), 0.0)} for x in topics for w in weeks]
         title = tr("blk.topics_week")
-        block = Block(title, wide, charts.lines(data, "week", "posts", "topic", title, tr("col.posts"), tr,
+        block = Block(title, wide, charts.lines(data, "week", "posts", "topic", title, tr("col.share_pct"), tr,
                                                 color=charts.color_scale([label_of[x] for x in topics], {})),
-                      name="topics-week")
+                      name="topics-week", note=sample_note)
         block.labels = {x: label_of[x] for x in topics}
         blocks.append(block)
 
@@ -83,10 +84,13 @@ def text_section(ws, flt, tr, cfg, progress=None) -> dict | None:
         for k in keys:
             blocks.append(Block(tr("blk.assoc", term=k["term"]), k["assoc"], name=f"assoc-{k['term']}",
                                 limit=ASSOC_SHOWN, fold=8, note=tr("note.assoc")))
-            hits = _local(tr, k["kwic"], "created_at")
-            blocks.append(Block(tr("blk.kwic", term=k["term"]), hits, name=f"kwic-{k['term']}", limit=KWIC_SHOWN,
-                                fold=8, columns=["created_at", "platform", "left", "keyword", "right", "url"],
-                                note=tr("note.kwic_more") if k["more"] else None))
+        if t.get("kwic") is not None:
+            hits = _local(tr, t["kwic"], "created_at")
+            blocks.append(Block(tr("blk.kwic", term=", ".join(k["term"] for k in keys)), hits, name="key-terms-context",
+                                limit=KWIC_SHOWN, fold=8,
+                                columns=["created_at", "platform", "left", "keyword", "right", "url"],
+                                note=" ".join(x for x in (tr("note.kwic_more") if t["kwic_more"] else None,
+                                                          sample_note) if x) or None))
 
     lang = t["languages"]
     if lang.num_rows:

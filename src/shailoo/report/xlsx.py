@@ -49,7 +49,7 @@ def _number_format(values: list, column: str) -> str | None:
     if isinstance(sample, int):
         return "0" if column in ("rank", "cluster") else "#,##0"
     if isinstance(sample, float):
-        return "0.0%" if column == "share" else "#,##0.00" if column.endswith("_pct") else "#,##0.00"
+        return "0.0%" if column == "share" else "#,##0.00"
     if isinstance(sample, datetime):
         return "yyyy-mm-dd hh:mm"
     if isinstance(sample, date):
