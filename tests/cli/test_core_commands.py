@@ -132,7 +132,8 @@ def test_import_a_folder_takes_the_exports_inside(runner, tmp_path):
     result = runner.invoke(app, ["import", "-w", str(ws), str(tmp_path / "exports"), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["imported"] == 4 and sorted(f["file"] for f in data["files"]) == ["group.csv", "instagram.csv"]
+    # files are named by their path inside the folder given (many exports are all called result.json)
+    assert data["imported"] == 4 and sorted(f["file"] for f in data["files"]) == ["facebook/group.csv", "instagram.csv"]
     empty = tmp_path / "empty"
     empty.mkdir()
     result = runner.invoke(app, ["import", "-w", str(ws), str(empty)])

@@ -15,7 +15,8 @@ from shailoo.actors import (
     unattributed_accounts,
     unmatched_registry_accounts,
 )
-from shailoo.cli.common import FormatOpt, WorkspaceOpt, console, print_table
+from shailoo.cli.common import OutputOptions, WorkspaceOpt, console, limit_option, print_table, table_command
+from shailoo.cli.options import examples
 # Reading commands open the workspace read-only (they work on a read-only copy or folder); see store.workspace.
 from shailoo.store.workspace import open_workspace
 
@@ -26,7 +27,7 @@ def register(app: typer.Typer) -> None:
     actors = new_app("Register monitored actors (candidates, parties, media...) and their accounts.")
     app.add_typer(actors, name="actors")
 
-    @actors.command("import")
+    @actors.command("import", epilog=examples("shailoo actors import actors.csv", "shailoo actors import more.yaml --add"))
     def actors_import(file: Annotated[Path, typer.Argument(help="Registry CSV or YAML.")],
                       add: Annotated[bool, typer.Option("--add", help="Add to the registry instead of replacing it.")] = False,
                       workspace: WorkspaceOpt = None) -> None:
@@ -47,27 +48,29 @@ def register(app: typer.Typer) -> None:
         for line in describe_unmatched(counts["unmatched"]):
             console.print(line, markup=False)
 
-    @actors.command("list")
-    def actors_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
+    @actors.command("list", epilog=examples("shailoo actors list", "shailoo actors list -o actors.xlsx"))
+    @table_command
+    def actors_list(workspace: WorkspaceOpt = None, out: OutputOptions = None) -> None:
         """List actors with their category and post count per platform."""
         with open_workspace(workspace, read_only=True) as ws:
-            print_table(actor_post_counts(ws), fmt, title="Actors")
+            print_table(actor_post_counts(ws), out, title="Actors", shown=("actor", "category", "platforms", "posts"))
 
-    @actors.command("unmatched")
+    @actors.command("unmatched", epilog=examples("shailoo actors unmatched", "shailoo actors unmatched --registry"))
+    @table_command
     def actors_unmatched(
-        workspace: WorkspaceOpt = None, fmt: FormatOpt = "table",
+        workspace: WorkspaceOpt = None,
         registry: Annotated[bool, typer.Option("--registry", help="List the registry's accounts that match no post instead.")] = False,
-        limit: Annotated[int, typer.Option(help="Show at most this many accounts (0: all).")] = 100,
+        limit: limit_option("Accounts to show (default: 100)") = 100, out: OutputOptions = None,
     ) -> None:
         """List accounts whose posts count for no actor, most posts first (--registry: registry rows matching no post)."""
         with open_workspace(workspace, read_only=True) as ws:
             if registry:
                 rows = unmatched_registry_accounts(ws)
-                print_table(rows[:limit] if limit else rows, fmt, title="Registry accounts matching no post")
+                print_table(rows[:limit] if limit else rows, out, title="Registry accounts matching no post")
             else:
-                print_table(unattributed_accounts(ws, limit or None), fmt, title="Accounts with posts and no actor")
+                print_table(unattributed_accounts(ws, limit or None), out, title="Accounts with posts and no actor")
 
-    @actors.command("remove")
+    @actors.command("remove", epilog=examples('shailoo actors remove "Жапаров Садыр"'))
     def actors_remove(name: Annotated[str, typer.Argument(help="The actor's name or one of its aliases.")],
                       workspace: WorkspaceOpt = None) -> None:
         """Remove an actor and its accounts from the registry; its posts stay, unattributed."""

@@ -18,11 +18,14 @@ from rich.progress import (
 from rich.table import Table
 
 from shailoo.actors import describe_unmatched, unmatched_registry_accounts
-from shailoo.cli.common import WorkspaceOpt, console, err_console
+from shailoo.cli.common import (FORMATS, JsonOpt, OutputOptions, WorkspaceOpt, console, err_console, print_table,
+                                quiet, table_command)
+from shailoo.cli.options import examples
 from shailoo.errors import (
     InputFileError,
     Interrupted,
     ShailooError,
+    UsageError,
     WrongFormat,
     os_error_sentence,
     printable,
@@ -53,19 +56,32 @@ class Outcome:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("import")
+    @app.command("import", epilog=examples("shailoo import exports/", "shailoo import posts.csv --from crowdtangle",
+                                           "shailoo import ok-export.xlsx --from generic --mapping ok.yaml",
+                                           "shailoo import exports/ --json > import.json"))
+    @table_command
     def import_(
         paths: Annotated[list[Path], typer.Argument(help="Export files, or folders to search for export files.")],
         workspace: WorkspaceOpt = None,
-        format: Annotated[Optional[str], typer.Option("--format", help="Format id (default: detected). See `shailoo formats`.")] = None,
+        from_: Annotated[Optional[str], typer.Option("--from", help="Input format id (default: detected); see "
+                                                     "`shailoo formats`. (--format ID still works.)")] = None,
         mapping: Annotated[Optional[Path], typer.Option(help="Column-mapping YAML for --format generic.")] = None,
         timezone: Annotated[Optional[str], typer.Option(
             "--timezone", help="Zone of times written without one in CSV files, e.g. Asia/Almaty (default: the "
                                "workspace's; Meta Content Library: UTC).")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the counts.")] = False,
+        as_json: JsonOpt = False,
         reread: Annotated[bool, typer.Option("--reread", help="Read a file again even if an identical one was imported.")] = False,
+        out: OutputOptions = None,
     ) -> None:
         """Import export files (CrowdTangle, Meta Content Library, Telegram, VK, YouTube, X, mapped CSV/XLSX)."""
+        # `--format ID` is the older spelling of `--from ID`: an importer id is never an output format.
+        format = from_
+        if out.format and out.format.strip().lower() not in FORMATS + ("xlsx",):
+            if from_ and from_ != out.format:
+                raise UsageError(f"--format {out.format} is an input format and --from says {from_}; give one.")
+            format, out.format = out.format, None
+        fmt = "json" if as_json else out.resolved_format()
+        as_json = fmt == "json"
         options = {"mapping": mapping} if mapping else {}
         if timezone:
             options["timezone"] = timezone
@@ -77,11 +93,13 @@ def register(app: typer.Typer) -> None:
         if len(candidates) == 1 and candidates[0].named and not left:
             check_input_file(candidates[0].path)  # one file named: its problem is the error, as one sentence
         results: list[ImportResult] = []
+        shown: list[str] = []  # each file's path relative to the folder it was found in
         with open_workspace(workspace) as ws:
             ws.check_key()
             for cand in candidates:
                 try:
-                    results.append(_import_one(ws, cand, format, options, quiet=as_json, reread=reread))
+                    results.append(_import_one(ws, cand, format, options, quiet=as_json or quiet(), reread=reread))
+                    shown.append(cand.shown)
                 except KeyboardInterrupt:
                     done = f" ({len(results)} file(s) before it were imported)" if results else ""
                     raise Interrupted(f"Interrupted; nothing was imported from {cand.shown}{done}.") from None
@@ -94,31 +112,36 @@ def register(app: typer.Typer) -> None:
         errors = [o for o in left if o.error]
         if as_json:
             totals = {k: sum(getattr(r, k) or 0 for r in results) for k in COUNTS}
+            files = [dict(r.as_dict(), file=name) for r, name in zip(results, shown)]
             if len(results) == 1 and not left:
-                payload = results[0].as_dict()
+                payload = files[0]
             else:
-                payload = dict(totals, files=[r.as_dict() for r in results], not_imported=[o.as_dict() for o in left])
-            typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+                payload = dict(totals, files=files, not_imported=[o.as_dict() for o in left])
+            text = json.dumps(payload, ensure_ascii=False, indent=1)
+            if out.output is not None:
+                from shailoo.outputs import write_output
+
+                write_output(out.output, text + "\n")
+            else:
+                typer.echo(text)
         else:
-            _print_results(results, left)
+            for r, name in zip(results, shown):
+                r.file = name
+            _print_results(results, left, out, fmt)
         for line in describe_unmatched(unmatched):  # registry rows that still match no post, on stderr
             err_console.print(line, markup=False, style="yellow")
         if errors:
             raise InputFileError(f"{len(errors)} file(s) could not be imported ({errors[0].file}: {errors[0].reason}"
                                  + (" …" if len(errors) > 1 else "") + "); the others were.")
 
-    @app.command()
-    def formats() -> None:
-        """List the import formats shailoo reads."""
+    @app.command(epilog=examples("shailoo formats", "shailoo formats -f json"))
+    @table_command
+    def formats(out: OutputOptions = None) -> None:
+        """List the import formats shailoo reads (the ids `shailoo import --from` takes)."""
         from shailoo.importers import all_importers
 
-        table = Table(title="Import formats", title_justify="left")
-        table.add_column("--format")
-        table.add_column("name")
-        table.add_column("what it reads")
-        for module in all_importers():
-            table.add_row(module.FORMAT.id, module.FORMAT.name, module.FORMAT.description)
-        console.print(table)
+        print_table([{"from": m.FORMAT.id, "name": m.FORMAT.name, "what it reads": m.FORMAT.description}
+                     for m in all_importers()], out, title="Import formats")
 
 
 def _unmatched_on_imported_platforms(ws, results: list[ImportResult]) -> list[dict]:
@@ -144,7 +167,7 @@ def _expand(paths: list[Path], format_id: str | None) -> tuple[list[Candidate], 
     left: list[Outcome] = []
     for path in paths:
         if not path.is_dir():
-            files.append(Candidate(path, True, printable(path)))
+            files.append(Candidate(path, True, printable(path.name)))  # the user knows where it is
             continue
         found: list[Candidate] = []
         try:
@@ -180,7 +203,7 @@ def _import_one(ws, cand: Candidate, format_id: str | None, options: dict, quiet
     size = path.stat().st_size if path.is_file() else 0
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
                   TextColumn("{task.fields[records]:,} records"), TimeElapsedColumn(),
-                  console=err_console, disable=quiet, transient=False) as bar:
+                  console=err_console, disable=quiet or not err_console.is_terminal, transient=False) as bar:
         task = bar.add_task(f"Importing {printable(path.name)}".replace("[", r"\["), total=size or None, records=0)
 
         def progress(records: int, done: int, total: int) -> None:
@@ -189,7 +212,11 @@ def _import_one(ws, cand: Candidate, format_id: str | None, options: dict, quiet
         return import_file(ws, path, format_id, options, progress, reread=reread)
 
 
-def _print_results(results: list[ImportResult], left: list[Outcome]) -> None:
+def _print_results(results: list[ImportResult], left: list[Outcome], out: OutputOptions, fmt: str) -> None:
+    if results and (fmt != "table" or out.output is not None):
+        print_table([{"file": r.file, "format": r.format, **{k: getattr(r, k) for k in COUNTS},
+                      "seconds": round(r.duration_s, 1)} for r in results], out, title="Import summary")
+        return
     if results:
         table = Table(title="Import summary", title_justify="left")
         for name in ("file", "format", "records", "lines", "imported", "updated", "quarantined", "skipped", "seconds"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import importlib
 import sys
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -12,6 +13,7 @@ from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from shailoo import __version__
+from shailoo.cli.options import EXIT_CODES, examples
 from shailoo.errors import ShailooError, os_error_sentence, printable
 
 
@@ -81,15 +83,21 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(epilog=examples("shailoo -w kg2026 status", "shailoo -w kg2026 metrics posts --by actor -o posts.xlsx",
+                              "shailoo -q -w kg2026 terms -f csv > terms.csv") + "\n\n" + EXIT_CODES)
 def root(
     ctx: typer.Context,
+    workspace: Optional[Path] = typer.Option(None, "-w", "--workspace", help="Workspace folder for the command "
+                                             "(same as -w after it)."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print no notes and no progress."),
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for errors."),
     version: Optional[bool] = typer.Option(None, "--version", callback=_version, is_eager=True,
                                            help="Print the version and exit."),
 ) -> None:
     """Import political social-media exports, compute monitoring tables and text analyses, publish a report."""
-    ctx.obj = {"debug": debug}
+    ctx.obj = dict(ctx.obj or {}, debug=debug, workspace=workspace)
+    if quiet:
+        ctx.obj["quiet"] = True
 
 
 # Each command module adds its commands with `register(app)`; modules are imported here only.
@@ -102,6 +110,8 @@ COMMAND_MODULES = (
     "shailoo.cli.report_commands",
     "shailoo.cli.text_commands",
     "shailoo.cli.stem_commands",
+    "shailoo.cli.sql_commands",
+    "shailoo.cli.export_commands",
 )
 
 for _name in COMMAND_MODULES:

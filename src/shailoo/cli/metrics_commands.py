@@ -11,7 +11,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from shailoo.cli.common import FormatOpt, WorkspaceOpt, console, print_table
+from shailoo.cli.common import (OutputOptions, WorkspaceOpt, console, limit_option, print_table,
+                                table_command)
+from shailoo.cli.options import examples
 from shailoo.cli.filters import (ActorOpt, AllOpt, CategoryOpt, PeriodOpt, PlatformOpt, SinceOpt, UntilOpt,
                                  join_notes, scoped_filter)
 # Reading commands open the workspace read-only (they work on a read-only copy or folder); see store.workspace.
@@ -20,15 +22,37 @@ from shailoo.errors import UsageError
 
 ByOpt = Annotated[str, typer.Option("--by", help="Group by actor, category, platform, period, week or day "
                                                  "(comma-separated for several, e.g. actor,week).")]
+Limit = limit_option("Rows to show (default: 30 on a screen, all in csv/json/files)")
+
+# The columns a screen shows after the grouping columns; --columns or csv/json give all of them.
+SHOWN = {
+    "posts": ("posts", "interactions", "avg_interactions", "interaction_rate_pct", "posts_share_pct"),
+    "interactions": ("interactions", "reactions", "comments", "shares", "views"),
+}
+GROUP_COLUMNS = ("actor", "category", "platform", "period", "week", "day", "group")
+# Where each metric of the registry is shown: a command, or the report (its tables and XLSX) only.
+METRIC_COMMANDS = {
+    "posts": "shailoo metrics posts",
+    "interactions": "shailoo metrics interactions",
+    "top": "shailoo metrics top",
+    "coding-sample": "shailoo metrics top --by category --limit 200 --full-text",
+    "compare-periods": "shailoo metrics compare --periods A,B",
+    "last-week": "shailoo metrics compare --last-week",
+    "compare-platforms": "shailoo metrics compare --platforms A,B",
+    "popularity": "shailoo results show",
+}
 
 
-def _print_metric(name: str, title: str, workspace, by: str, filters: dict, fmt: str) -> None:
+def _print_metric(name: str, title: str, workspace, by: str, filters: dict, out: OutputOptions) -> None:
     """Print one metric table of `shailoo.analysis.metrics` with the scope and early-snapshot notes."""
     from shailoo.analysis import metrics
 
     with open_workspace(workspace, read_only=True) as ws:
         flt, scope = scoped_filter(ws, **filters)
-        print_table(getattr(metrics, name)(ws, flt, by), fmt, title=f"{title} by {by}",
+        table = getattr(metrics, name)(ws, flt, by)
+        groups = [c for c in table.schema.names if c in GROUP_COLUMNS]
+        print_table(table, out, title=f"{title} by {by}", shown=groups + list(SHOWN[name]),
+                    limit=out.limit, default_limit=30,
                     note=join_notes(scope, _early_note(ws, flt), UNKNOWN_NOTE))
 
 
@@ -56,47 +80,61 @@ def register(app: typer.Typer) -> None:
     metrics_app = new_app("Compute monitoring tables: posts, interactions, top posts, comparisons.")
     app.add_typer(metrics_app, name="metrics")
 
-    @metrics_app.command("posts")
+    @metrics_app.command("posts", epilog=examples("shailoo metrics posts --by actor", "shailoo metrics posts --by category,week -o posts.xlsx", "shailoo metrics posts --platform facebook --period campaign -f csv --bom > posts.csv"))
+    @table_command
     def posts_cmd(workspace: WorkspaceOpt = None, by: ByOpt = "actor", period: PeriodOpt = None,
                   platform: PlatformOpt = None, category: CategoryOpt = None, actor: ActorOpt = None,
                   since: SinceOpt = None, until: UntilOpt = None, all_posts: AllOpt = False,
-                  fmt: FormatOpt = "table") -> None:
+                  limit: Limit = None, out: OutputOptions = None) -> None:
         """Count posts (and their interactions) per actor, category, platform, period, week or day."""
         _print_metric("posts", "Posts", workspace, by, dict(period=period, platform=platform, category=category,
-                      actor=actor, since=since, until=until, all_posts=all_posts), fmt)
+                      actor=actor, since=since, until=until, all_posts=all_posts), out)
 
-    @metrics_app.command("interactions")
+    @metrics_app.command("interactions", epilog=examples("shailoo metrics interactions --by platform", "shailoo metrics interactions --by actor --columns actor,likes,love,angry"))
+    @table_command
     def interactions_cmd(workspace: WorkspaceOpt = None, by: ByOpt = "actor", period: PeriodOpt = None,
                          platform: PlatformOpt = None, category: CategoryOpt = None, actor: ActorOpt = None,
                          since: SinceOpt = None, until: UntilOpt = None, all_posts: AllOpt = False,
-                         fmt: FormatOpt = "table") -> None:
+                         limit: Limit = None, out: OutputOptions = None) -> None:
         """Sum interactions by type (reactions, comments, shares) and views per group."""
         _print_metric("interactions", "Interactions", workspace, by, dict(
             period=period, platform=platform, category=category, actor=actor, since=since, until=until,
-            all_posts=all_posts), fmt)
+            all_posts=all_posts), out)
 
-    @metrics_app.command("top")
+    @metrics_app.command("top", epilog=examples(
+        "shailoo metrics top --by category --limit 10",
+        "shailoo metrics top --by category --limit 200 --full-text -o coding-sample.xlsx"))
+    @table_command
     def top_cmd(workspace: WorkspaceOpt = None,
                 by: Annotated[str, typer.Option("--by", help="Rank within category, platform and/or actor "
                                                              "(comma-separated).")] = "category,platform",
-                n: Annotated[int, typer.Option("--n", "-n", help="Posts per group.")] = 5,
+                limit: Annotated[int, typer.Option("-n", "--limit", "--n", help="Posts per group.", min=1)] = 5,
                 full_text: Annotated[bool, typer.Option("--full-text", help="Whole texts instead of excerpts "
-                                                        "(for the coding sample: --n 200 --by category).")] = False,
+                                                        "(for the coding sample: --limit 200 --by category).")] = False,
                 period: PeriodOpt = None, platform: PlatformOpt = None, category: CategoryOpt = None,
                 actor: ActorOpt = None, since: SinceOpt = None, until: UntilOpt = None, all_posts: AllOpt = False,
-                fmt: FormatOpt = "table") -> None:
+                out: OutputOptions = None) -> None:
         """List the top posts by interactions per group, with date, actor, excerpt, link and counts."""
         from shailoo.analysis.metrics_rank import top_posts, unranked_posts
 
         with open_workspace(workspace, read_only=True) as ws:
             flt, scope = scoped_filter(ws, period, platform, category, actor, since, until, all_posts)
             unranked = unranked_posts(ws, flt)
-            print_table(top_posts(ws, flt, n=n, per=by, full_text=full_text), fmt, title="Top posts",
+            groups = [c.strip() for c in by.split(",") if c.strip()]
+            # On a screen each group is its own table; the link only where there is room for it.
+            shown = groups + [c for c in ("rank", "day", "actor", "platform", "excerpt", "interactions")
+                              if c not in groups] + (["url"] if console.width >= 120 else [])
+            print_table(top_posts(ws, flt, n=limit, per=by, full_text=full_text), out, title="Top posts", shown=shown,
+                        sections=groups,
                         note=join_notes(scope, _early_note(ws, flt),
                                         f"{unranked:,} posts whose interactions are unknown are not ranked."
                                         if unranked else None))
 
-    @metrics_app.command("compare")
+    @metrics_app.command("compare", epilog=examples(
+        "shailoo metrics compare --by category --periods pre-campaign,campaign",
+        "shailoo metrics compare --platforms instagram,facebook --by actor",
+        "shailoo metrics compare --last-week --before 2026-03-01 -o last-week.csv"))
+    @table_command
     def compare_cmd(workspace: WorkspaceOpt = None, by: ByOpt = "category",
                     periods: Annotated[Optional[str], typer.Option(
                         "--periods", help="Two periods A,B to compare (default: the first two).")] = None,
@@ -109,7 +147,7 @@ def register(app: typer.Typer) -> None:
                         "--before", help="Date (YYYY-MM-DD) for --last-week (default: the day after the last period).")] = None,
                     period: PeriodOpt = None, platform: PlatformOpt = None, category: CategoryOpt = None,
                     actor: ActorOpt = None, since: SinceOpt = None, until: UntilOpt = None, all_posts: AllOpt = False,
-                    fmt: FormatOpt = "table") -> None:
+                    out: OutputOptions = None) -> None:
         """Compare two periods, two platforms, or the last week before a date, per group."""
         from shailoo.analysis import metrics_compare as mc
 
@@ -133,19 +171,24 @@ def register(app: typer.Typer) -> None:
                     raise UsageError("--periods takes two period names, e.g. --periods pre-campaign,campaign.")
                 table = mc.period_comparison(ws, flt, by, periods=pair)
                 scope = "Scope: each of the two periods compared, whole."
-            print_table(table, fmt, title="Comparison", note=join_notes(scope, UNKNOWN_NOTE))
+            names = table.schema.names
+            shown = [c for c in names if c in GROUP_COLUMNS] + [
+                c for c in names if c.startswith(("posts_", "interactions_")) and "unknown" not in c]
+            print_table(table, out, title="Comparison", shown=shown, note=join_notes(scope, UNKNOWN_NOTE))
 
-    @metrics_app.command("list")
-    def list_cmd(fmt: FormatOpt = "table") -> None:
-        """List the available metrics with what each computes."""
+    @metrics_app.command("list", epilog=examples("shailoo metrics list"))
+    @table_command
+    def list_cmd(out: OutputOptions = None) -> None:
+        """List the available metrics with what each computes and the command that shows it."""
         from shailoo.analysis.registry import METRICS
 
-        print_table([{"metric": m.name, "description": m.description} for m in METRICS], fmt, title="Metrics")
+        print_table([{"metric": m.name, "description": m.description, "command": METRIC_COMMANDS.get(m.name, "report")}
+                     for m in METRICS], out, title="Metrics")
 
     results_app = new_app("Load election results to set beside social-media popularity.")
     app.add_typer(results_app, name="results")
 
-    @results_app.command("import")
+    @results_app.command("import", epilog=examples("shailoo results import results.csv --election presidential-2026"))
     def results_import(file: Annotated[Path, typer.Argument(help="CSV with candidate, votes, share columns.")],
                        workspace: WorkspaceOpt = None,
                        election: Annotated[str, typer.Option("--election", help="Name of the election.")] = "") -> None:
@@ -159,13 +202,15 @@ def register(app: typer.Typer) -> None:
                       + (f", {counts['unmatched']} did not (add them to the registry or an alias)." if counts["unmatched"] else "."),
                       markup=False)
 
-    @results_app.command("show")
+    @results_app.command("show", epilog=examples("shailoo results show --election presidential-2026",
+                                                   "shailoo results show -o results.json"))
+    @table_command
     def results_show(workspace: WorkspaceOpt = None,
                      election: Annotated[Optional[str], typer.Option(
                          "--election", help="Which election (required when results of several are loaded).")] = None,
                      period: PeriodOpt = None, platform: PlatformOpt = None, category: CategoryOpt = None,
                      actor: ActorOpt = None, since: SinceOpt = None, until: UntilOpt = None,
-                     all_posts: AllOpt = False, fmt: FormatOpt = "table") -> None:
+                     all_posts: AllOpt = False, out: OutputOptions = None) -> None:
         """Show followers, posts and interactions shares beside vote shares, with Spearman's rho and p."""
         from shailoo.analysis.results import choose_election, popularity_correlations, popularity_vs_results
         from shailoo.cli.common import print_tables
@@ -175,7 +220,7 @@ def register(app: typer.Typer) -> None:
             flt, scope = scoped_filter(ws, period, platform, category, actor, since, until, all_posts)
             table = popularity_vs_results(ws, flt, election=name)
             corr = popularity_correlations(table)
-            print_tables({"popularity": table, "correlations": corr}, fmt,
+            print_tables({"popularity": table, "correlations": corr}, out,
                          titles={"popularity": f"Popularity and votes ({name or 'unnamed election'})",
                                  "correlations": "Rank correlation with vote share (Spearman)"},
                          extra={"election": name, "scope": scope}, note=scope)

@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
-from shailoo.cli.common import FormatOpt, WorkspaceOpt, console, print_table, terminal_text
+from shailoo.cli.common import (JsonOpt, OutputOptions, WorkspaceOpt, console, limit_option, print_table,
+                                table_command, terminal_text)
+from shailoo.cli.options import examples
 from shailoo.errors import UsageError, printable
 from shailoo.store import status as status_mod
 # Reading commands open the workspace read-only, so they work on a read-only folder or copy.
@@ -20,7 +22,7 @@ from shailoo.store.workspace import init_workspace, new_key, open_workspace, pur
 def register(app: typer.Typer) -> None:
     from shailoo.cli.main import new_app
 
-    @app.command()
+    @app.command(epilog=examples("shailoo init kg2026", "shailoo init kg2026 --project 'Kyrgyzstan 2026' --timezone Asia/Bishkek"))
     def init(
         folder: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
         project: Annotated[str, typer.Option(help="Project name (default: the folder's name).")] = "",
@@ -34,27 +36,45 @@ def register(app: typer.Typer) -> None:
         console.print(f"Next: shailoo actors import -w {shown} actors.csv ; shailoo import -w {shown} EXPORT.csv",
                       markup=False)
 
-    @app.command()
-    def status(workspace: WorkspaceOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
+    @app.command(epilog=examples("shailoo status", "shailoo -w kg2026 status --json"))
+    @table_command
+    def status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, out: OutputOptions = None) -> None:
         """Show posts per platform and actor category, the date range, imports and quarantine size."""
         from shailoo.analysis.metrics import unknown_counts
 
+        fmt = out.resolved_format()
         with open_workspace(workspace, read_only=True) as ws:
             info = status_mod.summary(ws)
             info["unknown_counts"] = unknown_counts(ws).to_pylist()  # per platform, every own post, no scope
-        if as_json:
-            typer.echo(json.dumps(info, ensure_ascii=False, indent=1, default=str))
+            imports = _imports(ws)
+        for row in info["recent_imports"]:
+            row["file"] = imports.get(row["import_id"], row["file"])
+        if fmt == "json":
+            text = json.dumps(info, ensure_ascii=False, indent=1, default=str)
+            if out.output is not None:
+                from shailoo.outputs import write_output
+
+                write_output(out.output, text + "\n")
+            else:
+                typer.echo(text)
             return
+        if fmt != "table":
+            raise UsageError("status prints a summary: use --format json (or --json) for scripts.")
         _print_summary(info)
+        if info["recent_imports"]:
+            print_table(info["recent_imports"], "table", title="Recent imports (paths relative to their common folder)",
+                        shown=("import_id", "file", "format", "started_at", "imported", "quarantined"))
         if info["unknown_counts"]:
             print_table(info["unknown_counts"], "table", title="Posts with unknown counts per platform",
+                        shown=("platform", "posts", "no_snapshot", "interactions_unknown", "views_unknown",
+                               "interactions_unknown_pct"),
                         note="Unknown is not zero: these posts are left out of that count's sums, averages and "
                              "rates (docs/metrics.md).")
 
     periods = new_app("Name time ranges (pre-campaign, campaign, a crisis) that analyses can filter on.")
     app.add_typer(periods, name="periods")
 
-    @periods.command("add")
+    @periods.command("add", epilog=examples("shailoo periods add campaign 2026-02-11 2026-03-10"))
     def periods_add(
         name: Annotated[str, typer.Argument(help="Period name, e.g. campaign.")],
         start: Annotated[str, typer.Argument(help="First day, YYYY-MM-DD (inclusive).")],
@@ -67,7 +87,7 @@ def register(app: typer.Typer) -> None:
             tz = ws.config.timezone
         console.print(f"Period {name}: {start} to {end} inclusive ({tz}).", markup=False)
 
-    @periods.command("remove")
+    @periods.command("remove", epilog=examples("shailoo periods remove campaign"))
     def periods_remove(name: Annotated[str, typer.Argument(help="The period's name.")],
                        workspace: WorkspaceOpt = None) -> None:
         """Remove a period from the workspace (its posts stay)."""
@@ -75,31 +95,33 @@ def register(app: typer.Typer) -> None:
             ws.remove_period(name)
         console.print(f"Removed the period {name}.", markup=False)
 
-    @periods.command("list")
-    def periods_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
+    @periods.command("list", epilog=examples("shailoo periods list", "shailoo periods list -f csv"))
+    @table_command
+    def periods_list(workspace: WorkspaceOpt = None, out: OutputOptions = None) -> None:
         """List the workspace's periods with their post counts."""
         with open_workspace(workspace, read_only=True) as ws:
             rel = ws.sql(
                 """SELECT p.name, p.start_date, p.end_date,
                           (SELECT count(*) FROM posts_v v WHERE v.day BETWEEN p.start_date AND p.end_date) AS posts
                    FROM periods p ORDER BY p.start_date""")
-            print_table(rel, fmt, title="Periods")
+            print_table(rel, out, title="Periods")
 
     quarantine = new_app("Inspect and purge rows that imports set aside.")
     app.add_typer(quarantine, name="quarantine")
 
-    @quarantine.command("list")
-    def quarantine_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table",
-                        limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 100) -> None:
+    @quarantine.command("list", epilog=examples("shailoo quarantine list", "shailoo quarantine list --limit 0 -o quarantine.csv"))
+    @table_command
+    def quarantine_list(workspace: WorkspaceOpt = None, limit: limit_option("Rows to show (default: 100)") = 100,
+                        out: OutputOptions = None) -> None:
         """List quarantined rows: file, record number and the reason."""
         with open_workspace(workspace, read_only=True) as ws:
             rel = ws.sql(
                 """SELECT import_id, file_name, record_number, reason,
                           CASE WHEN raw IS NULL THEN '(purged)' ELSE left(raw, 120) END AS raw
-                   FROM quarantine ORDER BY import_id, record_number LIMIT ?""", [limit])
-            print_table(rel, fmt, title="Quarantine")
+                   FROM quarantine ORDER BY import_id, record_number""")
+            print_table(rel, out, title="Quarantine", limit=limit)
 
-    @quarantine.command("purge")
+    @quarantine.command("purge", epilog=examples("shailoo quarantine purge", "shailoo quarantine purge --import 3"))
     def quarantine_purge(workspace: WorkspaceOpt = None,
                          import_id: Annotated[int, typer.Option("--import", help="Only rows of this import.")] = 0) -> None:
         """Delete the raw content of quarantined rows (reasons and record numbers stay) and rewrite the file."""
@@ -111,7 +133,7 @@ def register(app: typer.Typer) -> None:
     key = new_app("Manage the workspace's pseudonym key.")
     app.add_typer(key, name="key")
 
-    @key.command("new")
+    @key.command("new", epilog=examples("shailoo key new -w kg2026"))
     def key_new(workspace: WorkspaceOpt = None) -> None:
         """Create a pseudonym key for a workspace that has none and holds no pseudonym (never replaces a usable key)."""
         path = new_key(workspace if workspace is not None else Path(os.environ.get("SHAILOO_WORKSPACE", ".")))
@@ -138,6 +160,20 @@ def _print_summary(info: dict) -> None:
     console.print(f"{info['imports']} imports, {info['engagement_snapshots']:,} engagement snapshots, "
                   f"{info['quarantined']:,} rows in quarantine"
                   + (" (see `shailoo quarantine list`)" if info["quarantined"] else ""), markup=False)
+
+
+def _imports(ws) -> dict[int, str]:
+    """Each import's file as a path relative to the folder all imported files share (a folder of
+    exports holds many files named result.json), else its name."""
+    rows = ws.con.execute("SELECT import_id, file_name, file_path FROM imports").fetchall()
+    paths = [p for _, _, p in rows if p]
+    try:
+        root = os.path.commonpath(paths) if len(paths) > 1 else (os.path.dirname(paths[0]) if paths else "")
+    except ValueError:  # relative and absolute paths mixed
+        root = ""
+    if root in paths:
+        root = os.path.dirname(root)
+    return {i: printable(os.path.relpath(p, root) if p and root else (p or name)) for i, name, p in rows}
 
 
 def _date(text: str) -> date:
