@@ -163,3 +163,26 @@ EXIT_CODES = "Exit codes: 0 done, 1 error (one line on stderr), 2 wrong command 
 def examples(*lines: str) -> str:
     """A command's epilog: its examples, one per line, kept as written ("\\b" stops Click rewrapping)."""
     return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
+
+
+# The vocabulary docs/cli.md documents: one meaning per name and letter, one set of names per
+# meaning (tests/cli/test_vocabulary.py walks every command against it).
+VOCABULARY: dict[str, tuple[str, ...]] = {
+    "workspace": ("-w", "--workspace"),
+    "output format": ("-f", "--format"),
+    "output file": ("-o", "--output"),
+    "columns": ("--columns",),
+    "byte-order mark": ("--bom",),
+    "row limit": ("-n", "--limit"),
+    "quiet": ("-q", "--quiet"),
+    "grouping": ("--by",),
+    "input format": ("--from",),
+    "n-gram size": ("--size",),
+}
+# Older spellings kept working, each for one meaning.
+SYNONYMS: dict[str, str] = {
+    "--json": "output format",  # = --format json (status, import, demo)
+    "--top": "row limit",  # text commands before the vocabulary
+    "--n": "row limit",  # metrics top before the vocabulary
+    "--out": "output file",  # report
+}

@@ -8,13 +8,15 @@ from typing import Annotated
 
 import typer
 
-from shailoo.cli.common import print_table
+from shailoo.cli.common import OutputOptions, print_table, table_command
+from shailoo.cli.options import examples
 
 
+@table_command
 def stem_cmd(file: Annotated[str, typer.Argument(help="A text file with one word per line, or - for stdin.")] = "-",
              language: Annotated[str, typer.Option("--language", "-l", help="Language: ru, ky, kk, uz or en.")] = "",
-             fmt: Annotated[str, typer.Option("--format", "-f", help="Output as csv, json or table.")] = "csv") -> None:
-    """Stem one word per line: prints CSV word,stem per line, in order."""
+             out: OutputOptions = None) -> None:
+    """Stem one word per line: prints CSV word,stem per line, in order (--format table or json for others)."""
     from shailoo.errors import InputFileError, UsageError
     from shailoo.text import LANGUAGES
     from shailoo.text.stem import stem_table
@@ -29,8 +31,10 @@ def stem_cmd(file: Annotated[str, typer.Argument(help="A text file with one word
         except (OSError, UnicodeDecodeError) as exc:
             raise InputFileError(f"Cannot read {file} as UTF-8 text ({exc.__class__.__name__}); give a text file "
                                  "with one word per line, or -.") from None
-    print_table(stem_table(language, lines), fmt, columns=("word", "stem"))
+    if out.format is None and out.output is None:
+        out.format = "csv"  # this command's output is for scripts first
+    print_table(stem_table(language, lines), out, columns=("word", "stem"))
 
 
 def register(app: typer.Typer) -> None:
-    app.command("stem")(stem_cmd)
+    app.command("stem", epilog=examples("shailoo stem -l ky words.txt", "printf 'шайлоого\\nшайлоодо\\n' | shailoo stem -l ky -"))(stem_cmd)
