@@ -47,7 +47,7 @@ def main() -> None:
     ws = tmp / "ws"
     def code(reread: bool) -> str:
         return ("import json,time,shailoo;from shailoo.store.loader import import_file;"
-                f"ws=shailoo.open('{ws}');t=time.perf_counter();r=import_file(ws,'{csv_path}',reread={reread});"
+                f"ws=shailoo.open('{ws}', write=True);t=time.perf_counter();r=import_file(ws,'{csv_path}',reread={reread});"
                 "print(json.dumps({'s':time.perf_counter()-t,'imported':r.imported,'skipped':r.skipped,'q':r.quarantined}))")
 
     subprocess.run([sys.executable, "-m", "shailoo.cli.main", "init", str(ws)], check=True, capture_output=True)

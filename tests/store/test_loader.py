@@ -206,7 +206,7 @@ def test_import_killed_midway_leaves_workspace_consistent(tmp_path):
                              f"https://www.facebook.com/77/posts/{i}", "Шайлоо жакындап калды, рабoта керек"])
     child = subprocess.Popen(
         [sys.executable, "-c", "import sys, shailoo; from shailoo.store.loader import import_file;"
-         "ws = shailoo.open(sys.argv[1]); print('started', flush=True); import_file(ws, sys.argv[2])",
+         "ws = shailoo.open(sys.argv[1], write=True); print('started', flush=True); import_file(ws, sys.argv[2])",
          str(tmp_path / "ws"), str(big)], stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "started"
     time.sleep(1.5)  # well inside the import (it takes several seconds)

@@ -201,7 +201,7 @@ def test_workers_die_with_a_killed_parent_and_leftovers_go_at_the_next_start(tmp
     script = ("import shailoo.store.parallel as parallel, shailoo\n"
               "from shailoo.store.loader import import_file\n"
               "parallel.PARALLEL_MIN_BYTES = 0\n"
-              f"import_file(shailoo.open({str(ws)!r}), {str(export)!r})\n")
+              f"import_file(shailoo.open({str(ws)!r}, write=True), {str(export)!r})\n")
     parent = subprocess.Popen([sys.executable, "-c", script])
     try:
         deadline = time.time() + 60

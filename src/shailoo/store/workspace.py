@@ -50,10 +50,14 @@ class Workspace:
 
     # -- data access -------------------------------------------------------------
     def table(self, name: str) -> duckdb.DuckDBPyRelation:
-        """Return a workspace table or view as a DuckDB relation (lazy; `.arrow()`, `.df()` to fetch)."""
+        """Return a workspace table or view as a DuckDB relation (lazy; `.to_arrow_table()`, `.df()` with
+        pandas, `.pl()` with Polars to fetch)."""
         return self.con.table(name)
 
     def sql(self, query: str, params: list | None = None) -> duckdb.DuckDBPyRelation:
+        """Run a query (DuckDB's SQL, `?` for `params`) and return its rows as a lazy DuckDB relation:
+        `.to_arrow_table()`, `.fetchall()`, `.df()` (pandas) or `.pl()` (Polars) fetch them. The views
+        and tables are listed in docs/cli.md ("SQL"); a workspace opened read-only cannot be changed."""
         return self.con.sql(query, params=params) if params else self.con.sql(query)
 
     def ibis(self):
@@ -138,6 +142,7 @@ class Workspace:
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:
+        """Close the database; a workspace opened with write=True is free for other programs again."""
         self.con.close()
 
     def __enter__(self) -> "Workspace":
