@@ -66,18 +66,6 @@ def report_filter(ws, period: str | None = None, flt: PostFilter | None = None,
     return scoped_flt, text
 
 
-def _scoped_filter(ws, flt: PostFilter | None, period: str | None, all_posts: bool) -> PostFilter:
-    """report_filter's posts without its sentence (the report counts what it leaves out itself)."""
-    flt = flt or PostFilter()
-    if period:
-        flt = replace(flt, period=period)
-    span = None if all_posts or flt.period or flt.start or flt.end else periods_span(ws)
-    if span:
-        flt = replace(flt, start=span[0], end=span[1])
-    flt.where(ws)  # a clear error for an unknown period, platform, category or actor
-    return flt
-
-
 def _scope(ws, flt: PostFilter, all_posts: bool, tr: Tr) -> tuple[str, tuple]:
     """The scope sentence in the reader's language, and the first and last day covered."""
     from shailoo.analysis.filters import period_bounds
@@ -216,7 +204,8 @@ def build_report(ws, period: str | None = None, include_text: bool = True, flt: 
     step = progress or (lambda _stage: None)
     cfg = config or load_config(ws)
     tr = Tr(lang or cfg.language or "en", ws.config.timezone)
-    flt = _scoped_filter(ws, flt, period, all_posts)
+    # The CLI's own scope sentence goes beside the commands in the methodology (what they print).
+    flt, cli_scope = report_filter(ws, period, flt, all_posts)
     scope_text, span = _scope(ws, flt, all_posts, tr)
     report = Report(tr, cfg, scope=scope_text, span=span)
     want = set(cfg.sections)
@@ -244,6 +233,8 @@ def build_report(ws, period: str | None = None, include_text: bool = True, flt: 
             out.append(results_section(ws, flt, tr, notes))
         step("methodology")
         method = _methodology(ws, flt, tr, scope_text, notes) if "methodology" in want else None
+        if method:
+            method["commands"] = [*COMMANDS, f"# {cli_scope}"]
     if include_text and "text" in want:
         from shailoo.report.text_sections import text_section
 
