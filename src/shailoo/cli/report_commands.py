@@ -4,14 +4,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from shailoo.cli.common import WorkspaceOpt, console, err_console, open_workspace
-from shailoo.cli.filters import ActorOpt, AllOpt, CategoryOpt, PeriodOpt, PlatformOpt, SinceOpt, UntilOpt, post_filter
+from shailoo.cli.filters import (
+    ActorOpt,
+    AllOpt,
+    CategoryOpt,
+    PeriodOpt,
+    PlatformOpt,
+    SinceOpt,
+    UntilOpt,
+    post_filter,
+)
 
-LangOpt = Annotated[Optional[str], typer.Option("--lang", help="Language of the report: en, ru or ky "
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the report: en, ru or ky "
                                                 "(default: the report configuration's, else en).")]
 
 
@@ -23,11 +32,11 @@ def register(app: typer.Typer) -> None:
     def report(ctx: typer.Context, workspace: WorkspaceOpt = None,
                period: PeriodOpt = None, platform: PlatformOpt = None, category: CategoryOpt = None,
                actor: ActorOpt = None, since: SinceOpt = None, until: UntilOpt = None, all_posts: AllOpt = False,
-               out: Annotated[Optional[Path], typer.Option("--out", "-o", help="HTML file to write "
+               out: Annotated[Path | None, typer.Option("--out", "-o", help="HTML file to write "
                                                            "(default: report.html unless only --xlsx or --pdf is given).")] = None,
-               xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="Also write every table as a sheet "
+               xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write every table as a sheet "
                                                             "of this XLSX file.")] = None,
-               pdf: Annotated[Optional[Path], typer.Option("--pdf", help="Also print the report to this A4 PDF "
+               pdf: Annotated[Path | None, typer.Option("--pdf", help="Also print the report to this A4 PDF "
                                                            "(needs Chromium).")] = None,
                lang: LangOpt = None,
                no_text: Annotated[bool, typer.Option("--no-text", help="Leave out the text-analysis sections.")] = False,
@@ -45,7 +54,12 @@ def register(app: typer.Typer) -> None:
             return
         from shailoo.errors import UsageError
         from shailoo.outputs import check_output
-        from shailoo.report.build import build_report, write_pdf, write_report, write_xlsx
+        from shailoo.report.build import (
+            build_report,
+            write_pdf,
+            write_report,
+            write_xlsx,
+        )
         from shailoo.report.i18n import check_language
 
         if all_posts and (period or since or until):
