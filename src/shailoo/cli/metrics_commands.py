@@ -174,7 +174,11 @@ def register(app: typer.Typer) -> None:
             names = table.schema.names
             shown = [c for c in names if c in GROUP_COLUMNS] + [
                 c for c in names if c.startswith(("posts_", "interactions_")) and "unknown" not in c]
-            print_table(table, out, title="Comparison", shown=shown, note=join_notes(scope, UNKNOWN_NOTE))
+            title = "Comparison"
+            if "period_a" in names and table.num_rows:  # say which period is A and which is B
+                first = table.slice(0, 1).to_pylist()[0]
+                title = f"Comparison: a = {first['period_a']}, b = {first['period_b']}"
+            print_table(table, out, title=title, shown=shown, note=join_notes(scope, UNKNOWN_NOTE))
 
     @metrics_app.command("list", epilog=examples("shailoo metrics list"))
     @table_command
