@@ -184,5 +184,5 @@ SYNONYMS: dict[str, str] = {
     "--json": "output format",  # = --format json (status, import, demo)
     "--top": "row limit",  # text commands before the vocabulary
     "--n": "row limit",  # metrics top before the vocabulary
-    "--out": "output file",  # report
+    "--out": "output file",  # report, before the vocabulary
 }

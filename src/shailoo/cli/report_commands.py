@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from shailoo.cli.common import WorkspaceOpt, console, err_console, open_workspace
+from shailoo.cli.options import examples
+from shailoo.cli.options import quiet as global_quiet
 from shailoo.cli.filters import (
     ActorOpt,
     AllOpt,
@@ -28,11 +30,14 @@ def register(app: typer.Typer) -> None:
     report_app = typer.Typer(help="Write the monitoring report (HTML, XLSX, PDF), or its starting configuration.",
                              no_args_is_help=False)
 
-    @report_app.callback(invoke_without_command=True)
+    @report_app.callback(invoke_without_command=True, epilog=examples(
+        "shailoo report --lang ru -o report.html --xlsx report.xlsx --pdf report.pdf",
+        "shailoo report --period campaign --platform facebook -o facebook.html",
+        "shailoo report init --lang ru     (then edit report/report.yaml and its Markdown files)"))
     def report(ctx: typer.Context, workspace: WorkspaceOpt = None,
                period: PeriodOpt = None, platform: PlatformOpt = None, category: CategoryOpt = None,
                actor: ActorOpt = None, since: SinceOpt = None, until: UntilOpt = None, all_posts: AllOpt = False,
-               out: Annotated[Path | None, typer.Option("--out", "-o", help="HTML file to write "
+               out: Annotated[Path | None, typer.Option("--output", "-o", "--out", help="HTML file to write "
                                                            "(default: report.html unless only --xlsx or --pdf is given).")] = None,
                xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write every table as a sheet "
                                                             "of this XLSX file.")] = None,
@@ -42,14 +47,7 @@ def register(app: typer.Typer) -> None:
                no_text: Annotated[bool, typer.Option("--no-text", help="Leave out the text-analysis sections.")] = False,
                quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Show no progress.")] = False,
                ) -> None:
-        """Write the monitoring report: one offline HTML file with charts, tables and CSV downloads.
-
-        Examples:
-
-          shailoo report --lang ru --out report.html --xlsx report.xlsx --pdf report.pdf
-
-          shailoo report init --lang ru     (then edit report/report.yaml and its Markdown files)
-        """
+        """Write the monitoring report: one offline HTML file with charts, tables and CSV downloads."""
         if ctx.invoked_subcommand is not None:
             return
         from shailoo.errors import UsageError
@@ -75,10 +73,12 @@ def register(app: typer.Typer) -> None:
             from shailoo.report.pdf import find_browser
 
             find_browser()  # a clear error before the work
-        with open_workspace(workspace, read_only=None) as ws, _progress(quiet) as step:
+        silent = quiet or global_quiet()
+        spinner = not silent and err_console.is_terminal  # no spinner in logs and pipes
+        with open_workspace(workspace, read_only=None) as ws, _progress(not spinner) as step:
             report_doc = build_report(ws, period, include_text=not no_text, flt=flt, all_posts=all_posts, lang=lang,
                                       progress=step)
-            if not quiet:
+            if not silent:
                 err_console.print(f"Note: {report_doc.scope}", markup=False, soft_wrap=True)
             if html is not None:
                 path = write_report(ws, html, report=report_doc, progress=step)
@@ -91,12 +91,9 @@ def register(app: typer.Typer) -> None:
                 path = write_pdf(ws, pdf, report=report_doc, progress=step)
                 console.print(f"Printed the report to {path}.", markup=False)
 
-    @report_app.command("init")
+    @report_app.command("init", epilog=examples("shailoo report init --lang ru"))
     def init(workspace: WorkspaceOpt = None, lang: LangOpt = None) -> None:
-        """Write a starting report configuration (report/report.yaml and Markdown files); never overwrite one.
-
-        Example: shailoo report init --lang ru
-        """
+        """Write a starting report configuration (report/report.yaml and Markdown files); never overwrite one."""
         from shailoo.report.config import init_config, report_folder
 
         with open_workspace(workspace, read_only=True) as ws:
