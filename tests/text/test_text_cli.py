@@ -31,7 +31,7 @@ def test_every_command_runs(text_ws):
     path = str(text_ws.path)
     text_ws.close()
     assert json.loads(run("assoc", "работа", "-w", path, "--min", "0.5", "-f", "json"))[0]["term"] == "зарплата"
-    assert "human rights" in run("ngrams", "-w", path, "-n", "2", "-f", "csv")
+    assert "human rights" in run("ngrams", "-w", path, "--size", "2", "-f", "csv")
     assert "кыргызов" in run("kwic", "kyrgyz", "-w", path, "-f", "csv")
     assert "cluster" in run("clusters", "-w", path, "-k", "2", "-f", "csv")
     assert "politics_elections" in run("topics", "-w", path, "--by", "week", "-f", "csv")
