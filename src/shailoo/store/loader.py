@@ -136,7 +136,6 @@ def import_file(
         con.execute("BEGIN TRANSACTION")
         try:
             _merge(ws, privacy, result, import_id, fallback_measured_at)
-            _cache_text(con)
             _log_import(ws, result, module, path, started_at, started, fingerprint)
             con.execute("COMMIT")
         except BaseException:
@@ -187,16 +186,6 @@ def check_input_file(path: Path) -> None:
         raise InputFileError(f"{shown} is {kind}, not a regular file; give an export file.")
     if not os.access(path, os.R_OK):
         raise InputFileError(f"{shown} cannot be read (permission denied); give this user read access to it.")
-
-
-def _cache_text(con) -> None:
-    """Tokens and languages of the new or changed posts, cached now so that the first text
-    analysis does not pay for them (both caches are rebuilt by analyses if missing)."""
-    from shailoo.text.post_language import ensure_post_language
-    from shailoo.text.post_tokens import ensure_post_tokens
-
-    ensure_post_tokens(con)
-    ensure_post_language(con)
 
 
 def _privacy(ws: Workspace) -> Privacy:
