@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Iterator
@@ -61,3 +62,16 @@ def progress(stage: str) -> Iterator:
         return
     with err_console.status(terminal_text(stage)) as status:
         yield lambda text: status.update(terminal_text(text))
+
+
+def read_lines(file: str, what: str = "a text file with one item per line") -> list[str]:
+    """The lines of a UTF-8 text file, or of standard input when `file` is '-'."""
+    from shailoo.errors import InputFileError
+
+    if file == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        return Path(file).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"Cannot read {file} as UTF-8 text ({exc.__class__.__name__}); give {what}, "
+                             "or - for standard input.") from None

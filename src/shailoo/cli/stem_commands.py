@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from shailoo.cli.common import OutputOptions, print_table, table_command
+from shailoo.cli.common import OutputOptions, print_table, read_lines, table_command
 from shailoo.cli.options import examples
 
 
@@ -17,20 +15,13 @@ def stem_cmd(file: Annotated[str, typer.Argument(help="A text file with one word
              language: Annotated[str, typer.Option("--language", "-l", help="Language: ru, ky, kk, uz or en.")] = "",
              out: OutputOptions = None) -> None:
     """Stem one word per line: prints CSV word,stem per line, in order (--format table or json for others)."""
-    from shailoo.errors import InputFileError, UsageError
+    from shailoo.errors import UsageError
     from shailoo.text import LANGUAGES
     from shailoo.text.stem import stem_table
 
     if language not in LANGUAGES:
         raise UsageError(f"--language must be one of {', '.join(LANGUAGES)}" + (f", not '{language}'." if language else "."))
-    if file == "-":
-        lines = sys.stdin.read().splitlines()
-    else:
-        try:
-            lines = Path(file).read_text("utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputFileError(f"Cannot read {file} as UTF-8 text ({exc.__class__.__name__}); give a text file "
-                                 "with one word per line, or -.") from None
+    lines = read_lines(file, "a text file with one word per line")
     if out.format is None and out.output is None:
         out.format = "csv"  # this command's output is for scripts first
     print_table(stem_table(language, lines), out, columns=("word", "stem"))

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from shailoo.cli.common import OutputOptions, print_table, progress, table_command, workspace_option
+from shailoo.cli.common import OutputOptions, print_table, progress, read_lines, table_command, workspace_option
 from shailoo.cli.common import open_workspace as _open_for_caches
 from shailoo.cli.options import examples
 from shailoo.cli.filters import ActorOpt as Actor
@@ -174,16 +174,9 @@ def topics_cmd(workspace: workspace_option = None, by: Annotated[str, typer.Opti
 
 def detect_language_cmd(file: Annotated[str, typer.Argument(help="A text file with one text per line, or - for stdin.")]) -> None:
     """Identify the language of each line: prints CSV lang,confidence per line, in order."""
-    from shailoo.errors import InputFileError
     from shailoo.text.langid import detect_languages
 
-    if file == "-":
-        lines = sys.stdin.read().splitlines()
-    else:
-        try:
-            lines = Path(file).read_text("utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputFileError(f"Cannot read {file} as UTF-8 text ({exc.__class__.__name__}); give a text file or -.") from None
+    lines = read_lines(file, "a text file with one text per line")
     out = ["lang,confidence"] + [f"{c},{p:.4f}" for c, p in detect_languages(lines)]
     sys.stdout.write("\n".join(out) + "\n")
 
