@@ -97,7 +97,8 @@ def text_section(ws, flt, tr, cfg, progress=None) -> dict | None:
         data = [{"lang": tr.language_name(r["lang"]), "posts": r["posts"]} for r in lang.to_pylist()]
         title = tr("blk.languages")
         blocks.append(Block(title, lang, charts.bars(data, "lang", "posts", title, tr("col.posts"), tr),
-                            name="languages", note=tr("note.languages")))
+                            name="languages",
+                            note=" ".join(x for x in (tr("note.languages"), sample_note) if x)))
 
     terms = t["terms"]
     if terms.num_rows:

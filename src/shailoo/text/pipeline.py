@@ -74,7 +74,9 @@ class Corpus:
 
     @classmethod
     def from_workspace(cls, ws, post_filter=None, options: TextOptions | None = None, by: str = "none") -> Corpus:
-        """Select posts with a PostFilter, identify languages (cached) unless forced."""
+        """Select posts with a PostFilter (and their sample, if one is asked for), then tokenise and
+        identify languages (both cached) of exactly those posts: a sampled analysis of a million
+        posts pays for its sample only."""
         from shailoo.analysis.filters import PostFilter
         from shailoo.text.post_language import ensure_post_language
         from shailoo.text.post_tokens import ensure_post_tokens
@@ -83,28 +85,31 @@ class Corpus:
         where, params = (post_filter or PostFilter()).where(ws)
         grp, join = group_sql(by)
         con = ws.con
-        ensure_post_tokens(con)
-        if options.language:
-            lang = lit(options.language)
-            lang_join = ""
-        else:
-            ensure_post_language(con)
-            lang, lang_join = "l.lang", "LEFT JOIN post_language l ON l.post_id = p.post_id"
-        if by == "language" and options.language:
-            grp = lang
-        sampled = ""
         selected = None
+        limit = ""
         if options.sample:
             selected = con.execute(f"SELECT count(*) FROM posts_v WHERE {where}", params).fetchall()[0][0]
             if selected > options.sample:
                 # The same posts every time: those with the smallest hash of their id.
-                sampled = (f"AND p.post_id IN (SELECT post_id FROM posts_v WHERE {where} "
-                           f"ORDER BY hash(post_id), post_id LIMIT {int(options.sample)})")
-                params = [*params, *params]
+                limit = f"ORDER BY hash(post_id), post_id LIMIT {int(options.sample)}"
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _docs_ids AS
+            SELECT DISTINCT post_id FROM posts_v WHERE {where} {limit}""", params)
+        ensure_post_tokens(con, post_ids="SELECT post_id FROM _docs_ids")
+        if options.language:
+            lang = lit(options.language)
+            lang_join = ""
+        else:
+            ensure_post_language(con, post_ids="SELECT post_id FROM _docs_ids")
+            lang, lang_join = "l.lang", "LEFT JOIN post_language l ON l.post_id = p.post_id"
+        if by == "language" and options.language:
+            grp = lang
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _docs AS
             SELECT p.post_id, {grp} AS grp, coalesce(split_part({lang}, '+', 1), 'other') AS lang,
                    p.platform, p.url, p.created_at
-            FROM posts_v p {lang_join} {join} WHERE {where} {sampled}""", params)
+            FROM posts_v p {lang_join} {join} WHERE {where} AND p.post_id IN (SELECT post_id FROM _docs_ids)""",
+                    params)
+        con.execute("DROP TABLE _docs_ids")
+        sampled = bool(limit)
         corpus = cls(con, options)
         corpus.n_docs = con.execute("SELECT count(DISTINCT post_id) FROM _docs").fetchall()[0][0]
         if sampled:

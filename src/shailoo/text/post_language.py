@@ -19,8 +19,10 @@ TABLE_SQL = ("CREATE TABLE IF NOT EXISTS post_language "
              "(post_id BIGINT PRIMARY KEY, lang VARCHAR, confidence DOUBLE)")
 
 
-def ensure_post_language(con, table: str = "posts") -> int:
+def ensure_post_language(con, table: str = "posts", post_ids: str | None = None) -> int:
     """Identify the language of every post of `table` not yet in post_language; return how many.
+    `post_ids`: SQL of one column of post ids, the only posts to identify (a sample): a post's
+    language depends on its own words only, so a post identified later gets the same answer.
     Languages cached by another model (an upgrade of shailoo) are forgotten and identified again."""
     con.execute(TABLE_SQL)
     con.execute("CREATE TABLE IF NOT EXISTS post_language_model (fingerprint VARCHAR)")
@@ -31,7 +33,8 @@ def ensure_post_language(con, table: str = "posts") -> int:
         con.execute("INSERT INTO post_language_model VALUES (?)", [model_fingerprint()])
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _lid_posts AS
         SELECT p.post_id, regexp_replace(coalesce(p.text_norm, p.text, ''), {lit(NOISE_SQL)}, ' ', 'g') AS text
-        FROM {table} p ANTI JOIN post_language l ON l.post_id = p.post_id""")
+        FROM {table} p ANTI JOIN post_language l ON l.post_id = p.post_id
+        {f"WHERE p.post_id IN ({post_ids})" if post_ids else ""}""")
     n = con.execute("SELECT count(*) FROM _lid_posts").fetchall()[0][0]
     if n == 0:
         return 0

@@ -5,7 +5,9 @@ Tokenising is the costly part of every text command (one regex pass over every t
 so it is done once per post: `toks` is the list `token_sql` gives (sentence ends
 included), in order. A row whose text has changed since (its `text_hash` differs), or
 whose post is gone, is dropped and tokenised again; a new tokeniser (its patterns' hash
-in `post_tokens_version`) tokenises everything again.
+in `post_tokens_version`) tokenises everything again. A caller that reads only some posts
+(a sample) passes their ids: only those are checked and tokenised, so the cache may hold a
+part of the posts; every reader joins it to the posts it ensured.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ TABLE_SQL = ("CREATE TABLE IF NOT EXISTS {name} "
 VERSION = hashlib.sha1(TOKEN_SQL.encode("utf-8")).hexdigest()[:16]
 
 
-def ensure_post_tokens(con, source: str = "posts", name: str = "post_tokens", temp: bool = False) -> int:
+def ensure_post_tokens(con, source: str = "posts", name: str = "post_tokens", temp: bool = False,
+                       post_ids: str | None = None) -> int:
     """Tokenise the posts of `source` (columns post_id, text_norm or text) not yet in table
-    `name` or changed since; return how many were tokenised (`temp`: a session's own cache)."""
+    `name` or changed since; return how many were tokenised (`temp`: a session's own cache).
+    `post_ids`: SQL of one column of post ids, the only posts to check and tokenise."""
     create = "CREATE TEMP TABLE IF NOT EXISTS" if temp else "CREATE TABLE IF NOT EXISTS"
     con.execute(TABLE_SQL.format(name=name).replace("CREATE TABLE IF NOT EXISTS", create))
     con.execute(f"{create} {name}_version (version VARCHAR)")
@@ -30,12 +34,14 @@ def ensure_post_tokens(con, source: str = "posts", name: str = "post_tokens", te
         con.execute(f"DELETE FROM {name}_version")
         con.execute(f"INSERT INTO {name}_version VALUES (?)", [VERSION])
     text = "coalesce(text_norm, text, '')" if _has_column(con, source, "text_norm") else "coalesce(text, '')"
+    only = f"WHERE post_id IN ({post_ids})" if post_ids else ""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ptok_src AS
-        SELECT post_id, hash({text}) AS h FROM {source}""")
-    # Stale rows: the post is gone (its text must not linger) or its text changed.
+        SELECT post_id, hash({text}) AS h FROM {source} {only}""")
+    # Stale rows: the post is gone (its text must not linger: checked over the whole cache, by id
+    # only, which is cheap) or its text changed (checked for the posts asked for).
+    con.execute(f"DELETE FROM {name} WHERE post_id IN (SELECT post_id FROM {name} ANTI JOIN {source} USING (post_id))")
     con.execute(f"""DELETE FROM {name} WHERE post_id IN (
-        SELECT t.post_id FROM {name} t LEFT JOIN _ptok_src s USING (post_id)
-        WHERE s.post_id IS NULL OR s.h <> t.text_hash)""")
+        SELECT t.post_id FROM {name} t JOIN _ptok_src s USING (post_id) WHERE s.h <> t.text_hash)""")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ptok_new AS SELECT * FROM _ptok_src ANTI JOIN {name} USING (post_id)")
     n = con.execute("SELECT count(*) FROM _ptok_new").fetchall()[0][0]
     if n:
