@@ -10,9 +10,17 @@ spaces), trained by `scripts/train_langid.py`, plus a bonus for the function wor
 shailoo's languages. Kazakh typed without its letters and Latin-script Kazakh are classes
 of their own inside the model that answer `kk`. Every feature lives inside one word, so a
 text's score is the sum of its words' scores: words are scored once per *distinct* word
-and summed per text (in numpy here, in SQL over the workspace). Besides the class scores,
-each word casts a vote for its language when it is clearly of one; a text whose votes
-split between two languages (the smaller at least `mixed_share` of them) is `A+B`.
+and summed per text (in numpy here, in SQL over the workspace).
+
+Besides the class scores, each word casts a vote for its language when it is clearly of
+one, and for its family (`FAMILIES`: Russian and its Slavic neighbours share so many
+n-grams that a word is often clearly Slavic but not clearly Russian rather than Ukrainian).
+No single word decides a text: where the summed scores choose one family but more words
+clearly vote for another, bounded word scores decide (each word's log-likelihood against
+its own best class floored at `-word_cap`), so a few words full of Kazakh letters do not
+outvote a Russian sentence; the raw scores still decide what is too unlike every class
+(`other`). A text whose language votes split between two languages (the smaller at least
+`mixed_share` of them) is `A+B`.
 """
 
 from __future__ import annotations
@@ -44,6 +52,23 @@ _APOS = re.compile("[’ʻʼ‘`]")
 MARKERS = {"uk": "[єїґ]", "mk": "[ѓќѕљњџј]", "sr": "[ђћљњџј]", "tt": "[җ]", "az": "[ə]",
            "tk": "[ňýž]", "ba": "[ҙҫҡ]", "bg": "ъ(?![еёюя])"}
 _ANY_MARKER = re.compile("|".join(MARKERS.values()))
+# Languages that share so many n-grams that a word is often clearly one of them but not
+# clearly which: their votes are pooled when deciding whether a text is mixed.
+FAMILIES = {"ru": "slavic", "uk": "slavic", "be": "slavic", "bg": "slavic", "mk": "slavic", "sr": "slavic"}
+# A word's log-likelihood against its best class is floored here (models without a
+# `word_cap` parameter): the margin that makes a word a clear vote (`vote_margin`).
+WORD_CAP = 12.0
+# Clear words the families' leader needs beyond those of the class the summed scores chose
+# before bounded scores decide instead (if they too choose that family).
+LEAD_VOTES = 1
+
+
+def _clear(by: np.ndarray, margin: float) -> np.ndarray:
+    """Rows whose best column leads the second by at least `margin`."""
+    if by.shape[1] < 2:
+        return np.ones(len(by), dtype=bool)
+    top2 = np.partition(by, -2, axis=1)[:, -2:]
+    return top2[:, -1] - top2[:, 0] >= margin
 
 
 def text_words(text: str) -> list[str]:
@@ -89,15 +114,22 @@ class LangModel:
         return list(dict.fromkeys(self.output_codes))
 
     @property
+    def families(self) -> list[str]:
+        """The families of `FAMILIES` with a member among the codes, one vote column each."""
+        return list(dict.fromkeys(FAMILIES[c] for c in self.vote_codes if c in FAMILIES))
+
+    @property
     def n_columns(self) -> int:
-        """Columns of `score_words`: one per class, then one vote column per code."""
-        return len(self.classes) + len(self.vote_codes)
+        """Columns of `score_words`: one per class, one vote column per code and per
+        family, then one bounded score per class."""
+        return 2 * len(self.classes) + len(self.vote_codes) + len(self.families)
 
     def score_words(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Score distinct words: (len(words), n_columns) scores and each word's n-gram count.
 
-        The first len(classes) columns are log-likelihoods; the others are 0/1 votes of
-        words that clearly belong to one code. Both add up over a text's words."""
+        The first len(classes) columns are log-likelihoods; then 0/1 votes of words that
+        clearly belong to one code; then each class's log-likelihood minus the word's best
+        one, floored at -word_cap. All add up over a text's words."""
         rows: list[int] = []
         cols: list[int] = []
         counts = np.zeros(len(words), dtype=np.float64)
@@ -117,7 +149,10 @@ class LangModel:
             hits = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(words), len(self.index)))
             scores += hits @ self.weights  # far faster than np.add.at over 21 columns
         self._add_function_words(words, scores)
-        return np.hstack([scores, self._votes(words, scores)]), counts
+        cap = self.params.get("word_cap", WORD_CAP)
+        best = scores.max(axis=1, keepdims=True) if len(words) else 0.0
+        bounded = np.maximum(scores - best, -cap)
+        return np.hstack([scores, self._votes(words, scores), bounded]), counts
 
     def _add_function_words(self, words: list[str], scores: np.ndarray) -> None:
         bonus = self.params.get("function_word_bonus", 0.0)
@@ -136,20 +171,28 @@ class LangModel:
                             scores[r, c] += mb
 
     def _votes(self, words: list[str], scores: np.ndarray) -> np.ndarray:
-        codes = self.vote_codes
-        votes = np.zeros((len(words), len(codes)))
+        codes, fams = self.vote_codes, self.families
+        votes = np.zeros((len(words), len(codes) + len(fams)))
         margin = self.params.get("vote_margin", 1e9)
         if len(words) == 0 or margin >= 1e8:
             return votes
         out = np.asarray(self.output_codes)
         by_code = np.column_stack([scores[:, out == c].max(axis=1) for c in codes])
-        top2 = np.partition(by_code, -2, axis=1)[:, -2:] if len(codes) > 1 else by_code
         long = np.fromiter(map(len, words), int, len(words)) >= 3
-        clear = (top2[:, -1] - top2[:, 0] >= margin) & long
+        best = by_code.argmax(axis=1)
         # A word of unclear language still counts a thousandth, so that between two
         # languages with as many clear words the one with more words comes first.
-        votes[np.flatnonzero(long), by_code[long].argmax(axis=1)] = 0.001
-        votes[np.flatnonzero(clear), by_code[clear].argmax(axis=1)] = 1.0
+        votes[np.flatnonzero(long), best[long]] = 0.001
+        votes[np.flatnonzero(_clear(by_code, margin) & long), best[_clear(by_code, margin) & long]] = 1.0
+        # Family votes: a word clearly of the family, whichever member it is.
+        fam = [FAMILIES.get(c, c) for c in codes]
+        groups = list(dict.fromkeys(fam))
+        by_fam = np.column_stack([by_code[:, [f == g for f in fam]].max(axis=1) for g in groups])
+        fam_clear = _clear(by_fam, margin) & long
+        top_fam = np.asarray(groups, dtype=object)[by_fam.argmax(axis=1)]
+        for j, f in enumerate(fams):
+            votes[(top_fam == f) & long, len(codes) + j] = 0.001
+            votes[(top_fam == f) & fam_clear, len(codes) + j] = 1.0
         return votes
 
     def _fw_table(self) -> dict[str, list[tuple[int, float]]]:
@@ -166,14 +209,30 @@ class LangModel:
     def decide(self, scores: np.ndarray, counts: np.ndarray) -> tuple[list[str], np.ndarray]:
         """Turn summed text scores and n-gram counts into (codes, confidences).
 
-        `scores` has the class columns and, when given, the vote columns of `score_words`;
-        without vote columns no text is called mixed."""
+        `scores` has the class columns and, when given, the vote and bounded columns of
+        `score_words`; with the class columns alone, the raw scores decide and no text is
+        called mixed."""
         p = self.params
         k = len(self.classes)
         cls_scores = scores[:, :k]
+        full = scores.shape[1] == self.n_columns and len(scores) > 0
         codes = np.asarray(self.output_codes, dtype=object)
         best = cls_scores.argmax(axis=1) if len(scores) else np.zeros(0, int)
-        z = cls_scores * p["temperature"]
+        decisive = cls_scores
+        if full:
+            # Where the summed scores and the clear words disagree on the leading family
+            # (a few very Kazakh words against a Russian sentence), bounded scores decide.
+            bounded = scores[:, -k:]
+            pooled, fams = self._pooled(scores[:, k:-k])
+            fam_of = np.asarray([fams.index(FAMILIES.get(c, c)) for c in self.output_codes])
+            lead = pooled.argmax(axis=1)
+            rows = np.arange(len(scores))
+            ahead = np.floor(pooled[rows, lead]) - np.floor(pooled[rows, fam_of[best]])
+            choice = bounded.argmax(axis=1)
+            differ = (fam_of[best] != lead) & (ahead >= p.get("lead_votes", LEAD_VOTES)) & (fam_of[choice] == lead)
+            best[differ] = choice[differ]
+            decisive = np.where(differ[:, None], bounded, cls_scores)
+        z = decisive * p["temperature"]
         z = z - z.max(axis=1, keepdims=True)
         prob = np.exp(z)
         prob /= prob.sum(axis=1, keepdims=True)
@@ -184,15 +243,26 @@ class LangModel:
             hit = mask[best]
             conf[hit] = prob[hit][:, mask].sum(axis=1)
         out = codes[best].copy()
-        if scores.shape[1] == self.n_columns and len(scores):
-            self._mark_mixed(scores[:, k:], out, conf)
-        avg = cls_scores[np.arange(len(scores)), best] / np.maximum(counts, 1)
+        if full:
+            self._mark_mixed(scores[:, k : k + len(self.vote_codes)], out, conf)
+        # Too unlike every class: judged on the raw scores, whichever class was chosen.
+        avg = (cls_scores.max(axis=1) if len(scores) else np.zeros(0)) / np.maximum(counts, 1)
         unknown = (counts == 0) | (avg < p["reject_below"])
         out[unknown] = OTHER
         conf[counts == 0] = 0.0
         return out.tolist(), np.round(conf, 4)
 
+    def _pooled(self, votes: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Votes per family (a language outside `FAMILIES` is a family of its own) from
+        the code and family vote columns."""
+        codes, fams = self.vote_codes, self.families
+        groups = list(dict.fromkeys(FAMILIES.get(c, c) for c in codes))
+        cols = [votes[:, len(codes) + fams.index(g)] if g in fams else votes[:, codes.index(g)] for g in groups]
+        return np.column_stack(cols), groups
+
     def _mark_mixed(self, votes: np.ndarray, out: np.ndarray, conf: np.ndarray) -> None:
+        # Votes of one family are not pooled here: a foreign name in a Kyrgyz or Mongolian
+        # post is clearly Slavic, and pooling would call such posts mixed.
         p = self.params
         order = np.argsort(-votes, axis=1, kind="stable")[:, :2]
         rows = np.arange(len(votes))
@@ -250,13 +320,13 @@ def load_model(data: bytes) -> LangModel:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def model_fingerprint() -> str:
     """Identifies the shipped model, so that languages cached with another model are identified again."""
     data = resources.files("shailoo.text").joinpath("data", MODEL_FILE).read_bytes()
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+@lru_cache(maxsize=1)
 def default_model() -> LangModel:
     """The model shipped inside the package."""
     data = resources.files("shailoo.text").joinpath("data", MODEL_FILE).read_bytes()
