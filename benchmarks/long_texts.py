@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from shailoo.importers import base, jsonstream, telegram_desktop, telethon, twitter, vk, youtube
+from shailoo.importers import base, jsonscan, jsonstream, telegram_desktop, telethon, twitter, vk, youtube
 from shailoo.importers.base import Source
 
 
@@ -66,7 +66,8 @@ def main() -> None:
     parser.add_argument("--unbounded", action="store_true", help="lift the record and text bounds")
     args = parser.parse_args()
     if args.unbounded:
-        jsonstream.MAX_RECORD_BYTES = jsonstream.MAX_DOCUMENT_BYTES = 1 << 40
+        for module in (jsonscan, jsonstream):  # the scanner and the record reader both read the bounds
+            module.MAX_RECORD_BYTES = module.MAX_DOCUMENT_BYTES = 1 << 40
         base.MAX_TEXT_CHARS = 1 << 40
     with tempfile.TemporaryDirectory() as tmp:
         for mb in args.sizes:
