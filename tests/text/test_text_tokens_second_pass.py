@@ -77,7 +77,7 @@ def test_kwic_nothing_found_says_why_and_exits_0(ws):
     r = CliRunner().invoke(app, ["kwic", "сирии", "-w", path, "--all", "-f", "csv"])
     assert r.exit_code == 0, r.output
     assert "No selected post contains 'сирии'" in r.stderr and "сирия" in r.stderr
-    assert r.stdout.strip() == "post_id,platform,created_at,url,left,keyword,right"
+    assert r.stdout.strip() == "post_id,platform,created_at,local_time,url,left,keyword,right"
 
 
 def test_platform_noise_words_are_stopwords_on_their_platform_only(ws):
@@ -125,3 +125,19 @@ def test_token_cache_follows_edited_and_deleted_posts(ws):
     assert ensure_post_tokens(ws.con) == 1
     rows = dict(ws.con.execute("SELECT post_id, toks FROM post_tokens").fetchall())
     assert rows[1] == ["жаңы", "текст"] and 2 not in rows
+
+
+def test_kwic_shows_times_in_the_workspace_zone(tmp_path):
+    """Issue #10: kwic printed UTC times; it gives the workspace's local time beside them."""
+    from datetime import timedelta
+
+    from shailoo.analysis.text_kwic import kwic
+    from shailoo.store.workspace import init_workspace
+    from shailoo.store.loader import import_file
+    from tests.conftest import DATA
+
+    ws = init_workspace(tmp_path / "ws")  # Asia/Bishkek, UTC+6
+    import_file(ws, DATA / "telegram_desktop" / "channel.json")
+    word = ws.con.execute("SELECT unnest(regexp_extract_all(lower(text), '[а-яё]{5,}')) FROM posts LIMIT 1").fetchone()[0]
+    rows = kwic(ws, word).table.to_pylist()
+    assert rows and all(r["local_time"] == (r["created_at"] + timedelta(hours=6)).replace(tzinfo=None) for r in rows)

@@ -211,7 +211,7 @@ def kwic(ws, query: str, post_filter=None, options: TextOptions | None = None, w
                        options.language)
     for lf, _ in leaves(tree):
         lf.matches = [expand(w, vocab, options.stem, translit) for w in lf.words]
-    columns = ("post_id", "platform", "created_at", "url", "left", "keyword", "right")
+    columns = ("post_id", "platform", "created_at", "local_time", "url", "left", "keyword", "right")
     out = {k: [] for k in columns}
     missing = [w for lf in pos_leaves for w, m in zip(lf.words, lf.matches) if not m]
     if missing:
@@ -221,18 +221,20 @@ def kwic(ws, query: str, post_filter=None, options: TextOptions | None = None, w
         return TextResult(_empty(columns), [], empty_reason=reason)
     wanted = sorted(set().union(*(m for lf in pos_leaves for m in lf.matches)))
     con.register("_kw", pa.table({"tok": pa.array(wanted, pa.string())}))
-    hits = con.execute("""SELECT d.post_id, d.platform, d.created_at, d.url, coalesce(p.text_norm, p.text, '')
-        FROM _docs d JOIN posts p USING (post_id)
+    hits = con.execute("""SELECT d.post_id, d.platform, d.created_at, p.local_time, d.url,
+               coalesce(p.text_norm, p.text, '')
+        FROM _docs d JOIN posts_v p USING (post_id)
         WHERE d.post_id IN (SELECT post_id FROM _kt JOIN _kw USING (tok)) ORDER BY d.created_at, d.post_id""").fetchall()
     con.unregister("_kw")
-    for post_id, platform, created, url, text in hits:
+    for post_id, platform, created, local, url, text in hits:
         toks = tokenize(text)
         found = {id(lf): spans(lf, toks) for lf, _ in leaves(tree)}
         if not evaluate(tree, lambda lf: bool(found[id(lf)])):
             continue
         shown = text if len(normalise(text)) == len(text) else normalise(text)
         for a, b in sorted({s for lf in pos_leaves for s in found[id(lf)]}):
-            for key, val in (("post_id", post_id), ("platform", platform), ("created_at", created), ("url", url),
+            for key, val in (("post_id", post_id), ("platform", platform), ("created_at", created),
+                             ("local_time", local), ("url", url),
                              ("left", _clean(shown[max(0, a - width):a])), ("keyword", shown[a:b]),
                              ("right", _clean(shown[b:b + width]))):
                 out[key].append(val)

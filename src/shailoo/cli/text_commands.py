@@ -110,7 +110,7 @@ def kwic_cmd(query: Annotated[str, typer.Argument(help='Words, "phrases", AND, O
     if r.empty_reason:  # said once, on stderr; an empty table still goes to stdout for scripts
         typer.echo(r.empty_reason, err=True)
     print_table(r.table, out, title=f"Hits for {query}", note=join_notes(scope, r.note),
-                shown=("created_at", "platform", "left", "keyword", "right"), default_limit=20)
+                shown=("local_time", "platform", "left", "keyword", "right"), default_limit=20)
 
 
 @table_command
