@@ -74,17 +74,10 @@ def text_report(ws, post_filter=None, key_terms: list[str] | None = None, topic:
 
 def _topics(corpus, topic_list) -> tuple[pa.Table, pa.Table]:
     """Posts per topic and share of the group's posts, per platform and per week, over the corpus."""
-    from shailoo.analysis.text_topics import _count, _tag_posts
+    from shailoo.analysis.text_topics import count_topics
 
-    _tag_posts(corpus, topic_list)
-    con = corpus.con
-    labels = pa.table({"topic": [t.name for t in topic_list], "label": [t.label for t in topic_list],
-                       "ord": list(range(len(topic_list)))})
-    con.register("_topic_labels", labels)
-    try:
-        return _count(con, "platform"), _count(con, "week")
-    finally:
-        con.unregister("_topic_labels")
+    by_platform, by_week = count_topics(corpus, topic_list, ("platform", "week"))
+    return by_platform, by_week
 
 
 def _selected(ws, post_filter) -> int:

@@ -32,14 +32,19 @@ def topics_by(ws, post_filter=None, bys: list[str] = ("platform",),
         group_sql(by)  # a clear error for an unknown grouping, before any work
     # Topic dictionaries hold every language: one pipeline, no per-language notes.
     corpus = Corpus.from_workspace(ws, post_filter, TextOptions(language="ru"))
-    topic_list = topic_dictionary(ws, dictionary)
+    return [TextResult(t, []) for t in count_topics(corpus, topic_dictionary(ws, dictionary), bys)]
+
+
+def count_topics(corpus: Corpus, topic_list, bys) -> list[pa.Table]:
+    """Posts per topic and share of the group's posts over a corpus, one table per grouping in `bys`
+    (each post's words are tagged once for all of them)."""
     _tag_posts(corpus, topic_list)
     con = corpus.con
     labels = pa.table({"topic": [t.name for t in topic_list], "label": [t.label for t in topic_list],
                        "ord": list(range(len(topic_list)))})
     con.register("_topic_labels", labels)
     try:
-        return [TextResult(_count(con, by), []) for by in bys]
+        return [_count(con, by) for by in bys]
     finally:
         con.unregister("_topic_labels")
 
