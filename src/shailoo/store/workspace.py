@@ -5,9 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import re
-import secrets
 import shutil
-import stat
 from datetime import date
 from pathlib import Path
 
@@ -26,13 +24,12 @@ from shailoo.errors import (
     WorkspaceReadOnly,
     printable,
 )
+from shailoo.store.keys import KEY_NAME, MIN_KEY_BYTES, read_key, write_key  # noqa: F401 - importable from here
 from shailoo.store.migrate import available, current_version, latest_version, migrate
 from shailoo.store.views import create_views
 
 DB_NAME = "shailoo.duckdb"
-KEY_NAME = "pseudonym.key"  # keep out of anything you share: it links pseudonyms back to ids
 REWRITE_NAME = DB_NAME + ".rewrite"  # a fresh copy being written by Workspace.rewrite
-MIN_KEY_BYTES = 32  # HMAC-SHA256 key: shorter keys can be guessed, and pseudonyms reversed
 
 
 class Workspace:
@@ -155,38 +152,6 @@ class Workspace:
         return f"<Workspace {self.config.project!r} at {self.path}>"
 
 
-# -- the pseudonym key -------------------------------------------------------------------------------
-MAX_KEY_BYTES = 4096
-MIN_KEY_DISTINCT_BYTES = 8  # 32 random bytes have ~30 distinct values; fewer than 8 is no secret
-
-
-def read_key(folder: Path) -> bytes:
-    path = folder / KEY_NAME
-    where = printable(path)
-    restore = "restore it from your backup of the workspace (pseudonyms already stored need the same key)"
-    new = f"if this workspace never imported private authors, create one with `shailoo key new -w {printable(folder)}`"
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a device or a pipe would be read forever
-            raise PseudonymKeyError(f"The pseudonym key {where} is not a regular file; {restore}, or {new}.")
-        with open(path, "rb") as fh:
-            key = fh.read(MAX_KEY_BYTES + 1)
-    except FileNotFoundError:
-        raise PseudonymKeyError(f"The pseudonym key {where} is missing; {restore}, or {new}.") from None
-    except OSError as exc:
-        raise PseudonymKeyError(f"The pseudonym key {where} cannot be read ({exc.strerror or exc}); "
-                                "give this user read access to it.") from None
-    if len(key) > MAX_KEY_BYTES:
-        raise PseudonymKeyError(f"The pseudonym key {where} is longer than {MAX_KEY_BYTES:,} bytes, so it is not a "
-                                f"key shailoo made; {restore}, or {new}.")
-    if len(set(key)) < MIN_KEY_DISTINCT_BYTES:
-        raise PseudonymKeyError(f"The pseudonym key {where} repeats a few byte values only (a file of zeros or "
-                                f"newlines?), so pseudonyms made with it could be reversed; {restore}, or {new}.")
-    if len(key) < MIN_KEY_BYTES:
-        raise PseudonymKeyError(f"The pseudonym key {where} is {len(key)} bytes long, too short to keep pseudonyms "
-                                f"secret (at least {MIN_KEY_BYTES}); {restore}, or {new}.")
-    return key
-
-
 def new_key(folder: Path) -> Path:
     """Create the key of a workspace that has none (or an unusable one) and no pseudonym made with it."""
     path = Path(folder) / KEY_NAME
@@ -202,14 +167,8 @@ def new_key(folder: Path) -> Path:
         raise PseudonymKeyError(f"The workspace holds {made:,} pseudonymous accounts made with the old key; "
                                 f"restore {KEY_NAME} from your backup instead of making a new one.")
     path.unlink(missing_ok=True)
-    _write_key(path)
+    write_key(path)
     return path
-
-
-def _write_key(path: Path) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never overwrite a key
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(secrets.token_bytes(MIN_KEY_BYTES))
 
 
 # -- creating and opening -----------------------------------------------------------------------------
@@ -243,7 +202,7 @@ def init_workspace(path: str | os.PathLike, project: str | None = None, timezone
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if not keep_key:
-            _write_key(key)
+            write_key(key)
             made.append(key)
         made += [folder / CONFIG_NAME, folder / DB_NAME, folder / (DB_NAME + ".wal")]
         config.save(folder)
