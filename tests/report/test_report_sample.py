@@ -26,3 +26,23 @@ def test_report_text_sections_pay_for_their_sample_only(tmp_path, monkeypatch):
         assert "sample" in languages.note
     finally:
         ws.close()
+
+
+def test_a_key_term_given_twice_is_one_term_with_correlations_within_minus_one_to_one(tmp_path):
+    """Review of #8: a key term listed twice (two words of one term) doubled its posts in the
+    one-pass associations and the report printed r = 1.11."""
+    from shailoo.analysis.text_report import associations
+    from shailoo.analysis.text_terms import term_table
+    from shailoo.store.loader import import_file
+    from shailoo.store.workspace import init_workspace
+    from shailoo.text.pipeline import Corpus, TextOptions
+    from tests.conftest import DATA
+
+    with init_workspace(tmp_path / "ws") as ws:
+        import_file(ws, DATA / "telegram_desktop" / "channel.json")
+        corpus = Corpus.from_workspace(ws, None, TextOptions(), by="platform")
+        term_table(corpus, 5, grouped=True)  # builds the corpus's vocabulary, as the report does first
+        key = ws.con.execute("SELECT term FROM _terms ORDER BY term LIMIT 1").fetchone()[0]
+        once = associations(corpus, [key], min_cor=-1.0)[key].to_pylist()
+        twice = associations(corpus, [key, key], min_cor=-1.0)[key].to_pylist()
+        assert once and once == twice and all(-1.0 <= r["cor"] <= 1.0 for r in twice)

@@ -122,6 +122,8 @@ def _key_terms(ws, post_filter, corpus, wanted, topic, topic_list) -> tuple[list
         except UsageError:
             missing.append(word)
             continue
+        if any(x["key"] == key for x in found):  # two words of the list that are one term (a stem, a folding)
+            continue
         shown, support = con.execute("""SELECT d.display, (SELECT count(DISTINCT t.post_id) FROM _tok t
             JOIN _vocab v USING (lang, tok) WHERE v.term = $k) FROM _terms d WHERE d.term = $k""", {"k": key}).fetchall()[0]
         found.append({"term": word if wanted else shown, "key": key, "support": support})
@@ -144,7 +146,8 @@ def associations(corpus, keys: list[str], min_cor: float = 0.2, top: int = 0) ->
     con.execute("""CREATE OR REPLACE TEMP TABLE _dtm AS
         SELECT p.post_id, v.term, count(*)::DOUBLE AS n FROM _tok p JOIN _vocab v USING (lang, tok) GROUP BY ALL""")
     corpus.dtm_ready = True
-    con.register("_assoc_keys", pa.table({"target": pa.array(keys, pa.string())}))
+    # Each key once: a repeated key would count its posts twice and push r past 1.
+    con.register("_assoc_keys", pa.table({"target": pa.array(list(dict.fromkeys(keys)), pa.string())}))
     try:
         rows = con.sql(f"""
             WITH x AS (SELECT d.term AS target, d.post_id, d.n FROM _dtm d JOIN _assoc_keys k ON d.term = k.target),
