@@ -161,3 +161,12 @@ def test_monitored_text_never_becomes_a_formula_or_a_broken_link(tmp_path):
     cell = load_workbook(path)["Top posts"]["A2"]
     assert cell.value == "'=1+2" and cell.data_type == "s"  # the CSV's rule (outputs.spreadsheet_text)
     assert table_csv(table).splitlines()[1].startswith("'=1+2")
+
+
+def test_platform_comparison_columns_name_the_platforms_not_periods(ws, tmp_path):
+    """Review of #8: the Instagram/Facebook table was headed 'Posts, first period …'."""
+    html = write_report(ws, tmp_path / "p.html").read_text(encoding="utf-8")
+    section = html[html.index('platform-comparison'):]
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", section[:section.index("</table>")])
+    assert "Posts, Instagram" in headers and "Interactions, Facebook" in headers
+    assert not any("period" in h for h in headers)

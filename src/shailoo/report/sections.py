@@ -210,8 +210,12 @@ def comparison_section(ws, flt: PostFilter, tr, notes: dict) -> dict | None:
             blocks.append(Block(title, pct, charts.bars(data, "actor", "value", title, tr("col.interactions"), tr,
                                                          color=color, color_field="platform", offset="platform"),
                                 columns=["actor", "category", "posts_a", "posts_b", "interactions_a", "interactions_b",
-                                         "interactions_ratio"],
-                                note=tr("note.platform_comparison"), name="platform-comparison"))
+                                         "interactions_unknown_a", "interactions_unknown_b", "interactions_ratio"],
+                                note=tr("note.platform_comparison"), name="platform-comparison",
+                                # the two sides are platforms here, not periods
+                                labels={f"{c}_{side}": f"{tr.column(c)}, {name}"
+                                        for c in ("posts", "interactions", "interactions_unknown")
+                                        for side, name in (("a", ig), ("b", fb))}))
     rk = metrics_rank.rankings(ws, flt, n=3)
     if rk.num_rows:
         blocks.append(Block(tr("blk.rankings"), rk, name="rankings",
