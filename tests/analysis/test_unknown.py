@@ -121,3 +121,9 @@ def test_no_metric_reports_a_zero_for_канал_б(ws, metric):
                     "interactions_share_pct"):
             if col in row and row.get("posts", row.get("posts_b", 1)):
                 assert row[col] != 0, (metric.name, col, row)
+
+
+def test_screen_tables_show_the_unknown_counts_beside_the_figures():
+    from shailoo.cli.metrics_commands import SHOWN
+
+    assert "interactions_unknown" in SHOWN["posts"] and "interactions_unknown" in SHOWN["interactions"]

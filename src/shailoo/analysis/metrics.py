@@ -201,7 +201,7 @@ def unknown_counts(ws, flt: PostFilter | None = None) -> pa.Table:
     return fetch(ws, f"""
         SELECT platform, count(*)::BIGINT AS posts, count(*) FILTER (WHERE NOT has_snapshot)::BIGINT AS no_snapshot,
                {cols},
-               round(100.0 * count(*) FILTER (WHERE interactions IS NULL) / count(*), 1) AS interactions_unknown_pct
+               round(100.0 * count(*) FILTER (WHERE interactions IS NULL) / count(*), 2) AS interactions_unknown_pct
         FROM {engagement_source(ws)} WHERE {where} GROUP BY platform ORDER BY platform""", params)
 
 

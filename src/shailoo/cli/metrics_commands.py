@@ -26,8 +26,11 @@ Limit = limit_option("Rows to show (default: 30 on a screen, all in csv/json/fil
 
 # The columns a screen shows after the grouping columns; --columns or csv/json give all of them.
 SHOWN = {
-    "posts": ("posts", "interactions", "avg_interactions", "interaction_rate_pct", "posts_share_pct"),
-    "interactions": ("interactions", "reactions", "comments", "shares", "views"),
+    # each figure with the count of posts it leaves out (unknown is not zero: docs/metrics.md)
+    "posts": ("posts", "interactions", "interactions_unknown", "avg_interactions", "interaction_rate_pct",
+              "posts_share_pct"),
+    "interactions": ("interactions", "interactions_unknown", "reactions", "comments", "shares", "views",
+                     "views_unknown"),
 }
 GROUP_COLUMNS = ("actor", "category", "platform", "period", "week", "day", "group")
 # Where each metric of the registry is shown: a command, or the report (its tables and XLSX) only.
