@@ -57,3 +57,19 @@ def test_a_cut_table_says_how_many_rows_and_its_csv_has_all(ws):
     assert len(block.html) == 8 and len(block.more) == 7  # 8 in view, 7 one click away, 31 only in the CSV
     assert "15 of 46 rows shown; the CSV has all 46." in html and "Show all 15 rows" in html
     assert re.search(r"Download data \(CSV\) \(all 46 rows\)", html)
+
+
+def test_a_table_that_does_not_show_its_unknown_counts_says_them_in_a_note():
+    """Review of #8: the HTML left out the *_unknown counts the XLSX has (views 150 with nothing
+    saying two posts' views are unknown)."""
+    from shailoo.report.render import unknown_note
+
+    table = pa.table({"actor": ["A", "B"], "views": [150, None], "views_unknown": [2, 1],
+                      "interactions": [10, 5], "interactions_unknown": [0, 0]})
+    block = Block("t", table, columns=["actor", "views", "interactions"])
+    block.columns_shown, _, _ = html_rows(block, Tr("en"))
+    note = unknown_note(block, Tr("en"))
+    assert note and "3" in note and "views" in note.lower() and "interactions" not in note.lower()
+    shown_all = Block("t", table)
+    shown_all.columns_shown, _, _ = html_rows(shown_all, Tr("en"))
+    assert unknown_note(shown_all, Tr("en")) is None  # the columns are there to read

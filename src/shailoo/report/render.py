@@ -9,6 +9,19 @@ from shailoo.report import charts
 from shailoo.report.blocks import FOLD, csv_data_uri, html_rows
 
 
+def unknown_note(block, tr) -> str | None:
+    """What the table's figures leave out when its *_unknown columns are not shown (unknown is not
+    zero: every figure that excludes posts says how many, here or in a column)."""
+    shown = set(block.columns_shown)
+    parts = []
+    for name in block.table.column_names:
+        if name.endswith("_unknown") and name not in shown:
+            n = sum(v for v in block.table.column(name).to_pylist() if isinstance(v, int))
+            if n:
+                parts.append(f"{tr.column(name)}: {tr.num(n)}")
+    return tr("note.unknown_left_out", parts="; ".join(parts)) if parts else None
+
+
 def render(ws, report, csp: str, version: str, print_mode: bool, generated: datetime) -> str:
     from jinja2 import Environment, PackageLoader
 
@@ -22,6 +35,7 @@ def render(ws, report, csp: str, version: str, print_mode: bool, generated: date
             # Folded rows are one click away; a printed report (print_mode) shows them all.
             b.html, b.more = (rows, []) if len(rows) <= fold + 2 else (rows[:fold], rows[fold:])
             b.csv_uri = csv_data_uri(b.table)
+            b.unknown_note = unknown_note(b, tr)
     cfg = report.config
     title = cfg.title or tr("title.default", project=ws.config.project)
     return env.get_template("report.html.j2").render(
