@@ -249,3 +249,11 @@ def test_post_keys_from_every_url_form(tmp_path, url, key):
     path.write_text(f"Page Name,Post Created,Likes,URL\nЖапаров,2021-01-03 12:00:00 KGT,5,{url}\n", encoding="utf-8")
     (record,) = crowdtangle.read(Source(path))
     assert record.platform_post_id == key
+
+
+def test_instagram_caption_is_the_posts_text(workspace):
+    """Review of #8: an Instagram export's caption (its Description column) was not the post's text,
+    so Instagram posts were left out of terms, kwic and language identification."""
+    import_file(workspace, DATA / "crowdtangle" / "instagram.csv")
+    rows = workspace.con.execute("SELECT text, description FROM posts WHERE platform = 'instagram'").fetchall()
+    assert rows and all(text for text, _ in rows) and all(description is None for _, description in rows)

@@ -213,6 +213,7 @@ def _record(layout: _Layout, row: list[str], zone: tzinfo = timezone.utc) -> Pos
     # a 'Facebook Id' column, with numeric or vanity page URLs, ids re-saved by a spreadsheet).
     account_id = _page_id(row[at["account_id"]]) or (_url_page_id(url) if platform == "facebook" else None)
     created = parse_time(row[at["created"]], "Post Created", default_zone=zone)
+    caption = clean_text(row[at["description"]])
     counts = {field: parse_count(row[i], header[i]) for field, i in layout.counts}
     views = [parse_count(row[i], header[i]) for i in layout.views]
     if platform == "instagram":
@@ -231,9 +232,10 @@ def _record(layout: _Layout, row: list[str], zone: tzinfo = timezone.utc) -> Pos
         account_handle=handle,
         account_url=(f"https://www.{platform}.com/{'groups/' if layout.is_group else ''}{handle}" if handle else None),
         url=url,
-        text=clean_text(row[at["text"]]),
+        # Instagram exports have no Message: the caption is in Description, and it is the post's text
+        text=clean_text(row[at["text"]]) or (caption if platform == "instagram" else None),
         title=clean_text(row[at["title"]]),
-        description=clean_text(row[at["description"]]),
+        description=None if platform == "instagram" else caption,
         link=clean_text(row[at["link"]]) or clean_text(row[at["raw_link"]]),
         link_text=clean_text(row[at["link_text"]]),
         image_text=clean_text(row[at["image_text"]]),
