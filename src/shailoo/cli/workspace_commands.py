@@ -68,8 +68,9 @@ def register(app: typer.Typer) -> None:
             print_table(info["unknown_counts"], "table", title="Posts with unknown counts per platform",
                         shown=("platform", "posts", "no_snapshot", "interactions_unknown", "views_unknown",
                                "interactions_unknown_pct"),
-                        note="Unknown is not zero: these posts are left out of that count's sums, averages and "
-                             "rates (docs/metrics.md).")
+                        note="Counted over every post of the workspace, whatever the analyses' scope. Unknown is "
+                             "not zero: these posts are left out of that count's sums, averages and rates "
+                             "(docs/metrics.md).")
 
     periods = new_app("Name time ranges (pre-campaign, campaign, a crisis) that analyses can filter on.")
     app.add_typer(periods, name="periods")
