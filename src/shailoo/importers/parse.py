@@ -81,27 +81,25 @@ def _short(number: int) -> str:
 
 def parse_score(value: object, column: str = "score") -> float | None:
     """A decimal number that may use a decimal comma ('1,4'); placeholders mean unknown."""
+    if is_placeholder(value):
+        return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        shown = _short(value) if isinstance(value, int) else repr(value)
         try:
             number = float(value)
         except OverflowError:
-            raise BadValue(f"{column} is {_short(value)}, not a plausible number") from None
-        if not math.isfinite(number):
-            raise BadValue(f"{column} is {value!r}, not a finite number")
-        return number
-    if is_placeholder(value):
-        return None
-    text = str(value).strip().replace("\u2212", "-")
-    if len(text) > _MAX_TEXT_NUMBER:
-        raise BadValue(f"{column} is '{text[:40]}…', not a number")
-    if _DECIMAL_COMMA.fullmatch(text):
-        text = text.replace(",", ".")
-    try:
-        number = float(text)
-    except ValueError:
-        raise BadValue(f"{column} is '{text[:40]}', not a number") from None
+            number = math.inf
+    else:
+        text = str(value).strip().replace("\u2212", "-")
+        if len(text) > _MAX_TEXT_NUMBER:
+            raise BadValue(f"{column} is '{text[:40]}…', not a number")
+        shown = f"'{text[:40]}'"
+        try:
+            number = float(text.replace(",", ".") if _DECIMAL_COMMA.fullmatch(text) else text)
+        except ValueError:
+            raise BadValue(f"{column} is {shown}, not a number") from None
     if not math.isfinite(number):
-        raise BadValue(f"{column} is '{text[:40]}', not a finite number")
+        raise BadValue(f"{column} is {shown}, not a finite number")
     return number
 
 
