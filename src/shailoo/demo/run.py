@@ -142,7 +142,7 @@ def _build(ws, folder: Path, console, seed: int, started: float, with_report: bo
     console.print("\n[bold]Try next:[/bold]")
     for command in (f"shailoo status -w {w}", f"shailoo actors list -w {w}",
                     f"shailoo metrics posts -w {w} --by actor", f"shailoo terms -w {w} --platform facebook",
-                    f"shailoo kwic -w {w} шайлоо", f"shailoo report -w {w} --out report.html"):
+                    f"shailoo kwic -w {w} шайлоо", f"shailoo report -w {w} -o report.html"):
         console.print(f"  {command}")
     return {"workspace": str(folder), "seed": seed, "generated_posts": data.posts, "actors": registry["actors"],
             "accounts": registry["accounts"], "files": files, "posts": posts, "snapshots": snapshots,
