@@ -77,6 +77,14 @@ class OutputFileError(ShailooError):
     """An output file that cannot be written (folder missing or read-only, disk full, a device)."""
 
 
+class CodebookError(ShailooError):
+    """A codebook that is not valid, or a change to it that would orphan codes already stored."""
+
+
+class CodingError(ShailooError):
+    """A coding step that cannot be done: an unknown sample, coder or unit; nothing to compute on."""
+
+
 class Interrupted(ShailooError):
     """Ctrl-C: what was under way was rolled back."""
 

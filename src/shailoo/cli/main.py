@@ -112,6 +112,7 @@ COMMAND_MODULES = (
     "shailoo.cli.stem_commands",
     "shailoo.cli.sql_commands",
     "shailoo.cli.export_commands",
+    "shailoo.cli.coding_commands",
 )
 
 for _name in COMMAND_MODULES:
