@@ -40,9 +40,11 @@ def _insert_posts(con, texts: list[str]) -> list[int]:
 
 
 def _code(con, post_id, variable, value, coder="aida", actor_id=None):
+    """One coding act; a tuple of values is one multi-label act (one row per value)."""
     act = con.execute("SELECT nextval('code_act_seq')").fetchall()[0][0]
-    con.execute("INSERT INTO codes VALUES (?, ?, ?, ?, ?, ?, now(), 1, 'import')",
-                [act, post_id, actor_id, variable, value, coder])
+    for v in value if isinstance(value, tuple) else (value,):
+        con.execute("INSERT INTO codes VALUES (?, ?, ?, ?, ?, ?, now(), 1, 'import')",
+                    [act, post_id, actor_id, variable, v, coder])
 
 
 def _topic_text(rng, topic):
@@ -175,3 +177,62 @@ def test_tone_differs_per_actor(workspace):
     right = sum(r["value"] == truth[(r["post_id"], r["actor_id"])] for r in rows)
     assert right / len(rows) >= 0.8
     assert "негативный" in {r["label"] for r in rows}  # the reader's language when the codebook has it
+
+
+def test_cli_prints_the_model_figures_above_the_suggestions(topics, runner, tmp_path):
+    from shailoo.cli.main import app
+
+    ws, _, _ = topics
+    yaml = ("title: t\nvariables:\n  - name: topic\n    label: Topic\n    unit: post\n    level: nominal\n"
+            "    values:\n      - {code: elections, label: Elections}\n      - {code: covid, label: Covid-19}\n"
+            "      - {code: economy, label: Economy}\n")
+    ws.con.execute("INSERT INTO codebooks VALUES (1, now(), 'cb.yaml', 'x', ?, [])", [yaml])
+    path = ws.path
+    ws.close()
+    result = runner.invoke(app, ["coding", "suggest", "--variable", "topic", "-w", str(path), "-n", "5"])
+    assert result.exit_code == 0, result.output
+    head = result.output.index("cross-validated accuracy")
+    assert head < result.output.index("Machine suggestions for topic")
+    assert "5-fold" in result.output and "not codes" in result.output
+    out = tmp_path / "s.csv"
+    result = runner.invoke(app, ["coding", "suggest", "--variable", "topic", "-w", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").splitlines()[0].startswith("post_id,actor_id,actor,variable,value,label")
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 31
+
+
+def test_cli_too_few_codes_is_one_sentence(workspace, runner):
+    from shailoo.cli.main import app
+
+    yaml = ("title: t\nvariables:\n  - name: topic\n    label: Topic\n    unit: post\n    level: nominal\n"
+            "    values:\n      - {code: covid, label: Covid-19}\n      - {code: economy, label: Economy}\n")
+    workspace.con.execute("INSERT INTO codebooks VALUES (1, now(), 'cb.yaml', 'x', ?, [])", [yaml])
+    path = workspace.path
+    workspace.close()
+    result = runner.invoke(app, ["coding", "suggest", "--variable", "topic", "-w", str(path)])
+    assert result.exit_code == 1
+    assert "has 0 final codes; a model needs at least 20" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_multi_label_variable(workspace):
+    """Several topics per post (the shipped codebook's topic): one model per value, every likely value suggested."""
+    multi = Variable("topics", "Topics", "post", "nominal", True, TOPIC.values)
+    book = Codebook(1, (multi,), "multi")
+    rng = random.Random(11)
+    sets = [rng.choice([("covid",), ("economy",), ("elections",), ("covid", "economy"), ("elections", "economy")])
+            for _ in range(70)]
+    texts = [" ".join(w for t in s for w in rng.sample(TOPIC_WORDS[t], 3)) + " " + " ".join(rng.sample(FILLER, 3))
+             for s in sets]
+    ids = _insert_posts(workspace.con, texts)
+    for pid, s in list(zip(ids, sets))[:50]:
+        _code(workspace.con, pid, "topics", s)
+    result = suggest(workspace.con, book, "topics")
+    assert result.model.multiple and result.model.cv_accuracy >= 0.8, result.model
+    got: dict[int, set] = {}
+    for r in result.suggestions.to_pylist():
+        got.setdefault(r["post_id"], set()).add(r["value"])
+    truth = dict(zip(ids, sets))
+    assert len(got) == 20
+    assert sum(got[p] == set(truth[p]) for p in got) >= 16
+    assert "exact-match accuracy" in result.model.summary()
