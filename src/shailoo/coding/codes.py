@@ -7,10 +7,16 @@ code of a unit is a reviewer's latest adjudication, else the value its coders ag
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from datetime import datetime, timezone
 from typing import Iterable
 
 import duckdb
 import pyarrow as pa
+
+from shailoo.coding.codebook import Codebook, Variable, current_codebook, require_codebook
+from shailoo.errors import CodingError
 
 
 def _in_list(column: str, values: Iterable[str] | None) -> tuple[str, list]:
@@ -83,3 +89,176 @@ def final_codes(con: duckdb.DuckDBPyConnection, variables: Iterable[str] | None 
         """, params=params).to_arrow_table()
     finally:
         con.unregister("_current_codes")
+
+
+# -- recording acts and decisions -----------------------------------------------------------------
+
+ORIGINS = ("import", "cli", "web", "calibration")
+MAX_NAME = 100
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_person(name: object, what: str = "coder") -> str | None:
+    """A coder's or reviewer's name as stored, or None when unusable (empty, too long, control characters)."""
+    if not isinstance(name, str):
+        return None
+    name = unicodedata.normalize("NFC", name).strip()
+    if not name or len(name) > MAX_NAME or _CONTROL.search(name):
+        return None
+    return name
+
+
+def check_act(book: Codebook, variable: str, values: Iterable[str | None], actor_id: int | None) -> tuple[Variable, tuple[str, ...]] | str:
+    """The variable and the act's value codes in codebook order, or the reason the act is not valid."""
+    var = next((v for v in book.variables if v.name == variable), None)
+    if var is None:
+        return f"unknown variable {_q(variable)} (the codebook has {', '.join(v.name for v in book.variables)})"
+    codes = var.codes()
+    given = [v for v in values if v is not None and v != ""]
+    unknown = [v for v in given if v not in codes]
+    if unknown:
+        return f"unknown value {_q(unknown[0])} of {_q(var.name)} (its values: {_list(codes)})"
+    if var.unit == "post_actor" and actor_id is None:
+        return f"{_q(var.name)} is coded per post and actor: give the actor"
+    if var.unit == "post" and actor_id is not None:
+        return f"{_q(var.name)} is coded per post: leave the actor empty"
+    chosen = tuple(c for c in codes if c in set(given))
+    if not var.multiple and len(chosen) != 1:
+        return (f"{_q(var.name)} takes one value per unit, but " +
+                ("none was given" if not chosen else f"{len(chosen)} were given ({_list(chosen)})"))
+    return var, chosen
+
+
+def _q(text: str) -> str:
+    text = str(text)
+    return "'" + (text if len(text) <= 60 else text[:57] + "…") + "'"
+
+
+def _list(codes: Iterable[str], limit: int = 12) -> str:
+    codes = list(codes)
+    return ", ".join(codes[:limit]) + (f" … ({len(codes)} in all)" if len(codes) > limit else "")
+
+
+def _unit_exists(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | None) -> None:
+    if not con.execute("SELECT count(*) FROM posts WHERE post_id = ?", [post_id]).fetchall()[0][0]:
+        raise CodingError(f"There is no post {post_id} in the workspace.")
+    if actor_id is not None and not con.execute("SELECT count(*) FROM actors WHERE actor_id = ?",
+                                                [actor_id]).fetchall()[0][0]:
+        raise CodingError(f"There is no actor {actor_id} in the workspace.")
+
+
+def current_value_set(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | None, variable: str,
+                      coder: str) -> tuple[int, tuple[str, ...]] | None:
+    """A coder's current act on one unit and variable: (act_id, its values sorted), or None."""
+    rows = con.execute("""
+        SELECT act_id, list_sort(list(value) FILTER (WHERE value IS NOT NULL)) FROM codes
+        WHERE act_id = (SELECT max(act_id) FROM codes WHERE post_id = ? AND actor_id IS NOT DISTINCT FROM ?
+                        AND variable = ? AND coder = ?)
+        GROUP BY act_id""", [post_id, actor_id, variable, coder]).fetchall()
+    return (rows[0][0], tuple(rows[0][1])) if rows else None
+
+
+def record_code(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | None, variable: str,
+                values: Iterable[str] | str | None, coder: str, origin: str = "web",
+                coded_at: datetime | None = None) -> int:
+    """Store a coder's value(s) for one unit and variable as a new coding act; return its act_id.
+
+    `values`: a code, or the codes of a multi-label act (empty: the coder found none of them). An act
+    equal to the coder's current code on the unit is not stored again (its act_id is returned). The
+    act keeps the current codebook version. CodingError says what is wrong with anything else.
+    """
+    if origin not in ORIGINS:
+        raise CodingError(f"Origin must be one of {', '.join(ORIGINS)}, not {_q(origin)}.")
+    name = check_person(coder)
+    if name is None:
+        raise CodingError("A coder's name must be 1 to 100 printable characters.")
+    book = require_codebook(con)
+    values = [values] if isinstance(values, str) else list(values or [])
+    checked = check_act(book, variable, values, actor_id)
+    if isinstance(checked, str):
+        raise CodingError(checked[0].upper() + checked[1:] + ".")
+    var, chosen = checked
+    _unit_exists(con, post_id, actor_id)
+    current = current_value_set(con, post_id, actor_id, variable, name)
+    if current is not None and current[1] == tuple(sorted(chosen)):
+        return current[0]
+    act_id = con.execute("SELECT nextval('code_act_seq')").fetchall()[0][0]
+    at = coded_at or datetime.now(timezone.utc)
+    rows = [[act_id, post_id, actor_id, var.name, v, name, at, book.version, origin] for v in (chosen or (None,))]
+    con.executemany("INSERT INTO codes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    if actor_id is not None:
+        add_mention(con, post_id, actor_id, name, at)
+    return act_id
+
+
+def add_mention(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int, coder: str, at: datetime) -> None:
+    """A code on a (post, actor) pair makes it a unit: a mention shailoo did not find is added as the coder's."""
+    con.execute("""INSERT INTO mentions (post_id, actor_id, source, added_by, added_at)
+                   VALUES (?, ?, 'coder', ?, ?) ON CONFLICT DO NOTHING""", [post_id, actor_id, coder, at])
+
+
+def adjudicate(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | None, variable: str,
+               values: Iterable[str] | str | None, reviewer: str, note: str | None = None) -> int:
+    """Record a reviewer's final code for a unit (the latest decision per unit counts); return its act_id."""
+    name = check_person(reviewer)
+    if name is None:
+        raise CodingError("A reviewer's name must be 1 to 100 printable characters.")
+    if note is not None and (len(note) > 2_000 or _CONTROL.sub("", note.replace("\n", " ")) != note.replace("\n", " ")):
+        raise CodingError("A note must be at most 2,000 characters, without control characters.")
+    book = require_codebook(con)
+    values = [values] if isinstance(values, str) else list(values or [])
+    checked = check_act(book, variable, values, actor_id)
+    if isinstance(checked, str):
+        raise CodingError(checked[0].upper() + checked[1:] + ".")
+    var, chosen = checked
+    _unit_exists(con, post_id, actor_id)
+    act_id = con.execute("SELECT nextval('code_act_seq')").fetchall()[0][0]
+    at = datetime.now(timezone.utc)
+    rows = [[act_id, post_id, actor_id, var.name, v, name, at, book.version, note or None] for v in (chosen or (None,))]
+    con.executemany("INSERT INTO adjudications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return act_id
+
+
+# -- tables for people ----------------------------------------------------------------------------
+
+_UNIT_COLUMNS = """p.platform, p.platform_post_id AS post_id, p.url, a.name AS actor"""
+
+
+def codes_table(con: duckdb.DuckDBPyConnection, history: bool = False, variables: Iterable[str] | None = None,
+                sample: str | None = None) -> pa.Table:
+    """Codes in the form `shailoo coding codes import` reads: coder, variable, value, platform, post_id,
+    url, actor, coded_at (+ codebook_version, origin); each coder's current codes, or every act."""
+    where, params = _in_list("c.variable", variables)
+    if sample is not None:
+        where += " AND c.post_id IN (SELECT post_id FROM sample_posts WHERE sample = ?)"
+        params.append(sample)
+    latest = "" if history else """AND c.act_id IN (SELECT max(act_id) FROM codes
+                                                    GROUP BY post_id, actor_id, variable, coder)"""
+    return con.sql(f"""
+        SELECT c.coder, c.variable, c.value, {_UNIT_COLUMNS}, c.coded_at, c.codebook_version, c.origin
+        FROM codes c JOIN posts p USING (post_id) LEFT JOIN actors a ON a.actor_id = c.actor_id
+        WHERE true {where} {latest}
+        ORDER BY c.variable, p.platform, p.platform_post_id, a.name NULLS FIRST, c.coder, c.act_id, c.value
+    """, params=params).to_arrow_table()
+
+
+def final_table(con: duckdb.DuckDBPyConnection, variables: Iterable[str] | None = None,
+                sample: str | None = None) -> pa.Table:
+    """Final codes with their unit spelt out: platform, post_id, url, actor, variable, value, label, basis, reviewer."""
+    final = final_codes(con, variables, sample)
+    book = current_codebook(con)
+    labels = [(v.name, x.code, x.label) for v in (book.variables if book else ()) for x in v.values]
+    con.register("_final", final)
+    con.register("_labels", pa.table({"variable": [r[0] for r in labels], "value": [r[1] for r in labels],
+                                      "label": [r[2] for r in labels]}, schema=pa.schema(
+        [("variable", pa.string()), ("value", pa.string()), ("label", pa.string())])))
+    try:
+        return con.sql(f"""
+            SELECT {_UNIT_COLUMNS}, f.variable, f.value, l.label, f.basis, f.reviewer
+            FROM _final f JOIN posts p USING (post_id) LEFT JOIN actors a ON a.actor_id = f.actor_id
+            LEFT JOIN _labels l ON l.variable = f.variable AND l.value = f.value
+            ORDER BY f.variable, p.platform, p.platform_post_id, a.name NULLS FIRST, f.value
+        """).to_arrow_table()
+    finally:
+        con.unregister("_final")
+        con.unregister("_labels")
