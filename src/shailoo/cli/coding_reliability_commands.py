@@ -61,15 +61,21 @@ def reliability_cmd(
         else:
             table = reliability_table(ws.con, codebook, variable, level, sample, by=by, seed=seed, draws=draws,
                                       per_value=per_value)
-    shown = [c for c in table.column_names if c not in ("actor_id", "pairable_values", "alpha_all")]
-    if "value" in shown and all(v is None for v in table["value"].to_pylist()):
-        shown.remove("value")
-    for name in ("kappa", "weighted_kappa"):
-        if name in shown and all(v is None for v in table[name].to_pylist()):
+    # On a screen the notes go under the table, one line per row that has one (a column would not fit).
+    hidden = {"actor_id", "pairable_values", "alpha_all", "note"}
+    shown = [c for c in table.column_names if c not in hidden]
+    for name in ("value", "kappa", "weighted_kappa"):
+        if all(v is None for v in table[name].to_pylist()) if name in shown else False:
             shown.remove(name)
-    print_table(_on_screen(table, out), out, title="Reliability" + (" with each coder left out" if leave_one_out
-                                                                     else ""), shown=shown,
-                note=f"95 % bootstrap interval of {draws:,} resamples, seed {seed}." if draws else None)
+    notes = [f"95 % bootstrap interval of {draws:,} resamples, seed {seed}." if draws else "No interval (--draws 0)."]
+    screen = out.output is None and out.resolved_format() == "table"
+    if screen:
+        keys = [c for c in ("variable", "value", "actor", "platform", "coder_pair", "left_out") if c in shown]
+        for row in table.to_pylist():
+            if row["note"]:
+                notes.append(" ".join(str(row[k]) for k in keys if row[k] is not None) + f": {row['note']}.")
+    title = "Reliability" + (" with each coder left out" if leave_one_out else "")
+    print_table(_on_screen(table, out), out, title=title, shown=shown, note="\n".join(notes))
 
 
 @table_command
