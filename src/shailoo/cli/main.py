@@ -113,6 +113,7 @@ COMMAND_MODULES = (
     "shailoo.cli.sql_commands",
     "shailoo.cli.export_commands",
     "shailoo.cli.coding_commands",
+    "shailoo.cli.server_commands",
 )
 
 for _name in COMMAND_MODULES:

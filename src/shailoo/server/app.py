@@ -1,0 +1,171 @@
+"""The web app: `create_app(workspace)` builds the FastAPI application `shailoo serve` runs.
+
+Routes live in server/routes/ and stay thin: parse, check the role (auth.require), call the
+library, render. The workspace is opened per request through server/db.py's gate.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shailoo.errors import ShailooError
+from shailoo.server import auth
+from shailoo.server.db import WorkspaceBusy, WorkspaceGate
+from shailoo.server.render import page
+from shailoo.server.sessions import RateLimiter, SessionStore
+
+log = logging.getLogger("shailoo.server")
+
+MAX_BODY = 1 << 20  # forms are small; the imports page will raise this for its own upload route
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+LOGIN_LIMITS = {"user": (5, 900.0), "address": (20, 900.0)}  # failed attempts per 15 minutes
+
+
+def _wants_html(request: Request) -> bool:
+    return (request.method == "GET" and not request.url.path.startswith("/api/")
+            and "hx-request" not in request.headers)
+
+
+def _error(request: Request, status: int, key: str, **extra) -> Response:
+    if request.url.path.startswith("/api/"):
+        from shailoo.server.i18n import Messages
+        from shailoo.server.render import language
+
+        return JSONResponse({"detail": Messages(language(request))(key)}, status_code=status, headers=extra)
+    response = page(request, "error.html", status=status, message_key=key)
+    response.headers.update(extra)
+    return response
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(auth.LoginRequired)
+    async def login_required(request: Request, exc: auth.LoginRequired) -> Response:
+        if _wants_html(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            from urllib.parse import quote
+
+            return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+        headers = {"HX-Redirect": "/login"} if "hx-request" in request.headers else {}
+        return _error(request, 401, "error.login_required", **headers)
+
+    @app.exception_handler(auth.Forbidden)
+    async def forbidden(request: Request, exc: auth.Forbidden) -> Response:
+        return _error(request, 403, "error.forbidden")
+
+    @app.exception_handler(auth.CsrfRefused)
+    async def csrf(request: Request, exc: auth.CsrfRefused) -> Response:
+        return _error(request, 403, "error.csrf")
+
+    @app.exception_handler(WorkspaceBusy)
+    async def busy(request: Request, exc: WorkspaceBusy) -> Response:
+        return _error(request, 503, "error.busy", **{"Retry-After": "5"})
+
+    @app.exception_handler(ShailooError)
+    async def shailoo_error(request: Request, exc: ShailooError) -> Response:
+        # a user's mistake (an unknown period, a bad date): the library's one sentence, as text
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return page(request, "error.html", status=400, message_key=None, message=str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _error(request, 400, "error.invalid")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        key = {404: "error.not_found", 405: "error.method", 413: "error.too_large"}.get(exc.status_code,
+                                                                                      "error.invalid")
+        return _error(request, exc.status_code, key)
+
+
+class _Limits:
+    """Pure ASGI middleware: security headers on every answer; request bodies bounded."""
+
+    def __init__(self, app, max_body: int = MAX_BODY) -> None:
+        self.app, self.max_body = app, max_body
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        https = scope.get("scheme") == "https"
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+            await self._too_large(send, https)
+            return
+        seen = 0
+
+        async def bounded():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise StarletteHTTPException(413)
+            return message
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                for k, v in self._headers(https).items():
+                    if k.lower().encode() not in names:
+                        headers.append((k.lower().encode(), v.encode()))
+                message = dict(message, headers=headers)
+            await send(message)
+
+        await self.app(scope, bounded, with_headers)
+
+    @staticmethod
+    def _headers(https: bool) -> dict[str, str]:
+        extra = {"Strict-Transport-Security": "max-age=31536000"} if https else {}
+        return HEADERS | extra
+
+    async def _too_large(self, send, https: bool) -> None:
+        body = b"Request too large."
+        await send({"type": "http.response.start", "status": 413, "headers": [
+            (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+            *[(k.lower().encode(), v.encode()) for k, v in self._headers(https).items()]]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def create_app(workspace: str | Path, wait: float = 5.0) -> FastAPI:
+    """The web app over one workspace (opened per request; see server/db.py)."""
+    from shailoo.server.routes import ROUTERS
+    from shailoo.store.workspace import open_workspace
+
+    with open_workspace(workspace) as ws:  # migrate once (adds the users table), learn the project's name
+        project = ws.config.project
+    app = FastAPI(title=f"shailoo — {project}", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(auth.check_csrf)])
+    app.state.gate = WorkspaceGate(Path(workspace), wait=wait)
+    app.state.project = project
+    app.state.sessions = SessionStore()
+    app.state.limits = {k: RateLimiter(n, window) for k, (n, window) in LOGIN_LIMITS.items()}
+    _handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    undeclared = [r.path for r in app.routes if isinstance(r, APIRoute) and auth.access_of(r) is None]
+    if undeclared:  # every route says who may call it; a route that forgot is a bug caught at start
+        raise RuntimeError(f"routes without an access declaration: {undeclared}")
+    static = resources.files("shailoo.server").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.add_middleware(_Limits)
+    return app
