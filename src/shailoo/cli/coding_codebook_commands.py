@@ -97,8 +97,8 @@ def register(coding_app: typer.Typer) -> None:
         from shailoo.store.workspace import open_workspace
 
         with open_workspace(workspace, read_only=True) as ws:
-            rows = ws.con.execute("""SELECT version, imported_at, source_file, array_to_string(changes, ' ') AS changes
-                                     FROM codebooks ORDER BY version""").fetch_arrow_table()
+            rows = ws.con.sql("""SELECT version, imported_at, source_file, array_to_string(changes, ' ') AS changes
+                                     FROM codebooks ORDER BY version""").to_arrow_table()
         print_table(rows, out, title="Codebook versions")
 
     @codebook_app.command("export", epilog=examples(

@@ -147,9 +147,24 @@ def _yaml_reason(exc: yaml.YAMLError) -> str:
     return printable(problem) + (f" (line {mark.line + 1}, column {mark.column + 1})" if mark else "")
 
 
-# The base loader: every scalar stays the string the user wrote ("01" stays "01", `yes` stays "yes"),
-# no Python object is ever built; booleans are read by `_bool` below.
-_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+class _DuplicateKey(Exception):
+    def __init__(self, key: object, line: int) -> None:
+        self.key, self.line = key, line
+
+
+class _Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):
+    """The base loader: every scalar stays the string the user wrote ("01" stays "01", `yes` stays
+    "yes"), no Python object is ever built (booleans are read by `_bool` below); a key written twice
+    in one mapping is refused (YAML would silently keep the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            if key in seen:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 def parse_codebook(text: str, source: str = "codebook") -> Codebook:
@@ -161,6 +176,9 @@ def parse_codebook(text: str, source: str = "codebook") -> Codebook:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise CodebookError(f"The codebook {printable(source)} is not valid YAML: {_yaml_reason(exc)}.") from None
+    except _DuplicateKey as dup:
+        raise CodebookError(f"The codebook {printable(source)} is not valid: the key {_show(dup.key)} is written "
+                            f"twice in one mapping (line {dup.line}); keep one.") from None
     problems = _Problems(source)
     if not isinstance(data, dict):
         problems.add("It must be a mapping with a 'variables' list (see docs/coding.md).")
