@@ -32,7 +32,7 @@ from shailoo.analysis.snapshot import (
 from shailoo.outputs import check_output, write_output
 from shailoo.report import charts
 from shailoo.report.blocks import Block
-from shailoo.report.config import ReportConfig, load_config
+from shailoo.report.config import SECTIONS, ReportConfig, load_config
 from shailoo.report.i18n import Tr
 from shailoo.report.markdown import render_markdown
 from shailoo.report.sections import (
@@ -199,8 +199,11 @@ def _about(tr: Tr, cfg: ReportConfig) -> dict | None:
 
 def build_report(ws, period: str | None = None, include_text: bool = True, flt: PostFilter | None = None,
                  all_posts: bool = False, lang: str | None = None, progress: Progress | None = None,
-                 config: ReportConfig | None = None) -> Report:
-    """Compute every section (with the per-post table materialised once for the metric ones)."""
+                 config: ReportConfig | None = None, with_suggestions: bool = False) -> Report:
+    """Compute every section (with the per-post table materialised once for the metric ones).
+
+    With final codes in the workspace the coded sections come in (report/coded_sections.py);
+    `with_suggestions` adds tables of machine suggestions beside them, labelled as such."""
     step = progress or (lambda _stage: None)
     cfg = config or load_config(ws)
     tr = Tr(lang or cfg.language or "en", ws.config.timezone)
@@ -231,10 +234,22 @@ def build_report(ws, period: str | None = None, include_text: bool = True, flt: 
             out.append(comparison_section(ws, flt, tr, notes))
         if "results" in want:
             out.append(results_section(ws, flt, tr, notes))
+        coding = "coding" in want or "coding" not in SECTIONS  # on by default until the config names it
+        if coding:
+            from shailoo.report.coded_sections import coded_methodology, coded_section
+
+            step("coded sections")
+            out.append(coded_section(ws, flt, tr, with_suggestions))
         step("methodology")
         method = _methodology(ws, flt, tr, scope_text, notes) if "methodology" in want else None
         if method:
             method["commands"] = [*COMMANDS, f"# {cli_scope}"]
+            if coding:
+                paragraphs, blocks = coded_methodology(ws, tr, with_suggestions)
+                method["paragraphs"] += paragraphs
+                method["blocks"] += blocks
+                if blocks:
+                    method["commands"].insert(-1, "shailoo coding reliability")
     if include_text and "text" in want:
         from shailoo.report.text_sections import text_section
 

@@ -28,6 +28,14 @@ PART_COLORS = {"reactions": "#4e79a7", "likes": "#4e79a7", "comments": "#f28e2b"
                "posts": "#4e79a7", "interactions": "#e15759", "followers": "#76b7b2", "votes": "#edc948"}
 SERIES = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
           "#bab0ac", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
+# Ordinal codes (tone) from the first value to the last: red through grey to green (ColorBrewer RdYlGn
+# with a grey midpoint), so "negative … positive" reads the same in every chart; not applicable and
+# can't tell are a lighter grey.
+DIVERGING = {2: ("#d6604d", "#4dac26"), 3: ("#d6604d", "#b0b0b0", "#4dac26"),
+             4: ("#ca0020", "#f4a582", "#a6d96a", "#1a9641"),
+             5: ("#ca0020", "#f4a582", "#b0b0b0", "#a6d96a", "#1a9641"),
+             7: ("#b2182b", "#ef8a62", "#fddbc7", "#b0b0b0", "#d9f0d3", "#7fbf7b", "#1b7837")}
+MISSING_GREY = "#dcdcdc"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif"
 WIDTH = 560  # plot width in px: with labels, a chart fits the 980 px page and A4
 
