@@ -99,10 +99,11 @@ def load(con: duckdb.DuckDBPyConnection, codebook: Codebook, variables: list[Var
             ORDER BY c.variable, unit, coder_id, c.value NULLS FIRST""").to_arrow_table()
     finally:
         con.unregister("_rel_codes")
-    coder_names = [None] * (int(pc.max(t["coder_id"]).as_py()) + 1)
-    for cid, name in zip(t["coder_id"].to_numpy(), t["coder"].to_pylist()):
-        coder_names[cid] = name  # a few distinct coders; the loop over rows is cheap only here
-    actors = {int(i): n for i, n in zip(t["actor_id"].to_numpy(), t["actor"].to_pylist()) if i >= 0 and n}
+    # Distinct coders and actors (a few), not a loop over the code rows.
+    coders = t.group_by(["coder_id", "coder"]).aggregate([]).sort_by("coder_id")
+    coder_names = coders["coder"].to_pylist()
+    named = t.filter(pc.greater_equal(t["actor_id"], 0)).group_by(["actor_id", "actor"]).aggregate([])
+    actors = {int(i): n for i, n in zip(named["actor_id"].to_pylist(), named["actor"].to_pylist()) if n}
     out = []
     for var in variables:
         part = t.filter(pc.equal(t["variable"], var.name))
