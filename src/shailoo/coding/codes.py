@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from shailoo.coding.codebook import Codebook, Variable, current_codebook, require_codebook
 from shailoo.errors import CodingError
+from shailoo.outputs import FORMULA_STARTS
 
 
 def _in_list(column: str, values: Iterable[str] | None) -> tuple[str, list]:
@@ -53,7 +54,8 @@ def final_codes(con: duckdb.DuckDBPyConnection, variables: Iterable[str] | None 
     """The value the report uses per unit: columns post_id, actor_id, variable, value, basis, reviewer.
 
     basis: 'adjudicated' (a reviewer's latest decision), 'agreed' (two or more coders gave the same
-    value set), 'single coder' (one coder coded the unit). Units whose coders disagree and that no
+    value set; for multi-label variables "none of the values" is a set too, so none against a value
+    is a disagreement), 'single coder' (one coder coded the unit). Units whose coders disagree and that no
     reviewer decided are left out (see the disagreement list). Multi-label: one row per value.
     """
     cur = current_codes(con, variables, sample)
@@ -63,7 +65,7 @@ def final_codes(con: duckdb.DuckDBPyConnection, variables: Iterable[str] | None 
         return con.sql(f"""
             WITH sets AS (
                 SELECT post_id, actor_id, variable, coder,
-                       list_sort(list(value) FILTER (WHERE value IS NOT NULL)) AS vals
+                       coalesce(list_sort(list(value) FILTER (WHERE value IS NOT NULL)), []) AS vals
                 FROM _current_codes GROUP BY ALL),
             per_unit AS (
                 SELECT post_id, actor_id, variable, count(*) AS coders, count(DISTINCT vals) AS versions,
@@ -99,11 +101,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def check_person(name: object, what: str = "coder") -> str | None:
-    """A coder's or reviewer's name as stored, or None when unusable (empty, too long, control characters)."""
+    """A coder's or reviewer's name as stored, or None when unusable (empty, too long, control characters,
+    or starting like a spreadsheet formula: a name is a team member's, never '=HYPERLINK(…)')."""
     if not isinstance(name, str):
         return None
     name = unicodedata.normalize("NFC", name).strip()
-    if not name or len(name) > MAX_NAME or _CONTROL.search(name):
+    if not name or len(name) > MAX_NAME or _CONTROL.search(name) or name[0] in FORMULA_STARTS:
         return None
     return name
 
@@ -151,7 +154,7 @@ def current_value_set(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: in
                       coder: str) -> tuple[int, tuple[str, ...]] | None:
     """A coder's current act on one unit and variable: (act_id, its values sorted), or None."""
     rows = con.execute("""
-        SELECT act_id, list_sort(list(value) FILTER (WHERE value IS NOT NULL)) FROM codes
+        SELECT act_id, coalesce(list_sort(list(value) FILTER (WHERE value IS NOT NULL)), []) FROM codes
         WHERE act_id = (SELECT max(act_id) FROM codes WHERE post_id = ? AND actor_id IS NOT DISTINCT FROM ?
                         AND variable = ? AND coder = ?)
         GROUP BY act_id""", [post_id, actor_id, variable, coder]).fetchall()
@@ -171,7 +174,7 @@ def record_code(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | No
         raise CodingError(f"Origin must be one of {', '.join(ORIGINS)}, not {_q(origin)}.")
     name = check_person(coder)
     if name is None:
-        raise CodingError("A coder's name must be 1 to 100 printable characters.")
+        raise CodingError("A coder's name must be 1 to 100 printable characters, not starting with = + - @.")
     book = require_codebook(con)
     values = [values] if isinstance(values, str) else list(values or [])
     checked = check_act(book, variable, values, actor_id)
@@ -202,7 +205,7 @@ def adjudicate(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | Non
     """Record a reviewer's final code for a unit (the latest decision per unit counts); return its act_id."""
     name = check_person(reviewer)
     if name is None:
-        raise CodingError("A reviewer's name must be 1 to 100 printable characters.")
+        raise CodingError("A reviewer's name must be 1 to 100 printable characters, not starting with = + - @.")
     if note is not None and (len(note) > 2_000 or _CONTROL.sub("", note.replace("\n", " ")) != note.replace("\n", " ")):
         raise CodingError("A note must be at most 2,000 characters, without control characters.")
     book = require_codebook(con)

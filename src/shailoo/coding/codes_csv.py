@@ -217,7 +217,7 @@ def _check_row(r: _Row, book: Codebook, posts: dict, in_sample: set | None, samp
                actors: Actors) -> tuple[str | None, tuple | None]:
     coder = check_person(r.coder)
     if coder is None:
-        return ("the coder is empty" if not r.coder else "the coder's name is not 1 to 100 printable characters"), None
+        return ("the coder is empty" if not r.coder else "the coder's name is not 1 to 100 printable characters, not starting with = + - @"), None
     actor_id = None
     if r.actor:
         found = actors.find(r.actor)
@@ -254,7 +254,8 @@ def _new_acts(con: duckdb.DuckDBPyConnection, acts: list[_Act], report: CodesImp
     if not acts:
         return []
     current: dict[tuple, tuple[str, ...]] = {}
-    for post_id, actor_id, variable, coder, value in current_codes(con, {a.variable for a in acts}).to_pylist():
+    cur = current_codes(con, {a.variable for a in acts})
+    for post_id, actor_id, variable, coder, value in zip(*(cur.column(c).to_pylist() for c in cur.column_names)):
         current.setdefault((coder, post_id, actor_id, variable), ())
         if value is not None:
             current[(coder, post_id, actor_id, variable)] += (value,)
@@ -263,8 +264,8 @@ def _new_acts(con: duckdb.DuckDBPyConnection, acts: list[_Act], report: CodesImp
     if timed:
         rows = con.execute("""
             SELECT coder, post_id, actor_id, variable, coded_at,
-                   list_sort(list(value) FILTER (WHERE value IS NOT NULL)) FROM codes GROUP BY act_id, ALL
-        """).fetchall() if len(timed) else []
+                   coalesce(list_sort(list(value) FILTER (WHERE value IS NOT NULL)), []) FROM codes
+            GROUP BY act_id, coder, post_id, actor_id, variable, coded_at""").fetchall()
         stored = {(c, p, a, v, t, tuple(vals)) for c, p, a, v, t, vals in rows}
     far = datetime.max.replace(tzinfo=timezone.utc)
     out = []
