@@ -194,36 +194,6 @@ def find_mentions(con, sample: str | None = None, include_author: bool = False) 
             "added": len(added), "removed": len(removed), "kept_with_codes": kept}
 
 
-def resolve_post(con, url: str | None = None, platform: str | None = None, post_id: str | None = None) -> int:
-    """A post's internal id from its URL, or its platform and the platform's post id."""
-    if url:
-        rows = con.execute("SELECT post_id FROM posts WHERE url = ? ORDER BY post_id LIMIT 2", [url.strip()]).fetchall()
-        what = f"the URL {url.strip()}"
-    elif platform and post_id:
-        rows = con.execute("SELECT post_id FROM posts WHERE platform = ? AND platform_post_id = ? LIMIT 2",
-                           [platform.strip().lower(), post_id.strip()]).fetchall()
-        what = f"the {platform} post {post_id}"
-    else:
-        raise UsageError("Name the post with --url, or with --platform and --post-id.")
-    if not rows:
-        raise CodingError(f"No post in this workspace has {what}.")
-    if len(rows) > 1:
-        raise CodingError(f"Several posts have {what}; name it with --platform and --post-id instead.")
-    return rows[0][0]
-
-
-def resolve_actor(con, name: str) -> int:
-    """A registered actor by name or alias, any case (as --actor everywhere)."""
-    rows = con.execute("""SELECT actor_id, name FROM actors WHERE lower(name) = lower(trim(?))
-        OR list_contains(list_transform(coalesce(aliases, []), lambda x: lower(x)), lower(trim(?)))
-        ORDER BY actor_id""", [name, name]).fetchall()
-    if not rows:
-        raise CodingError(f"No registered actor is named '{name}' (by name or alias); see `shailoo actors list`.")
-    if len(rows) > 1:
-        raise CodingError(f"'{name}' names several actors ({', '.join(r[1] for r in rows)}); give the full name.")
-    return rows[0][0]
-
-
 def add_mention(con, post: int, actor: int, coder: str) -> bool:
     """Record that a post mentions an actor the alias search missed (source 'coder'); False if already known."""
     coder = (coder or "").strip()
