@@ -21,7 +21,7 @@ from shailoo.errors import ShailooError
 from shailoo.server import auth
 from shailoo.server.db import WorkspaceBusy, WorkspaceGate
 from shailoo.server.render import page
-from shailoo.server.sessions import RateLimiter, SessionStore
+from shailoo.server.sessions import RateLimiter, SessionStore, UserCache
 
 log = logging.getLogger("shailoo.server")
 
@@ -146,7 +146,7 @@ class _Limits:
         await send({"type": "http.response.body", "body": body})
 
 
-def create_app(workspace: str | Path, wait: float = 5.0) -> FastAPI:
+def create_app(workspace: str | Path, wait: float = 5.0, user_ttl: float = 2.0) -> FastAPI:
     """The web app over one workspace (opened per request; see server/db.py)."""
     from shailoo.server.routes import ROUTERS
     from shailoo.store.workspace import open_workspace
@@ -158,11 +158,14 @@ def create_app(workspace: str | Path, wait: float = 5.0) -> FastAPI:
     app.state.gate = WorkspaceGate(Path(workspace), wait=wait)
     app.state.project = project
     app.state.sessions = SessionStore()
+    app.state.users = UserCache(user_ttl)
     app.state.limits = {k: RateLimiter(n, window) for k, (n, window) in LOGIN_LIMITS.items()}
     _handlers(app)
-    for router in ROUTERS:
-        app.include_router(router)
-    undeclared = [r.path for r in app.routes if isinstance(r, APIRoute) and auth.access_of(r) is None]
+    for router in ROUTERS:  # added one by one: app.routes then lists every APIRoute, whatever FastAPI's version
+        for route in router.routes:
+            app.add_api_route(route.path, route.endpoint, methods=sorted(route.methods), name=route.name,
+                              dependencies=list(route.dependencies), summary=route.summary)
+    undeclared = [getattr(r, "path", r) for r in app.routes if not isinstance(r, APIRoute) or auth.access_of(r) is None]
     if undeclared:  # every route says who may call it; a route that forgot is a bug caught at start
         raise RuntimeError(f"routes without an access declaration: {undeclared}")
     static = resources.files("shailoo.server").joinpath("static")

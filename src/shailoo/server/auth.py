@@ -37,8 +37,8 @@ def session_of(request: Request) -> Session | None:
 def require(*roles: str):
     """A dependency admitting logged-in users of these roles (every role when none is named).
 
-    The user is read from the workspace on every request, so a role change or removal (from the
-    CLI too) takes effect at once."""
+    The user is read from the workspace (kept two seconds, server/sessions.py UserCache), so a role
+    change or removal from the CLI takes effect within two seconds, from the web app at once."""
     allowed = tuple(roles) or EVERYONE
     unknown = set(allowed) - set(EVERYONE)
     if unknown:
@@ -48,8 +48,11 @@ def require(*roles: str):
         session = session_of(request)
         if session is None:
             raise LoginRequired()
-        with request.app.state.gate.read() as ws:
-            user = users.get_user(ws, session.username)
+        known, user = request.app.state.users.get(session.username)
+        if not known:
+            with request.app.state.gate.read() as ws:
+                user = users.get_user(ws, session.username)
+            request.app.state.users.put(session.username, user)
         if user is None:
             request.app.state.sessions.drop(session.token)
             raise LoginRequired()

@@ -102,3 +102,31 @@ class RateLimiter:
     def reset(self, key: str) -> None:
         with self._lock:
             self._failures.pop(key, None)
+
+
+class UserCache:
+    """Users as read from the workspace, kept `ttl` seconds so a page opens the workspace once, not
+    twice; web changes clear it at once, a CLI change (set-role, remove) shows within `ttl`."""
+
+    def __init__(self, ttl: float = 2.0) -> None:
+        self.ttl = ttl
+        self._users: dict[str, tuple[object, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, username: str) -> tuple[bool, object]:
+        with self._lock:
+            found = self._users.get(username)
+        if found is None or time.monotonic() > found[1]:
+            return False, None
+        return True, found[0]
+
+    def put(self, username: str, user: object) -> None:
+        if self.ttl > 0:
+            with self._lock:
+                if len(self._users) > 10_000:
+                    self._users.clear()
+                self._users[username] = (user, time.monotonic() + self.ttl)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._users.clear()

@@ -37,6 +37,7 @@ def _change(request: Request, change) -> Response:
     try:
         with request.app.state.gate.write() as ws:
             change(ws)
+        request.app.state.users.clear()
     except WorkspaceBusy:
         raise  # answered 503 by the app
     except ShailooError as exc:

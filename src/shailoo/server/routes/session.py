@@ -90,4 +90,5 @@ def account_language(request: Request, language: str = Form(..., max_length=10),
                      user: users.User = Depends(require())) -> Response:
     with request.app.state.gate.write() as ws:
         users.set_language(ws, user.username, language, actor=user.username)
+    request.app.state.users.clear()
     return RedirectResponse("/account", status_code=303)
