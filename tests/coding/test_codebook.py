@@ -196,3 +196,35 @@ def test_codebook_file_errors(tmp_path, workspace):
         import_codebook(workspace.con, bad)
     with pytest.raises(Exception, match="folder"):
         import_codebook(workspace.con, tmp_path)
+
+
+def test_cli_import_show_versions(runner, tmp_path):
+    from shailoo.cli.main import app
+    from shailoo.store.workspace import init_workspace
+
+    folder = str(tmp_path / "ws")
+    init_workspace(Path(folder), project="t").close()
+    result = runner.invoke(app, ["coding", "codebook", "show", "-w", folder])
+    assert result.exit_code == 1 and "no codebook yet" in result.output
+    result = runner.invoke(app, ["coding", "codebook", "import", str(DATA / "tone.yaml"), "-w", folder])
+    assert result.exit_code == 0 and "version 1: 3 variables, 10 values" in result.output, result.output
+    result = runner.invoke(app, ["coding", "codebook", "import", str(DATA / "tone.yaml"), "-w", folder])
+    assert "unchanged (version 1" in result.output
+    edited = tmp_path / "v2.yaml"
+    edited.write_text((DATA / "tone.yaml").read_text("utf-8").replace("label: Topics", "label: Themes"), "utf-8")
+    result = runner.invoke(app, ["coding", "codebook", "import", str(edited), "-w", folder])
+    assert result.exit_code == 0 and "Variable 'topic': label changed from 'Topics' to 'Themes'." in result.output
+    result = runner.invoke(app, ["coding", "codebook", "show", "-f", "csv", "--lang", "ru", "-w", folder])
+    assert result.exit_code == 0, result.output
+    assert "tone,Тональность,post_actor,ordinal,False,'-1,negative" in result.output
+    assert "позитивная" in result.output
+    result = runner.invoke(app, ["coding", "codebook", "versions", "-f", "csv", "-w", folder])
+    assert result.exit_code == 0 and "v2.yaml" in result.output
+    result = runner.invoke(app, ["coding", "codebook", "import", "-w", folder])
+    assert result.exit_code != 0 and "--builtin" in result.output
+    result = runner.invoke(app, ["coding", "codebook", "import", "--builtin", "nope", "-w", folder])
+    assert result.exit_code != 0 and "no built-in codebook 'nope'" in result.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("variables:\n  - name: x\n    values: []\n", "utf-8")
+    result = runner.invoke(app, ["coding", "codebook", "import", str(bad), "-w", folder])
+    assert result.exit_code == 1 and "Variable 'x' has no values" in result.output and "Traceback" not in result.output
