@@ -6,8 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from shailoo.coding.codebook import (builtin_codebook_text, current_codebook, import_codebook, parse_codebook,
-                                     require_codebook, store_codebook)
+from shailoo.coding.codebook import (
+    builtin_codebook_text,
+    current_codebook,
+    import_codebook,
+    parse_codebook,
+    require_codebook,
+    store_codebook,
+)
 from shailoo.errors import CodebookError, CodingError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "coding"
@@ -41,8 +47,8 @@ def test_parses_the_issue_form():
     (one().replace("level: nominal", "level: ordnal"),
      "Variable 'tone''s level must be one of nominal, ordinal, interval, ratio, not 'ordnal'"),
     (one().replace("unit: post", "unit: comment"), "Variable 'tone''s unit must be one of post, post_actor, not 'comment'"),
-    (one('[{code: low}]').replace("nominal", "interval"), "Variable 'tone''s value 'low' is not a number, but the "
-                                                          "variable's level is interval"),
+    (one('[{code: low}]').replace("nominal", "interval"), ("Variable 'tone''s value 'low' is not a number, but the "
+                                                           "variable's level is interval")),
     (one("[]"), "Variable 'tone' has no values"),
     (one(name="'2 tone'"), "Variable 1's name '2 tone' is not an identifier"),
     (one(extra="    multiple: maybe\n"), "Variable 'tone''s 'multiple' must be true or false, not 'maybe'"),

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from shailoo.cli.main import app
 from shailoo.coding.codebook import import_codebook
-from shailoo.coding.codes import adjudicate, codes_table, current_codes, final_codes, record_code
+from shailoo.coding.codes import (
+    adjudicate,
+    codes_table,
+    current_codes,
+    final_codes,
+    record_code,
+)
 from shailoo.coding.codes_csv import import_codes
 from shailoo.errors import CodingError, UsageError, WrongFormat
 from shailoo.store.workspace import init_workspace

@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from shailoo.coding.codebook import builtin_codebook_text, import_codebook, parse_codebook, store_codebook
-from shailoo.coding.qdc import NAMESPACE, codebook_qdc, workspace_seed
 from shailoo.cli.main import app
+from shailoo.coding.codebook import (
+    builtin_codebook_text,
+    import_codebook,
+    parse_codebook,
+)
+from shailoo.coding.qdc import NAMESPACE, codebook_qdc, workspace_seed
 from shailoo.errors import CodebookError
 
 xmlschema = pytest.importorskip("xmlschema")

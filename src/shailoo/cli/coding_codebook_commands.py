@@ -4,18 +4,25 @@ coders' codes as CSV, reviewers' decisions and the final codes the report uses."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from shailoo.cli.common import OutputOptions, WorkspaceOpt, console, note_line, print_table, table_command
+from shailoo.cli.common import (
+    OutputOptions,
+    WorkspaceOpt,
+    console,
+    note_line,
+    print_table,
+    table_command,
+)
 from shailoo.cli.options import examples
 from shailoo.errors import UsageError
 
 LANGS = ("en", "ru", "ky")
 LangOpt = Annotated[str, typer.Option("--lang", help="Labels in en, ru or ky (English where a label is not translated).")]
-VariableOpt = Annotated[Optional[list[str]], typer.Option("--variable", help="Only this variable (repeatable).")]
-SampleOpt = Annotated[Optional[str], typer.Option("--sample", help="Only the posts of this sample.")]
+VariableOpt = Annotated[list[str] | None, typer.Option("--variable", help="Only this variable (repeatable).")]
+SampleOpt = Annotated[str | None, typer.Option("--sample", help="Only the posts of this sample.")]
 
 
 def _lang(lang: str) -> str:
@@ -47,8 +54,8 @@ def register(coding_app: typer.Typer) -> None:
     @codebook_app.command("import", epilog=examples(
         "shailoo coding codebook import codebook.yaml", "shailoo coding codebook import --builtin election"))
     def codebook_import(
-        file: Annotated[Optional[Path], typer.Argument(help="The codebook YAML file.")] = None,
-        builtin: Annotated[Optional[str], typer.Option("--builtin", help="A codebook shipped with shailoo: election "
+        file: Annotated[Path | None, typer.Argument(help="The codebook YAML file.")] = None,
+        builtin: Annotated[str | None, typer.Option("--builtin", help="A codebook shipped with shailoo: election "
                                                        "(tone, the 27 topics, disinformation, inflammatory language).")] = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
@@ -56,7 +63,11 @@ def register(coding_app: typer.Typer) -> None:
 
         A change that would orphan stored codes (a removed variable or value that current codes use) is refused.
         """
-        from shailoo.coding.codebook import builtin_codebook_text, read_codebook_file, store_codebook
+        from shailoo.coding.codebook import (
+            builtin_codebook_text,
+            read_codebook_file,
+            store_codebook,
+        )
         from shailoo.store.workspace import open_workspace
 
         if (file is None) == (builtin is None):
@@ -105,9 +116,9 @@ def register(coding_app: typer.Typer) -> None:
         "shailoo coding codebook export --qdc codebook.qdc", "shailoo coding codebook export --qdc kodbook.qdc --lang ky",
         "shailoo coding codebook export --yaml codebook.yaml"))
     def codebook_export(
-        qdc: Annotated[Optional[Path], typer.Option("--qdc", help="Write a REFI-QDA codebook (.qdc) for ATLAS.ti, "
+        qdc: Annotated[Path | None, typer.Option("--qdc", help="Write a REFI-QDA codebook (.qdc) for ATLAS.ti, "
                                                     "NVivo, MAXQDA or QualCoder.")] = None,
-        yaml_file: Annotated[Optional[Path], typer.Option("--yaml", help="Write the codebook's YAML as imported.")] = None,
+        yaml_file: Annotated[Path | None, typer.Option("--yaml", help="Write the codebook's YAML as imported.")] = None,
         lang: LangOpt = "en", workspace: WorkspaceOpt = None,
     ) -> None:
         """Export the current codebook as REFI-QDA codebook exchange XML (--qdc) or as its YAML (--yaml)."""
@@ -174,13 +185,13 @@ def register(coding_app: typer.Typer) -> None:
     def adjudicate_cmd(
         variable: Annotated[str, typer.Option("--variable", help="The variable decided.")],
         reviewer: Annotated[str, typer.Option("--reviewer", help="Who decides (a team member's name).")],
-        value: Annotated[Optional[list[str]], typer.Option("--value", help="The final value's code (repeat for "
+        value: Annotated[list[str] | None, typer.Option("--value", help="The final value's code (repeat for "
                                                            "multi-label; none for an empty multi-label decision).")] = None,
-        url: Annotated[Optional[str], typer.Option("--url", help="The post's URL.")] = None,
-        platform: Annotated[Optional[str], typer.Option("--platform", help="The post's platform (with --post-id).")] = None,
-        post_id: Annotated[Optional[str], typer.Option("--post-id", help="The platform's id of the post.")] = None,
-        actor: Annotated[Optional[str], typer.Option("--actor", help="The actor (name or alias), for post_actor variables.")] = None,
-        note: Annotated[Optional[str], typer.Option("--note", help="Why (kept with the decision).")] = None,
+        url: Annotated[str | None, typer.Option("--url", help="The post's URL.")] = None,
+        platform: Annotated[str | None, typer.Option("--platform", help="The post's platform (with --post-id).")] = None,
+        post_id: Annotated[str | None, typer.Option("--post-id", help="The platform's id of the post.")] = None,
+        actor: Annotated[str | None, typer.Option("--actor", help="The actor (name or alias), for post_actor variables.")] = None,
+        note: Annotated[str | None, typer.Option("--note", help="Why (kept with the decision).")] = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Record a reviewer's final code for a unit the coders disagree on (the latest decision counts)."""

@@ -11,14 +11,21 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 import duckdb
 import yaml
 
-from shailoo.errors import CodebookError, CodingError, InputFileError, UsageError, os_error_sentence, printable
+from shailoo.errors import (
+    CodebookError,
+    CodingError,
+    InputFileError,
+    UsageError,
+    os_error_sentence,
+    printable,
+)
 
 UNITS = ("post", "post_actor")
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -401,7 +408,7 @@ def store_codebook(con: duckdb.DuckDBPyConnection, text: str, source: str) -> tu
         refuse_orphans(con, old, new)
     version = (old.version if old is not None else 0) + 1
     con.execute("INSERT INTO codebooks VALUES (?, ?, ?, ?, ?, ?)",
-                [version, datetime.now(timezone.utc), source, fingerprint(new), text, list(changes)])
+                [version, datetime.now(UTC), source, fingerprint(new), text, list(changes)])
     return replace(new, version=version, changes=tuple(changes)), True
 
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
 
-from shailoo.coding.codebook import Codebook, Variable, current_codebook, require_codebook
+from shailoo.coding.codebook import (
+    Codebook,
+    Variable,
+    current_codebook,
+    require_codebook,
+)
 from shailoo.errors import CodingError
 from shailoo.outputs import FORMULA_STARTS
 
@@ -186,7 +191,7 @@ def record_code(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | No
     if current is not None and current[1] == tuple(sorted(chosen)):
         return current[0]
     act_id = con.execute("SELECT nextval('code_act_seq')").fetchall()[0][0]
-    at = coded_at or datetime.now(timezone.utc)
+    at = coded_at or datetime.now(UTC)
     rows = [[act_id, post_id, actor_id, var.name, v, name, at, book.version, origin] for v in (chosen or (None,))]
     con.executemany("INSERT INTO codes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     if actor_id is not None:
@@ -216,7 +221,7 @@ def adjudicate(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | Non
     var, chosen = checked
     _unit_exists(con, post_id, actor_id)
     act_id = con.execute("SELECT nextval('code_act_seq')").fetchall()[0][0]
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     rows = [[act_id, post_id, actor_id, var.name, v, name, at, book.version, note or None] for v in (chosen or (None,))]
     con.executemany("INSERT INTO adjudications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return act_id

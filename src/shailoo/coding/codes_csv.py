@@ -14,7 +14,7 @@ import csv
 import io
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -25,7 +25,13 @@ from shailoo.coding.codes import check_act, check_person, current_codes
 from shailoo.coding.units import Actors, resolve_posts
 from shailoo.errors import UsageError, WrongFormat, printable
 from shailoo.importers.base import Source, cut_raw
-from shailoo.importers.csvrows import Broken, CsvReader, literal_cells, plausible_row, refuse_duplicates
+from shailoo.importers.csvrows import (
+    Broken,
+    CsvReader,
+    literal_cells,
+    plausible_row,
+    refuse_duplicates,
+)
 from shailoo.importers.parse import BadValue, parse_time
 from shailoo.outputs import spreadsheet_text
 from shailoo.store.loader import check_input_file, file_sha256
@@ -147,7 +153,7 @@ def import_codes(con: duckdb.DuckDBPyConnection, path: Path, sample: str | None 
     book = require_codebook(con)
     if sample is not None and not con.execute("SELECT count(*) FROM samples WHERE name = ?", [sample]).fetchall()[0][0]:
         raise UsageError(f"There is no sample {printable(sample)!r}; `shailoo coding sample list` shows the samples.")
-    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    started, t0 = datetime.now(UTC), time.perf_counter()
     import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
     report = CodesImport(import_id, printable(path.name), "")
     bad: list[tuple[int, str, str]] = []
@@ -206,8 +212,9 @@ def _acts(con: duckdb.DuckDBPyConnection, book: Codebook, rows: list[_Row], samp
         if act.conflict:
             where = ", ".join(str(n) for n in act.rows[:10])
             for n in act.rows:
-                bad.append((n, f"coder '{act.coder}' gives '{act.variable}' of this unit more than one value in this "
-                               f"file (rows {where}); '{act.variable}' takes one value: keep one row", by_row[n].raw))
+                reason = (f"coder '{act.coder}' gives '{act.variable}' of this unit more than one value in this "
+                          f"file (rows {where}); '{act.variable}' takes one value: keep one row")
+                bad.append((n, reason, by_row[n].raw))
         else:
             good.append(act)
     return good
@@ -267,7 +274,7 @@ def _new_acts(con: duckdb.DuckDBPyConnection, acts: list[_Act], report: CodesImp
                    coalesce(list_sort(list(value) FILTER (WHERE value IS NOT NULL)), []) FROM codes
             GROUP BY act_id, coder, post_id, actor_id, variable, coded_at""").fetchall()
         stored = {(c, p, a, v, t, tuple(vals)) for c, p, a, v, t, vals in rows}
-    far = datetime.max.replace(tzinfo=timezone.utc)
+    far = datetime.max.replace(tzinfo=UTC)
     out = []
     for act in sorted(acts, key=lambda a: (a.coded_at or far, a.rows[0])):
         values = tuple(sorted(act.values))

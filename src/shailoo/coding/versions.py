@@ -49,9 +49,9 @@ def _variable_changes(a: Variable, b: Variable) -> list[str]:
         out.append(f"Variable {v}: translated labels changed.")
     before = {x.code: x for x in a.values}
     after = {x.code: x for x in b.values}
-    for code in before:
+    for code, value in before.items():
         if code not in after:
-            out.append(f"Variable {v}: value {_q(code)} ({before[code].label}) removed.")
+            out.append(f"Variable {v}: value {_q(code)} ({value.label}) removed.")
     for code, value in after.items():
         if code not in before:
             out.append(f"Variable {v}: value {_q(code)} ({value.label}) added.")
