@@ -197,9 +197,9 @@ def test_calibration_sample_is_drawn_from_posts_with_final_codes(ws):
     (SampleRule("top", top_categories=("press",)), "press"), (SampleRule("query"), "--query"),
     (SampleRule("random", fraction=1.5), "--fraction"), (SampleRule("random", count=0), "--count"),
 ])
-def test_bad_rules_are_one_sentence(ws, rule, message):
+def test_bad_rules_are_one_sentence(rule, message):
     with pytest.raises(UsageError, match=message):
-        draw_sample(ws, "x", rule, scope(ws))
+        rule.checked()
 
 
 def test_cli_draw_list_show_redraw(runner, tmp_path):
