@@ -232,3 +232,23 @@ def test_machine_suggestions_only_when_asked(coded):
     finally:
         ws.con.execute("DELETE FROM suggestions WHERE model_id = 99")
         ws.con.execute("DELETE FROM coding_models WHERE model_id = 99")
+
+
+def test_methodology_gives_the_sample_rule(coded):
+    from shailoo.report.coded_sections import coded_methodology
+    from shailoo.report.i18n import Tr
+
+    ws, _, _ = coded
+    rule = '{"kind": "top", "per": "category", "n": 200, "by": "interactions", "seed": 1, "note": "=HYPERLINK()"}'
+    ws.con.execute("INSERT INTO samples VALUES ('top200', ?, now(), 1, 'coding')", [rule])
+    ws.con.execute("INSERT INTO sample_posts SELECT 'top200', post_id, 'media' FROM posts WHERE post_id > 100")
+    try:
+        paragraphs, blocks = coded_methodology(ws, Tr("ky"))
+        sample = next(b for b in blocks if b.name == "samples").table.to_pylist()
+        assert sample[0]["sample"] == "top200" and sample[0]["posts"] == 8
+        assert sample[0]["rule"].startswith("kind: top; per: category; n: 200; by: interactions; seed: 1")
+        assert not any("shailoo'до тандоо катары алынган эмес" in p for p in paragraphs)
+        assert any("коддоочу" in p for p in paragraphs)
+    finally:
+        ws.con.execute("DELETE FROM sample_posts WHERE sample = 'top200'")
+        ws.con.execute("DELETE FROM samples WHERE name = 'top200'")

@@ -123,12 +123,13 @@ def _uncoded_units(con, variable: Variable, sample: str | None) -> list[dict]:
     return [dict(zip(names, r)) for r in rows]
 
 
-def mention_window(text: str, forms: list[str], width: int = WINDOW) -> str:
+def mention_window(text: str, forms: list[str], width: int = WINDOW, toks: list[str] | None = None) -> str:
     """The words around the first mention of any of `forms` (a word form, the actor's name or
-    aliases) in `text`; the whole text when none is found (the actor wrote it, or a coder added it)."""
+    aliases) in `text` (its tokens `toks` when already cut); the first words when none is found
+    (the actor wrote the post, or a coder added the mention)."""
     from shailoo.text.tokens import words
 
-    toks = words(text or "")
+    toks = words(text or "") if toks is None else toks
     wanted = [w for f in forms if f for w in [words(f)] if w]
     for i in range(len(toks)):
         for form in wanted:
@@ -140,13 +141,18 @@ def mention_window(text: str, forms: list[str], width: int = WINDOW) -> str:
 
 
 def _inputs(units: list[dict], variable: Variable) -> list[dict]:
-    if variable.unit != "post_actor":
-        return [{"text": u["text"] or ""} for u in units]
+    """The model's input per unit; each text is cut into words once here, not once per fold."""
+    from shailoo.text.tokens import words
+
     out = []
     for u in units:
-        forms = [u["matched"], u["actor"], *(u["aliases"] or [])]
-        out.append({"text": u["text"] or "", "window": mention_window(u["text"] or "", forms),
-                    "actor": f"actor_{u['actor_id']}"})
+        text = u["text"] or ""
+        row = {"text": text, "tokens": words(text)}
+        if variable.unit == "post_actor":
+            window = mention_window(text, [u["matched"], u["actor"], *(u["aliases"] or [])], toks=row["tokens"])
+            row.update(window=window, window_tokens=window.split(" ") if window else [],
+                       actor=[f"actor_{u['actor_id']}"])
+        out.append(row)
     return out
 
 
@@ -159,10 +165,13 @@ def _field(name: str):
     return pick
 
 
-def _tokens(text: str) -> list[str]:
-    from shailoo.text.tokens import words
+def _ngrams(tokens: list[str]) -> list[str]:
+    """Word 1- and 2-grams of a token list (the tokens come from text/tokens.py, cut once)."""
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
 
-    return words(text)
+
+def _identity(items: list[str]) -> list[str]:
+    return items
 
 
 def build_pipeline(variable: Variable, seed: int = 0, multiple: bool = False):
@@ -175,19 +184,18 @@ def build_pipeline(variable: Variable, seed: int = 0, multiple: bool = False):
 
     def words_of(name: str):
         return make_pipeline(FunctionTransformer(_field(name)),
-                             TfidfVectorizer(tokenizer=_tokens, token_pattern=None, lowercase=False,
-                                             ngram_range=(1, 2), min_df=1, sublinear_tf=True))
+                             TfidfVectorizer(analyzer=_ngrams, min_df=1, sublinear_tf=True))
 
     def chars_of(name: str):
         return make_pipeline(FunctionTransformer(_field(name)),
                              TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, lowercase=True,
                                              sublinear_tf=True, max_features=200_000))
 
-    parts = [("words", words_of("text")), ("chars", chars_of("text"))]
+    parts = [("words", words_of("tokens")), ("chars", chars_of("text"))]
     if variable.unit == "post_actor":
-        parts += [("window_words", words_of("window")), ("window_chars", chars_of("window")),
+        parts += [("window_words", words_of("window_tokens")), ("window_chars", chars_of("window")),
                   ("actor", make_pipeline(FunctionTransformer(_field("actor")),
-                                          TfidfVectorizer(analyzer=lambda s: [s], lowercase=False)))]
+                                          TfidfVectorizer(analyzer=_identity)))]
     model = LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced", random_state=seed)
     if multiple:
         from sklearn.multiclass import OneVsRestClassifier
