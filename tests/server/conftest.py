@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -39,9 +40,24 @@ def cheap_hashes():
         yield
 
 
+@pytest.fixture(scope="session")
+def template(tmp_path_factory, cheap_hashes):
+    return make_workspace(tmp_path_factory.mktemp("template") / "ws")
+
+
+@pytest.fixture
+def copy_workspace(template, tmp_path):
+    """A fresh copy of the users' fixture workspace for one test (copying beats rebuilding)."""
+    import shutil
+
+    return Path(shutil.copytree(template, tmp_path / "ws"))
+
+
 @pytest.fixture(scope="module")
-def ws_path(tmp_path_factory):
-    return make_workspace(tmp_path_factory.mktemp("server") / "ws")
+def ws_path(template, tmp_path_factory):
+    import shutil
+
+    return Path(shutil.copytree(template, tmp_path_factory.mktemp("server") / "ws"))
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import pytest
 
 from shailoo.cli.main import app as cli
 from shailoo.server.db import WorkspaceBusy, WorkspaceGate
-from tests.server.conftest import PASSWORD, make_workspace
+from tests.server.conftest import PASSWORD
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "metrics"
 HOLD = """
@@ -43,8 +43,10 @@ def _hold(ws_path: Path, seconds: float) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    ws_path = make_workspace(tmp_path_factory.mktemp("concurrent") / "ws")
+def server(template, tmp_path_factory):
+    import shutil
+
+    ws_path = Path(shutil.copytree(template, tmp_path_factory.mktemp("concurrent") / "ws"))
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "shailoo.cli.main", "serve", "-w", str(ws_path), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -126,8 +128,8 @@ def test_gate_answers_busy_after_its_wait(server):
         assert ws.sql("SELECT count(*) FROM users").fetchall()[0][0] == 4
 
 
-def test_gate_shares_one_connection_between_readers_and_writes_alone(tmp_path):
-    ws_path = make_workspace(tmp_path / "ws")
+def test_gate_shares_one_connection_between_readers_and_writes_alone(copy_workspace):
+    ws_path = copy_workspace
     gate = WorkspaceGate(ws_path, wait=1.0)
     with gate.read() as first, gate.read() as second:
         assert gate._readers == 2 and first.con is not second.con

@@ -7,13 +7,13 @@ from fastapi.testclient import TestClient
 
 from shailoo.server.app import create_app
 from shailoo.store.workspace import open_workspace
-from tests.server.conftest import HOSTILE, PASSWORD, csrf_of, log_in, login_token, make_workspace
+from tests.server.conftest import HOSTILE, PASSWORD, csrf_of, log_in, login_token
 
 
 @pytest.fixture
-def fresh_app(tmp_path):
+def fresh_app(copy_workspace):
     """An app of its own (rate limits and sessions start empty), users read from the workspace at once."""
-    return create_app(make_workspace(tmp_path / "ws"), wait=1.0, user_ttl=0)
+    return create_app(copy_workspace, wait=1.0, user_ttl=0)
 
 
 def test_session_cookie_flags_over_http_and_https(fresh_app):
