@@ -2,8 +2,9 @@
 mentions), with a reliability overlap; release of idle coders' posts; progress per coder and sample.
 
 How posts are dealt (`assign`), all in SQL over the sample's new posts:
-- The posts not yet assigned are put in one order: by stratum, then a seeded hash of the post
-  (md5(seed:platform:platform_post_id)). Walking that order systematically picks the overlap posts
+- The posts not yet assigned are put in one order: by stratum, then a seeded hash of the post id
+  (DuckDB's hash(seed, post_id): fast; assignments are stored, so a newer DuckDB hashing otherwise
+  never moves them — only posts assigned after an upgrade would be dealt in another order). Walking that order systematically picks the overlap posts
   (exactly the number that brings the sample's overlap share to `overlap`), so the overlap is spread
   evenly over the strata, as in a systematic sample of a sorted list.
 - Overlap posts go to groups of `overlap_coders` coders: every group of coders gets as many posts as
@@ -25,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shailoo.coding.samples import load_rule, query_table
-from shailoo.errors import CodingError, UsageError
+from shailoo.errors import UsageError
 
 MAX_CODERS = 100
 MAX_GROUPS = 10_000
@@ -111,8 +112,11 @@ def assign(con, sample: str, coders: list[str] | str, overlap: float = 0.2, over
                count(*) FILTER (WHERE assigned_at = ?)::BIGINT AS added
         FROM assignments WHERE sample = ? AND list_contains(?, coder) GROUP BY coder
         ORDER BY list_position(?, coder)""", [now, sample, coders, coders])
-    released_left = con.execute("""SELECT count(DISTINCT post_id) FROM assignments WHERE sample = ? AND post_id NOT IN
-        (SELECT post_id FROM assignments WHERE sample = ? AND released_at IS NULL)""", [sample, sample]).fetchall()[0][0]
+    released_left = 0
+    if con.execute("SELECT count(*) FROM assignments WHERE sample = ? AND released_at IS NOT NULL",
+                   [sample]).fetchall()[0][0]:
+        released_left = con.execute("""SELECT count(*) FROM (SELECT post_id FROM assignments WHERE sample = ?
+            GROUP BY post_id HAVING bool_and(released_at IS NOT NULL))""", [sample]).fetchall()[0][0]
     return {"sample": sample, "seed": seed, "new_posts": added, "new_overlap_posts": new_overlap,
             "reassigned": reassigned, "unfilled": unfilled, "released_unassigned": released_left,
             "per_coder": per_coder}
@@ -132,42 +136,44 @@ def _assign_new(con, sample: str, coders: list[str], groups: list[tuple[str, ...
     offset = seed % n  # systematic selection: post g is in the overlap when the running count steps up
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _anew AS
         SELECT post_id, g, ((g + 1) * {n_overlap} + {offset}) // {n} > (g * {n_overlap} + {offset}) // {n} AS overlap
-        FROM (SELECT sp.post_id, row_number() OVER (ORDER BY sp.stratum NULLS FIRST,
-                     md5_number_upper(CAST(? AS VARCHAR) || ':' || p.platform || ':' || p.platform_post_id),
-                     sp.post_id) - 1 AS g
-              FROM sample_posts sp JOIN posts p USING (post_id)
-              WHERE sp.sample = ? AND sp.post_id NOT IN (SELECT post_id FROM assignments WHERE sample = ?))""",
-                [str(seed), sample, sample])
+        FROM (SELECT post_id, row_number() OVER (ORDER BY stratum NULLS FIRST, hash(?, post_id), post_id) - 1 AS g
+              FROM sample_posts WHERE sample = ? AND post_id NOT IN (SELECT post_id FROM assignments WHERE sample = ?))""",
+                [seed, sample, sample])
     # overlap groups: as many posts each as the others, counting the groups' earlier posts
     existing = {tuple(cs): k for cs, k in con.execute("""SELECT cs, count(*) FROM (
             SELECT post_id, list_sort(list(coder)) AS cs FROM assignments WHERE sample = ? AND overlap
             AND released_at IS NULL GROUP BY post_id) GROUP BY cs""", [sample]).fetchall()}
     group_quota = water_fill([existing.get(tuple(sorted(g)), 0) for g in groups], n_overlap, seed)
-    _deal(con, "overlap", [list(g) for g in groups], group_quota, seed, sample, now)
     loads = dict(con.execute("""SELECT coder, count(*) FROM assignments WHERE sample = ? AND released_at IS NULL
                                 GROUP BY coder""", [sample]).fetchall())
+    for group, q in zip(groups, group_quota):
+        for c in group:
+            loads[c] = loads.get(c, 0) + q
     coder_quota = water_fill([loads.get(c, 0) for c in coders], n - n_overlap, seed)
-    _deal(con, "single", [[c] for c in coders], coder_quota, seed, sample, now)
+    holders = [(True, list(g), q) for g, q in zip(groups, group_quota)] + \
+        [(False, [c], q) for c, q in zip(coders, coder_quota)]
+    _deal(con, holders, seed, sample, now)
     return n, n_overlap
 
 
-def _deal(con, kind: str, holders: list[list[str]], quota: list[int], seed: int, sample: str, now: datetime) -> None:
-    """Give the new posts of one kind (overlap or single), in their order, to holders (coder groups):
-    each holder's `quota` posts spaced evenly along the order."""
-    if not sum(quota):
-        return
-    con.register("_aholders", pa.table({"h": pa.array(range(len(holders)), pa.int64()),
-                                        "coders": pa.array(holders, pa.list_(pa.string())),
-                                        "quota": pa.array(quota, pa.int64())}))
+def _deal(con, holders: list[tuple[bool, list[str], int]], seed: int, sample: str, now: datetime) -> None:
+    """Give the new posts, in their order, to holders (overlap: coder groups; others: single coders):
+    each holder's quota of posts of its kind spaced evenly along the order."""
+    k = len(holders)
+    con.register("_aholders", pa.table({"h": pa.array(range(k), pa.int64()),
+                                        "overlap": pa.array([h[0] for h in holders], pa.bool_()),
+                                        "coders": pa.array([h[1] for h in holders], pa.list_(pa.string())),
+                                        "quota": pa.array([h[2] for h in holders], pa.int64())}))
     try:
-        k = len(holders)
         con.execute(f"""INSERT INTO assignments (sample, post_id, coder, overlap, assigned_at, released_at)
-            WITH posts AS (SELECT post_id, row_number() OVER (ORDER BY g) - 1 AS slot FROM _anew
-                           WHERE overlap = {'true' if kind == 'overlap' else 'false'}),
-            slots AS (SELECT coders, row_number() OVER (ORDER BY (j + 0.5) / quota, (h + {seed % k}) % {k}) - 1 AS slot
-                      FROM (SELECT h, coders, quota, unnest(range(quota)) AS j FROM _aholders WHERE quota > 0))
-            SELECT ?, p.post_id, unnest(s.coders), {'true' if kind == 'overlap' else 'false'}, ?, NULL
-            FROM posts p JOIN slots s USING (slot)""", [sample, now])
+            WITH posts AS (SELECT post_id, overlap, row_number() OVER (PARTITION BY overlap ORDER BY g) - 1 AS slot
+                           FROM _anew),
+            slots AS (SELECT overlap, coders, row_number() OVER (
+                          PARTITION BY overlap ORDER BY (2 * j + 1)::DOUBLE / (2 * quota), (h + {seed % k}) % {k}) - 1 AS slot
+                      FROM (SELECT h, overlap, coders, quota, unnest(range(quota)) AS j FROM _aholders WHERE quota > 0))
+            SELECT ?, post_id, coder, overlap, ?, NULL FROM (
+                SELECT p.post_id, p.overlap, unnest(s.coders) AS coder FROM posts p JOIN slots s USING (overlap, slot))
+            ORDER BY post_id, coder""", [sample, now])
     finally:
         con.unregister("_aholders")
 
@@ -184,7 +190,7 @@ def _reassign(con, sample: str, coders: list[str], overlap_coders: int, seed: in
                 FROM assignments WHERE sample = ? GROUP BY post_id
                 HAVING count(*) FILTER (WHERE released_at IS NOT NULL) > 0 AND missing > 0),
             ranked AS (SELECT post_id, overlap, had, missing,
-                              row_number() OVER (ORDER BY md5_number_upper(CAST(? AS VARCHAR) || ':' || post_id)) AS i
+                              row_number() OVER (ORDER BY hash(?, post_id), post_id) AS i
                        FROM needy),
             loads AS (SELECT c.coder, row_number() OVER (ORDER BY count(a.post_id), c.coder) - 1 AS r
                       FROM _acoders c LEFT JOIN assignments a ON a.coder = c.coder AND a.sample = ?
@@ -195,7 +201,7 @@ def _reassign(con, sample: str, coders: list[str], overlap_coders: int, seed: in
                       FROM ranked n JOIN loads l ON NOT list_contains(n.had, l.coder))
             INSERT INTO assignments (sample, post_id, coder, overlap, assigned_at, released_at)
             SELECT ?, post_id, coder, overlap, ?, NULL FROM picks WHERE k <= missing RETURNING post_id""",
-                           [sample, str(seed), sample, sample, now]).fetchall()
+                           [sample, seed, sample, sample, now]).fetchall()
     finally:
         con.unregister("_acoders")
     unfilled = con.execute(f"""SELECT count(*) FROM (

@@ -165,46 +165,61 @@ def check_name(name: str) -> str:
     return name
 
 
-def _population(ws, flt: PostFilter, rule: SampleRule, interactions: bool) -> tuple[str, list]:
-    """SQL of the posts a rule draws from (own posts in scope) with the columns the kinds need."""
-    from shailoo.analysis.snapshot import engagement_source
-
+def _population(ws, flt: PostFilter, rule: SampleRule) -> tuple[str, list]:
+    """SQL of the posts a rule draws from (own posts in scope; for calibration, with final codes)."""
     where, params = flt.where(ws)
-    period = "period" in rule.by
-    src = f"""SELECT p.*, pr.name AS period FROM posts_v p
-              LEFT JOIN periods pr ON p.day BETWEEN pr.start_date AND pr.end_date
-              WHERE {_OWN} QUALIFY row_number() OVER (PARTITION BY p.post_id ORDER BY pr.start_date, pr.name) = 1""" \
-        if period else f"SELECT p.* FROM posts_v p WHERE {_OWN}"
-    if interactions:  # the report's per-post table: the chosen snapshot's interactions
-        src = f"SELECT e.*, pp.platform_post_id FROM {engagement_source(ws)} e JOIN posts pp USING (post_id)"
-    calibration = ""
-    if rule.purpose == "calibration":
-        calibration = " AND p.post_id IN (SELECT post_id FROM _final_posts)"
-    return f"SELECT * FROM ({src}) p WHERE ({where}){calibration}", params
+    calibration = " AND p.post_id IN (SELECT post_id FROM _final_posts)" if rule.purpose == "calibration" else ""
+    # only the columns the rules use: a CTE read twice may be materialised, and posts carry their texts
+    own = f"""SELECT post_id, platform, platform_post_id, category, actor, actor_id, created_at, day
+              FROM posts_v p WHERE {_OWN} AND ({where}){calibration}"""
+    if "period" not in rule.by:
+        return own, params
+    return f"""SELECT p.*, pr.name AS period FROM ({own}) p
+               LEFT JOIN periods pr ON p.day BETWEEN pr.start_date AND pr.end_date
+               QUALIFY row_number() OVER (PARTITION BY p.post_id ORDER BY pr.start_date, pr.name) = 1""", params
 
 
 def _key(seed: int) -> str:
     return f"md5_number_upper('{int(seed)}:' || p.platform || ':' || p.platform_post_id)"
 
 
+def _top_sql(ws, flt: PostFilter, rule: SampleRule) -> tuple[str, list]:
+    """Seed 002's rule. Interactions are the report's: the snapshot the rule chooses
+    (analysis.snapshot.snapshot_sql) summed as the platform counts them (platforms.interactions_sql);
+    only the ranked categories need them."""
+    from shailoo.analysis.snapshot import COUNT_COLUMNS, min_hours, snapshot_sql
+    from shailoo.platforms import interactions_sql
+
+    pop, params = _population(ws, flt, rule)
+    tops = list(rule.top_categories)
+    in_top = f"p.category IN ({', '.join('?' for _ in tops)})" if tops else "false"
+    stratum = " || ' | ' || ".join(f"coalesce(CAST(p.{g} AS VARCHAR), '?')" for g in rule.by)
+    groups = ", ".join(f"p.{g if g != 'actor' else 'actor_id'}" for g in rule.by)
+    counts = ", ".join(f"s.{c}" for c in COUNT_COLUMNS)
+    # The snapshot rule over the ranked posts only (a third to a half of a workspace): its SQL joins
+    # `posts p` for their posting time; pointed at `ranked_posts` it sorts far fewer snapshots. Should
+    # that text change, the replacement does nothing and the rule runs over every post: same result.
+    snapshots = snapshot_sql(min_hours(ws)).replace("JOIN posts p USING (post_id)", "JOIN ranked_posts p USING (post_id)")
+    sql = f"""WITH pop AS ({pop}),
+        ranked_posts AS (SELECT post_id, platform, category, actor, actor_id, created_at FROM pop p WHERE {in_top}),
+        ranked AS (
+            SELECT q.*, {interactions_sql()} AS interactions FROM (
+                SELECT p.*, {counts} FROM ranked_posts p LEFT JOIN ({snapshots}) s USING (post_id)) q)
+        SELECT p.post_id, {stratum} AS stratum FROM pop p WHERE p.category IS NOT NULL AND NOT ({in_top})
+        UNION ALL
+        SELECT unnest(ids) AS post_id, stratum FROM (  -- the top N per group (a heap, not a sort)
+            SELECT max_by(p.post_id, {{'known': p.interactions IS NOT NULL, 'n': coalesce(p.interactions, 0),
+                                      'earlier': -epoch_us(p.created_at), 'id': -p.post_id}}, {int(rule.count)}) AS ids,
+                   any_value({stratum}) AS stratum
+            FROM ranked p GROUP BY {groups})"""
+    return sql, [*params, *tops, *tops]
+
+
 def _draw_sql(ws, flt: PostFilter, rule: SampleRule) -> tuple[str, list]:
     """SQL of the drawn posts: (post_id, stratum)."""
-    pop, params = _population(ws, flt, rule, rule.kind == "top")
     if rule.kind == "top":
-        tops = rule.top_categories
-        in_top = f"p.category IN ({', '.join('?' for _ in tops)})" if tops else "false"
-        stratum = " || ' | ' || ".join(f"coalesce(CAST(p.{g} AS VARCHAR), '?')" if g != "actor"
-                                       else "coalesce(p.actor, '?')" for g in rule.by)
-        groups = ", ".join(f"p.{g if g != 'actor' else 'actor_id'}" for g in rule.by)
-        sql = f"""WITH pop AS ({pop})
-            SELECT p.post_id, {stratum} AS stratum FROM pop p
-            WHERE p.category IS NOT NULL AND NOT ({in_top})
-            UNION ALL
-            SELECT post_id, stratum FROM (
-                SELECT p.post_id, {stratum} AS stratum, row_number() OVER (
-                    PARTITION BY {groups} ORDER BY p.interactions DESC NULLS LAST, p.created_at, p.post_id) AS r
-                FROM pop p WHERE {in_top}) WHERE r <= {int(rule.count)}"""
-        return sql, [*params, *tops, *tops]
+        return _top_sql(ws, flt, rule)
+    pop, params = _population(ws, flt, rule)
     if rule.kind == "random":
         n = f"{int(rule.count)}" if rule.count else f"round({float(rule.fraction)} * (SELECT count(*) FROM pop))"
         sql = f"""WITH pop AS ({pop})
@@ -324,7 +339,7 @@ def _store(con, name: str, rule: SampleRule, drawn: tuple) -> dict:
         # posts leaving the sample leave its assignments too (none of them has codes: see _refuse_orphans)
         con.execute("""DELETE FROM assignments WHERE sample = ? AND post_id NOT IN (SELECT post_id FROM _drawn)""", [name])
         con.execute("DELETE FROM sample_posts WHERE sample = ?", [name])
-        con.execute("INSERT INTO sample_posts SELECT ?, post_id, stratum FROM _drawn", [name])
+        con.execute("INSERT INTO sample_posts SELECT ?, post_id, stratum FROM _drawn ORDER BY post_id", [name])
         con.execute("DELETE FROM samples WHERE name = ?", [name])
         con.execute("INSERT INTO samples (name, rule, drawn_at, codebook_version, purpose) VALUES (?, ?, ?, ?, ?)",
                     [name, rule.to_json(), now, book.version if book else None, rule.purpose])
