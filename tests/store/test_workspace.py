@@ -66,7 +66,7 @@ def test_locked_database(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "ok"
         with pytest.raises(WorkspaceLocked, match="in use by another program"):
-            open_workspace(tmp_path / "w")
+            open_workspace(tmp_path / "w", wait=0.3)
     finally:
         holder.kill()
 

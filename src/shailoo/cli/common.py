@@ -47,7 +47,7 @@ def open_workspace(path: Path | None, read_only: bool | None = False) -> Workspa
     """
     if read_only is None:
         try:
-            return _open(path, read_only=None)
+            return _open(path, read_only=None, wait=0)  # held by a reader: read too, without waiting
         except WorkspaceLocked:
             return _open(path, read_only=True)
     return _open(path, read_only=read_only)

@@ -54,7 +54,7 @@ class WorkspaceGate:
         pause = 0.02
         while True:
             try:
-                return open_workspace(self.path, read_only=read_only)
+                return open_workspace(self.path, read_only=read_only, wait=0)  # this loop is the wait
             except WorkspaceLocked:
                 if time.monotonic() >= deadline:
                     raise WorkspaceBusy(

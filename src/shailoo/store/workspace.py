@@ -6,6 +6,7 @@ import errno
 import os
 import re
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 
@@ -218,12 +219,36 @@ def init_workspace(path: str | os.PathLike, project: str | None = None, timezone
         raise
 
 
-def open_workspace(path: str | os.PathLike | None = None, read_only: bool | None = False) -> Workspace:
+def open_workspace(path: str | os.PathLike | None = None, read_only: bool | None = False,
+                   wait: float | None = None) -> Workspace:
     """Open the workspace in `path` (default: $SHAILOO_WORKSPACE, else the current folder).
 
     read_only=True opens without writing anything (no migration, views in memory);
     read_only=None writes if it can and falls back to read-only when the workspace is not writable.
+    While another process holds the database for writing (the web app's request, an import), wait up
+    to `wait` seconds (default $SHAILOO_LOCK_WAIT, else 10) before WorkspaceLocked.
     """
+    deadline = time.monotonic() + (lock_wait() if wait is None else max(0.0, wait))
+    pause = 0.05
+    while True:
+        try:
+            return _open_once(path, read_only)
+        except WorkspaceLocked:
+            if time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
+
+def lock_wait() -> float:
+    """Seconds to wait for a workspace another process holds: $SHAILOO_LOCK_WAIT (0-3600), else 10."""
+    try:
+        return max(0.0, min(float(os.environ.get("SHAILOO_LOCK_WAIT", "10")), 3600.0))
+    except ValueError:
+        return 10.0
+
+
+def _open_once(path: str | os.PathLike | None, read_only: bool | None) -> Workspace:
     folder = Path(path if path is not None else os.environ.get("SHAILOO_WORKSPACE", "."))
     if not folder.is_dir():
         if folder.exists():
