@@ -126,7 +126,33 @@ for _name in COMMAND_MODULES:
     _module.register(app)
 
 
+class _NoPandas:
+    """An import hook under which `import pandas` fails."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "pandas":
+            raise ImportError("pandas is not needed here")
+        return None
+
+
+def _pyarrow_without_pandas() -> None:
+    """pyarrow imports pandas (about 0.15 s) the first time it builds an array, only to ask whether
+    its input is a pandas object, which the commands never pass: let that one check find no pandas.
+    pandas itself stays importable (DuckDB's `.df()` imports it on its own)."""
+    if "pandas" in sys.modules:
+        return
+    import pyarrow as pa
+
+    sys.meta_path.insert(0, _NoPandas)
+    try:
+        pa.array([0])
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
 def main() -> None:
+    _pyarrow_without_pandas()
     app()
 
 

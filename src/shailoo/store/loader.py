@@ -80,12 +80,16 @@ def import_file(
     options: dict | None = None,
     progress: Progress | None = None,
     reread: bool = False,
+    text_caches: bool = True,
 ) -> ImportResult:
     """Import one file; return what happened to each of its records.
 
     A file identical (by sha256) to one imported before with the same options cannot change the
     workspace, so it is not read again unless `reread` is set (e.g. after an upgrade that reads
     formerly quarantined rows).
+
+    `text_caches`: tokenise and identify the language of the new and edited posts now (committed
+    after the import, in batches), so that the first text command does not have to.
     """
     path = Path(path)
     check_input_file(path)
@@ -141,6 +145,10 @@ def import_file(
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        if text_caches and result.imported + result.updated:
+            from shailoo.text.caches import fill_text_caches
+
+            fill_text_caches(con, f"SELECT post_id FROM posts WHERE last_import_id = {int(import_id)}")
     finally:
         con.execute("RESET memory_limit")
         con.execute("DROP VIEW IF EXISTS stage_rows")

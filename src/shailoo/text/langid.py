@@ -220,10 +220,13 @@ class LangModel:
         best = cls_scores.argmax(axis=1) if len(scores) else np.zeros(0, int)
         decisive = cls_scores
         if full:
+            # Votes are multiples of 0.001: rounded, the decision does not depend on the order
+            # the sums were taken in (a 3-of-12 split is exactly 25% in SQL and in numpy alike).
+            votes = np.round(scores[:, k:-k], 6)
             # Where the summed scores and the clear words disagree on the leading family
             # (a few very Kazakh words against a Russian sentence), bounded scores decide.
             bounded = scores[:, -k:]
-            pooled, fams = self._pooled(scores[:, k:-k])
+            pooled, fams = self._pooled(votes)
             fam_of = np.asarray([fams.index(FAMILIES.get(c, c)) for c in self.output_codes])
             lead = pooled.argmax(axis=1)
             rows = np.arange(len(scores))
@@ -244,7 +247,7 @@ class LangModel:
             conf[hit] = prob[hit][:, mask].sum(axis=1)
         out = codes[best].copy()
         if full:
-            self._mark_mixed(scores[:, k : k + len(self.vote_codes)], out, conf)
+            self._mark_mixed(votes[:, : len(self.vote_codes)], out, conf)
         # Too unlike every class: judged on the raw scores, whichever class was chosen.
         avg = (cls_scores.max(axis=1) if len(scores) else np.zeros(0)) / np.maximum(counts, 1)
         unknown = (counts == 0) | (avg < p["reject_below"])
@@ -267,7 +270,7 @@ class LangModel:
         order = np.argsort(-votes, axis=1, kind="stable")[:, :2]
         rows = np.arange(len(votes))
         a, b = votes[rows, order[:, 0]], votes[rows, order[:, 1]]
-        mixed = (np.floor(b) >= p.get("mixed_votes", 2)) & (b >= p.get("mixed_share", 1.0) * (a + b))
+        mixed = (np.floor(b) >= p.get("mixed_votes", 2)) & (b >= p.get("mixed_share", 1.0) * (a + b) - 1e-9)
         vc = np.asarray(self.vote_codes, dtype=object)
         for r in np.flatnonzero(mixed):
             first, second = vc[order[r, 0]], vc[order[r, 1]]

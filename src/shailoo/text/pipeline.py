@@ -16,7 +16,7 @@ import pyarrow as pa
 from shailoo.errors import UsageError
 from shailoo.text import LANGUAGES
 from shailoo.text.script import fold_word
-from shailoo.text.stem import has_stemmer, stem_words
+from shailoo.text.stem import cached_stem_words, has_stemmer
 from shailoo.text.stopwords import (
     check_language,
     platform_stopword_pairs,
@@ -71,6 +71,7 @@ class Corpus:
     notes: list[str] = field(default_factory=list)
     n_docs: int = 0
     dtm_ready: bool = False  # `_dtm` (post × term counts) built for this corpus
+    cache_con: object = None  # the workspace connection whose stem cache to use (None: no cache)
 
     @classmethod
     def from_workspace(cls, ws, post_filter=None, options: TextOptions | None = None, by: str = "none") -> Corpus:
@@ -94,12 +95,12 @@ class Corpus:
                 limit = f"ORDER BY hash(post_id), post_id LIMIT {int(options.sample)}"
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _docs_ids AS
             SELECT DISTINCT post_id FROM posts_v WHERE {where} {limit}""", params)
-        ensure_post_tokens(con, post_ids="SELECT post_id FROM _docs_ids")
         if options.language:
+            ensure_post_tokens(con, post_ids="SELECT post_id FROM _docs_ids")
             lang = lit(options.language)
             lang_join = ""
         else:
-            ensure_post_language(con, post_ids="SELECT post_id FROM _docs_ids")
+            ensure_post_language(con, post_ids="SELECT post_id FROM _docs_ids")  # tokens first, then languages
             lang, lang_join = "l.lang", "LEFT JOIN post_language l ON l.post_id = p.post_id"
         if by == "language" and options.language:
             grp = lang
@@ -110,7 +111,7 @@ class Corpus:
                     params)
         con.execute("DROP TABLE _docs_ids")
         sampled = bool(limit)
-        corpus = cls(con, options)
+        corpus = cls(con, options, cache_con=con)
         corpus.n_docs = con.execute("SELECT count(DISTINCT post_id) FROM _docs").fetchall()[0][0]
         if sampled:
             corpus.notes.append(f"Computed on a fixed random sample of {corpus.n_docs:,} of the {selected:,} posts "
@@ -174,13 +175,15 @@ class Corpus:
         return f"NOT coalesce({cases}, FALSE)" if cases else "TRUE"
 
     # -- vocabulary -----------------------------------------------------------------------
-    def build_vocab(self, table: str, breaks: bool = False) -> int:
+    def build_vocab(self, table: str, breaks: bool = False, counted: bool = False) -> int:
         """Map the distinct (lang, tok) of a token table to terms: temp tables
         `_vocab(lang, tok, term_id, term, surface)` (stopwords, too-short words and tokens
         of other kinds have no row; with `breaks`, sentence ends have term_id -1) and
         `_terms(term_id, term, display)`, display being the most frequent folded surface
-        form of the term. Returns the vocabulary size."""
-        pairs = self.con.sql(f"SELECT lang, tok, count(*) AS n FROM {table} GROUP BY ALL").to_arrow_table()
+        form of the term. `counted`: the table has a column `n`, occurrences of each row.
+        Returns the vocabulary size."""
+        n = "sum(n)" if counted else "count(*)"
+        pairs = self.con.sql(f"SELECT lang, tok, {n} AS n FROM {table} GROUP BY ALL").to_arrow_table()
         langs = pairs.column("lang").to_pylist()
         toks = pairs.column("tok").to_pylist()
         freq = pairs.column("n").to_pylist()
@@ -211,7 +214,7 @@ class Corpus:
                     continue
                 kept.append(i)
                 folded.append(f)
-            terms = stem_words(lang, folded) if o.stem and has_stemmer(lang) else folded
+            terms = cached_stem_words(self.cache_con, lang, folded) if o.stem and has_stemmer(lang) else folded
             rows += zip(kept, terms, folded)
         term_ids: dict[str, int] = {}
         best: dict[str, tuple] = {}

@@ -5,15 +5,18 @@ Tokenising is the costly part of every text command (one regex pass over every t
 so it is done once per post: `toks` is the list `token_sql` gives (sentence ends
 included), in order. A row whose text has changed since (its `text_hash` differs), or
 whose post is gone, is dropped and tokenised again; a new tokeniser (its patterns' hash
-in `post_tokens_version`) tokenises everything again. A caller that reads only some posts
-(a sample) passes their ids: only those are checked and tokenised, so the cache may hold a
-part of the posts; every reader joins it to the posts it ensured.
+in `post_tokens_version`) tokenises everything again. When a cached post is gone or its text
+has changed, the stem cache (`shailoo.text.stem`: words of every post) is emptied too. A caller
+that reads only some posts (a sample) passes their ids: only those are checked and tokenised,
+so the cache may hold a part of the posts; every reader joins it to the posts it ensured.
+Import fills the cache for the posts it adds or edits (`shailoo.text.caches`).
 """
 
 from __future__ import annotations
 
 import hashlib
 
+from shailoo.text.stem import forget_stems
 from shailoo.text.tokens import TOKEN_SQL, token_sql
 
 TABLE_SQL = ("CREATE TABLE IF NOT EXISTS {name} "
@@ -39,9 +42,12 @@ def ensure_post_tokens(con, source: str = "posts", name: str = "post_tokens", te
         SELECT post_id, hash({text}) AS h FROM {source} {only}""")
     # Stale rows: the post is gone (its text must not linger: checked over the whole cache, by id
     # only, which is cheap) or its text changed (checked for the posts asked for).
-    con.execute(f"DELETE FROM {name} WHERE post_id IN (SELECT post_id FROM {name} ANTI JOIN {source} USING (post_id))")
-    con.execute(f"""DELETE FROM {name} WHERE post_id IN (
-        SELECT t.post_id FROM {name} t JOIN _ptok_src s USING (post_id) WHERE s.h <> t.text_hash)""")
+    gone = con.execute(f"DELETE FROM {name} WHERE post_id IN "
+                       f"(SELECT post_id FROM {name} ANTI JOIN {source} USING (post_id))").fetchall()[0][0]
+    changed = con.execute(f"""DELETE FROM {name} WHERE post_id IN (
+        SELECT t.post_id FROM {name} t JOIN _ptok_src s USING (post_id) WHERE s.h <> t.text_hash)""").fetchall()[0][0]
+    if (gone or changed) and not temp:
+        forget_stems(con)  # the stem cache holds words of every post: none may outlive its post's text
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ptok_new AS SELECT * FROM _ptok_src ANTI JOIN {name} USING (post_id)")
     n = con.execute("SELECT count(*) FROM _ptok_new").fetchall()[0][0]
     if n:

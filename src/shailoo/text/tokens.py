@@ -50,13 +50,9 @@ DEFINITIONS: dict[str, str] = {
     # Sentence ends: . ! ? … ; : followed by any space or the end, or a line break.
     "break": r"[.!?…;:]+(?:[{WS}]|$)|[{NL}]",
 }
-# Words with a digit (covid-19): removed with the other non-word tokens before language identification.
-_DIGIT_WORD = r"[{L}][{L}{M}]*(?:[\-'][{L}{M}]+)*[\-']?[{D}][{L}{M}{D}]*(?:[\-'][{L}{M}{D}]+)*"
-_LETTER_WORD = r"[{L}][{L}{M}]*(?:[\-'][{L}{M}]+)*"
 KINDS = ("word", "number", "time", "url", "email", "hashtag", "mention", "emoji")
 """Token kinds a user can count (`--kinds`); `break` (a sentence end) is internal."""
 _ORDER = tuple(DEFINITIONS)  # precedence
-_NOISE = ("url", "email", "hashtag", "mention", "time", "number")
 
 _SQL_CLASSES = {"L": r"\p{L}", "M": r"\p{M}", "D": r"\p{Nd}", "SO": r"\p{So}"}
 
@@ -89,10 +85,6 @@ def _alt(parts: dict[str, str], kinds) -> str:
 
 TOKEN_SQL = _alt(_SQL, _ORDER)
 """RE2 pattern of every token, sentence ends included (one regex pass in DuckDB)."""
-WORD_SQL = _render(_LETTER_WORD, _SQL_ALL, True)
-"""Words of letters only (language identification): extract after removing NOISE_SQL."""
-NOISE_SQL = _alt(_SQL, _NOISE) + "|" + _render(_DIGIT_WORD, _SQL_ALL, True)
-"""Every token that is not a letters-only word (words with digits included), for removal."""
 SENTENCE_SPLIT_SQL = _SQL["break"]
 
 
@@ -121,8 +113,6 @@ def _py_patterns() -> dict[str, re.Pattern]:
     parts = {k: _render(v, _py_classes(), False) for k, v in DEFINITIONS.items()}
     out = {k: re.compile(p) for k, p in parts.items()}
     out["_all"] = re.compile("|".join(f"(?P<{k}>{parts[k]})" for k in _ORDER))
-    out["_noise"] = re.compile(_alt(parts, _NOISE) + "|" + _render(_DIGIT_WORD, _py_classes(), False))
-    out["_word"] = re.compile(_render(_LETTER_WORD, _py_classes(), False))
     return out
 
 
@@ -177,10 +167,15 @@ def words(text: str) -> list[str]:
     return [t.text for t in tokenize(text) if t.kind == "word"]
 
 
+def is_letter_word(token: str) -> bool:
+    """A word token without digits: what carries a language (`covid-19`, numbers, URLs… do not)."""
+    return kind_of(token) == "word" and not any(c.isdigit() for c in token)
+
+
 def letter_words(text: str) -> list[str]:
-    """Letters-only words as language identification sees them (NOISE_SQL removed, then WORD_SQL)."""
-    p = _py_patterns()
-    return p["_word"].findall(normalise(p["_noise"].sub(" ", text or "")))
+    """The words language identification sees: the word tokens without digits (the workspace
+    reads them from the token cache, `post_tokens`)."""
+    return [t.text for t in tokenize(text) if t.kind == "word" and is_letter_word(t.text)]
 
 
 def split_sentences(text: str) -> list[str]:
