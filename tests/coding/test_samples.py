@@ -225,3 +225,12 @@ def test_cli_draw_list_show_redraw(runner, tmp_path):
     assert r.exit_code == 1 and "There is no sample 'nope'" in r.output
     r = runner.invoke(app, ["coding", "sample", "draw", "x", "-w", w, "--kind", "random"])
     assert r.exit_code == 1 and "--count N or --fraction" in r.output
+
+
+def test_replacement_rewrites_strata_of_posts_that_stay(ws):
+    draw_sample(ws, "s", SampleRule("stratified", count=100, by=("platform",), seed=1), scope(ws))
+    s = draw_sample(ws, "s", SampleRule("stratified", count=100, by=("category",), seed=1), scope(ws),
+                    replace_existing=True)
+    assert (s["added"], s["removed"], s["posts"]) == (0, 0, 25)
+    strata = dict(ws.con.execute("SELECT post_id, stratum FROM sample_posts WHERE sample = 's'").fetchall())
+    assert strata[12] == "media" and strata[21] == "candidate" and strata[51] == "(unregistered)"

@@ -336,10 +336,15 @@ def _store(con, name: str, rule: SampleRule, drawn: tuple) -> dict:
     try:
         before, removed = con.execute("""SELECT count(*), count(*) FILTER (WHERE post_id NOT IN (SELECT post_id FROM _drawn))
                                          FROM sample_posts WHERE sample = ?""", [name]).fetchall()[0]
-        # posts leaving the sample leave its assignments too (none of them has codes: see _refuse_orphans)
-        con.execute("""DELETE FROM assignments WHERE sample = ? AND post_id NOT IN (SELECT post_id FROM _drawn)""", [name])
-        con.execute("DELETE FROM sample_posts WHERE sample = ?", [name])
-        con.execute("INSERT INTO sample_posts SELECT ?, post_id, stratum FROM _drawn ORDER BY post_id", [name])
+        if removed:  # posts leaving the sample leave its assignments too (none has codes: see _refuse_orphans)
+            for table in ("assignments", "sample_posts"):
+                con.execute(f"DELETE FROM {table} WHERE sample = ? AND post_id NOT IN (SELECT post_id FROM _drawn)", [name])
+        if before:  # a redraw writes only what changed: a post's stratum, the posts that enter
+            con.execute("""UPDATE sample_posts s SET stratum = d.stratum FROM _drawn d WHERE s.sample = ?
+                           AND s.post_id = d.post_id AND s.stratum IS DISTINCT FROM d.stratum""", [name])
+        con.execute("""INSERT INTO sample_posts SELECT ?, post_id, stratum FROM _drawn
+                       WHERE post_id NOT IN (SELECT post_id FROM sample_posts WHERE sample = ?) ORDER BY post_id""",
+                    [name, name])
         con.execute("DELETE FROM samples WHERE name = ?", [name])
         con.execute("INSERT INTO samples (name, rule, drawn_at, codebook_version, purpose) VALUES (?, ?, ?, ?, ?)",
                     [name, rule.to_json(), now, book.version if book else None, rule.purpose])
