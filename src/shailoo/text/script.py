@@ -26,8 +26,13 @@ def script_of(word: str) -> str:
     return "cyrl" if c else "latn" if lat else "none"
 
 
+_BOTH = re.compile(r"[\u0400-\u04ff].*[a-zA-Z\u00c0-\u024f]|[a-zA-Z\u00c0-\u024f].*[\u0400-\u04ff]")
+
+
 def fold_word(word: str) -> str:
     """Fold a mixed-script word into its majority script (ties go to Cyrillic)."""
+    if not _BOTH.search(word):  # one script (nearly every word): one scan instead of two counts
+        return word
     c = len(_CYR.findall(word))
     if not c:
         return word
