@@ -20,6 +20,9 @@ SeedOpt = Annotated[Optional[int], typer.Option("--seed", help=(
     "the sample's own for assignments."))]
 
 
+SUMMARY = ("sample", "kind", "purpose", "posts", "strata", "added", "removed", "seed")  # the rule goes in a note
+
+
 def _summary(summary: dict) -> list[dict]:
     return [{k: v for k, v in summary.items() if k != "per_coder"}]
 
@@ -61,8 +64,8 @@ def draw_cmd(
     with open_workspace(workspace) as ws:
         flt, scope = scoped_filter(ws, period, platform, category, actor, since, until, all_posts)
         summary = draw_sample(ws, name, rule, flt, replace_existing=replace)
-    print_table(_summary(summary), out, title=f"Sample {summary['sample']}", note=join_notes(scope),
-                shown=("sample", "kind", "purpose", "posts", "strata", "added", "removed", "seed", "rule"))
+    print_table(_summary(summary), out, title=f"Sample {summary['sample']}",
+                note=join_notes(scope, f"Rule: {summary['rule']}"), shown=SUMMARY)
 
 
 @table_command
@@ -72,8 +75,8 @@ def redraw_cmd(name: SampleArg, workspace: workspace_option = None, out: OutputO
 
     with open_workspace(workspace) as ws:
         summary = redraw_sample(ws, name)
-    print_table(_summary(summary), out, title=f"Sample {summary['sample']}",
-                shown=("sample", "kind", "purpose", "posts", "strata", "added", "removed", "seed", "rule"))
+    print_table(_summary(summary), out, title=f"Sample {summary['sample']}", note=f"Rule: {summary['rule']}",
+                shown=SUMMARY)
 
 
 @table_command
@@ -84,7 +87,8 @@ def list_cmd(workspace: workspace_option = None, out: OutputOptions = None) -> N
     with open_workspace(workspace, read_only=True) as ws:
         table = list_samples(ws.con)
     print_table(table, out, title="Samples", note=None if table.num_rows else
-                "No sample yet; draw one with `shailoo coding sample draw NAME --kind top`.")
+                "No sample yet; draw one with `shailoo coding sample draw NAME --kind top`.",
+                shown=("sample", "purpose", "kind", "posts", "strata", "assigned_posts", "coders", "seed"))
 
 
 @table_command
@@ -195,7 +199,9 @@ def progress_cmd(sample: SampleOpt = None, workspace: workspace_option = None, o
     with open_workspace(workspace, read_only=True) as ws:
         table = progress(ws.con, sample)
     print_table(table, out, title="Coding progress", note=None if table.num_rows else
-                "No assignment yet; assign a sample with `shailoo coding assign SAMPLE --coders a,b,c`.")
+                "No sample yet; draw one with `shailoo coding sample draw NAME --kind top`.",
+                shown=("sample", "coder", "posts", "units", "coded", "remaining", "overlap_coded", "released_posts",
+                       "agreement_pct"))
 
 
 def register(coding_app: typer.Typer) -> None:

@@ -74,7 +74,7 @@ class SampleRule:
             raise UsageError(f"--fraction must be above 0 and at most 1, not {self.fraction}.")
         if self.count is not None and self.fraction is not None:
             raise UsageError("Give --count or --fraction, not both.")
-        seed = self.seed if self.seed is not None else random.SystemRandom().randrange(1, 2**31)
+        seed = self.seed if self.seed is not None else random.SystemRandom().randrange(1, 10**6)
         if not 0 <= seed < 2**63:
             raise UsageError(f"--seed must be between 0 and 2**63, not {seed}.")
         rule = replace(self, seed=seed, by=tuple(self.by), top_categories=tuple(self.top_categories))
