@@ -3,6 +3,8 @@ called as anonymous and as each role, against the table of who may call what."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from fastapi.routing import APIRoute
 
@@ -42,6 +44,16 @@ SAFE_FORM = {
     "/admin/users": ("/admin/users", {"username": "coder", "role": "coder", "password": "x" * 10}),  # exists: refused
     "/account/language": ("/account/language", {"language": "en"}),
 }
+# Each page group declares its routes' access in its own module: tests/server/access_<group>.py
+# with ACCESS, and optionally FILL and SAFE_FORM, merged here.
+for _group in ("posts", "coding", "imports"):
+    try:
+        _module = importlib.import_module(f"tests.server.access_{_group}")
+    except ModuleNotFoundError:
+        continue
+    ACCESS.update(_module.ACCESS)
+    FILL.update(getattr(_module, "FILL", {}))
+    SAFE_FORM.update(getattr(_module, "SAFE_FORM", {}))
 
 
 def _routes(app):
