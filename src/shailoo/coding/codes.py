@@ -33,13 +33,19 @@ def _in_list(column: str, values: Iterable[str] | None) -> tuple[str, list]:
 
 
 def current_codes(con: duckdb.DuckDBPyConnection, variables: Iterable[str] | None = None,
-                  sample: str | None = None) -> pa.Table:
+                  sample: str | None = None, calibration: bool | None = None) -> pa.Table:
     """Each coder's latest act per unit and variable: columns post_id, actor_id, variable, coder, value.
 
     One row per value; a multi-label act that chose no value is one row with value NULL (the coder
     coded the unit and found none of the values). `sample` keeps the units of that sample's posts.
+    Calibration acts (origin 'calibration': coders practising on units whose final codes are known)
+    are kept apart: `calibration=True` reads only them, False only the others; None (default) reads
+    the calibration acts for a calibration sample and the others otherwise.
     """
+    if calibration is None:
+        calibration = sample is not None and is_calibration(con, sample)
     where, params = _in_list("c.variable", variables)
+    where += " AND c.origin " + ("=" if calibration else "<>") + " 'calibration'"
     if sample is not None:
         where += " AND c.post_id IN (SELECT post_id FROM sample_posts WHERE sample = ?)"
         params.append(sample)
@@ -63,7 +69,7 @@ def final_codes(con: duckdb.DuckDBPyConnection, variables: Iterable[str] | None 
     is a disagreement), 'single coder' (one coder coded the unit). Units whose coders disagree and that no
     reviewer decided are left out (see the disagreement list). Multi-label: one row per value.
     """
-    cur = current_codes(con, variables, sample)
+    cur = current_codes(con, variables, sample, calibration=False)  # practice never makes a final code
     con.register("_current_codes", cur)
     try:
         where, params = _in_list("variable", variables)
@@ -96,6 +102,25 @@ def final_codes(con: duckdb.DuckDBPyConnection, variables: Iterable[str] | None 
         """, params=params).to_arrow_table()
     finally:
         con.unregister("_current_codes")
+
+
+def is_calibration(con: duckdb.DuckDBPyConnection, sample: str) -> bool:
+    """Whether `sample` was drawn for a calibration round."""
+    row = con.execute("SELECT purpose FROM samples WHERE name = ?", [sample]).fetchall()
+    return bool(row) and row[0][0] == "calibration"
+
+
+def origin_for(con: duckdb.DuckDBPyConnection, post_id: int, coder: str, origin: str) -> str:
+    """'calibration' for a coder's act on a post they hold only through a calibration sample, else
+    `origin`: practice codes then never count as the coder's codes of the real coding."""
+    if origin == "calibration":
+        return origin
+    rows = con.execute("""
+        SELECT bool_or(s.purpose = 'calibration'), bool_or(s.purpose <> 'calibration')
+        FROM assignments a JOIN samples s ON s.name = a.sample
+        WHERE a.post_id = ? AND a.coder = ? AND a.released_at IS NULL""", [post_id, coder]).fetchall()
+    held_for_practice, held_for_coding = rows[0] if rows else (None, None)
+    return "calibration" if held_for_practice and not held_for_coding else origin
 
 
 # -- recording acts and decisions -----------------------------------------------------------------
@@ -156,12 +181,14 @@ def _unit_exists(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | N
 
 
 def current_value_set(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | None, variable: str,
-                      coder: str) -> tuple[int, tuple[str, ...]] | None:
-    """A coder's current act on one unit and variable: (act_id, its values sorted), or None."""
-    rows = con.execute("""
+                      coder: str, calibration: bool = False) -> tuple[int, tuple[str, ...]] | None:
+    """A coder's current act on one unit and variable: (act_id, its values sorted), or None
+    (their calibration acts with calibration=True, their other acts without)."""
+    rows = con.execute(f"""
         SELECT act_id, coalesce(list_sort(list(value) FILTER (WHERE value IS NOT NULL)), []) FROM codes
         WHERE act_id = (SELECT max(act_id) FROM codes WHERE post_id = ? AND actor_id IS NOT DISTINCT FROM ?
-                        AND variable = ? AND coder = ?)
+                        AND variable = ? AND coder = ?
+                        AND origin {'=' if calibration else '<>'} 'calibration')
         GROUP BY act_id""", [post_id, actor_id, variable, coder]).fetchall()
     return (rows[0][0], tuple(rows[0][1])) if rows else None
 
@@ -187,7 +214,8 @@ def record_code(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | No
         raise CodingError(checked[0].upper() + checked[1:] + ".")
     var, chosen = checked
     _unit_exists(con, post_id, actor_id)
-    current = current_value_set(con, post_id, actor_id, variable, name)
+    origin = origin_for(con, post_id, name, origin)
+    current = current_value_set(con, post_id, actor_id, variable, name, calibration=origin == "calibration")
     if current is not None and current[1] == tuple(sorted(chosen)):
         return current[0]
     act_id = con.execute("SELECT nextval('code_act_seq')").fetchall()[0][0]

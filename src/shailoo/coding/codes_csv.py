@@ -66,6 +66,7 @@ class _Act:
     rows: list[int] = field(default_factory=list)
     values: set[str] = field(default_factory=set)
     conflict: bool = False
+    calibration: bool = False  # the coder holds the post only through a calibration sample
 
 
 @dataclass
@@ -159,6 +160,7 @@ def import_codes(con: duckdb.DuckDBPyConnection, path: Path, sample: str | None 
     bad: list[tuple[int, str, str]] = []
     rows = _read(path, report, bad)
     acts = _acts(con, book, rows, sample, bad)
+    _mark_calibration(con, acts)
     new_acts = _new_acts(con, acts, report)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -255,17 +257,31 @@ def _check_row(r: _Row, book: Codebook, posts: dict, in_sample: set | None, samp
     return None, (coder, post, actor_id, checked[0].name, coded_at)
 
 
+def _mark_calibration(con: duckdb.DuckDBPyConnection, acts: list[_Act]) -> None:
+    """Acts on posts a coder holds only through a calibration sample are practice (origin 'calibration',
+    as coding.codes.origin_for decides for one act)."""
+    if not acts:
+        return
+    practice = {(c, p) for c, p in con.execute("""
+        SELECT a.coder, a.post_id FROM assignments a JOIN samples s ON s.name = a.sample
+        WHERE a.released_at IS NULL GROUP BY ALL
+        HAVING bool_or(s.purpose = 'calibration') AND NOT bool_or(s.purpose <> 'calibration')""").fetchall()}
+    for act in acts:
+        act.calibration = (act.coder, act.post_id) in practice
+
+
 def _new_acts(con: duckdb.DuckDBPyConnection, acts: list[_Act], report: CodesImport) -> list[_Act]:
     """The acts that change something: not stored already (same coded_at and values), and not equal to
     the coder's current code at that point (acts are taken in coded_at order, then file order)."""
     if not acts:
         return []
     current: dict[tuple, tuple[str, ...]] = {}
-    cur = current_codes(con, {a.variable for a in acts})
-    for post_id, actor_id, variable, coder, value in zip(*(cur.column(c).to_pylist() for c in cur.column_names)):
-        current.setdefault((coder, post_id, actor_id, variable), ())
-        if value is not None:
-            current[(coder, post_id, actor_id, variable)] += (value,)
+    for practice in (False, True):
+        cur = current_codes(con, {a.variable for a in acts}, calibration=practice)
+        for post_id, actor_id, variable, coder, value in zip(*(cur.column(c).to_pylist() for c in cur.column_names)):
+            current.setdefault((coder, post_id, actor_id, variable, practice), ())
+            if value is not None:
+                current[(coder, post_id, actor_id, variable, practice)] += (value,)
     stored = set()
     timed = [a for a in acts if a.coded_at is not None]
     if timed:
@@ -278,8 +294,8 @@ def _new_acts(con: duckdb.DuckDBPyConnection, acts: list[_Act], report: CodesImp
     out = []
     for act in sorted(acts, key=lambda a: (a.coded_at or far, a.rows[0])):
         values = tuple(sorted(act.values))
-        unit = (act.coder, act.post_id, act.actor_id, act.variable)
-        if (act.coded_at is not None and (*unit, act.coded_at, values) in stored) or \
+        unit = (act.coder, act.post_id, act.actor_id, act.variable, act.calibration)
+        if (act.coded_at is not None and (*unit[:4], act.coded_at, values) in stored) or \
                 tuple(sorted(current.get(unit, ("\x00",)))) == values:
             report.unchanged += 1
             continue
@@ -293,20 +309,21 @@ def _store(con: duckdb.DuckDBPyConnection, book: Codebook, acts: list[_Act], now
     if not acts:
         return
     ids = [i for (i,) in con.execute("SELECT nextval('code_act_seq') FROM range(?)", [len(acts)]).fetchall()]
-    cols: dict[str, list] = {k: [] for k in ("act_id", "post_id", "actor_id", "variable", "value", "coder", "coded_at")}
+    cols: dict[str, list] = {k: [] for k in ("act_id", "post_id", "actor_id", "variable", "value", "coder", "coded_at",
+                                             "origin")}
     for act_id, act in zip(ids, acts):
         var = book.variable(act.variable)
         for value in [c for c in var.codes() if c in act.values] or [None]:
             for k, v in zip(cols, (act_id, act.post_id, act.actor_id, act.variable, value, act.coder,
-                                   act.coded_at or now)):
+                                   act.coded_at or now, "calibration" if act.calibration else "import")):
                 cols[k].append(v)
     table = pa.table({"act_id": pa.array(cols["act_id"], pa.int64()), "post_id": pa.array(cols["post_id"], pa.int64()),
                       "actor_id": pa.array(cols["actor_id"], pa.int32()), "variable": cols["variable"],
                       "value": pa.array(cols["value"], pa.string()), "coder": cols["coder"],
-                      "coded_at": pa.array(cols["coded_at"], pa.timestamp("us", tz="UTC"))})
+                      "coded_at": pa.array(cols["coded_at"], pa.timestamp("us", tz="UTC")), "origin": cols["origin"]})
     con.register("_new_codes", table)
     try:
-        con.execute("""INSERT INTO codes SELECT act_id, post_id, actor_id, variable, value, coder, coded_at, ?, 'import'
+        con.execute("""INSERT INTO codes SELECT act_id, post_id, actor_id, variable, value, coder, coded_at, ?, origin
                        FROM _new_codes""", [book.version])
         con.execute("""INSERT INTO mentions (post_id, actor_id, source, added_by, added_at)
                        SELECT post_id, actor_id, 'coder', min(coder), ? FROM _new_codes WHERE actor_id IS NOT NULL
