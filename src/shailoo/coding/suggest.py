@@ -117,7 +117,8 @@ def _uncoded_units(con, variable: Variable, sample: str | None) -> list[dict]:
         SELECT u.post_id, u.actor_id, a.name AS actor, {_TEXT} AS text, u.matched, a.aliases
         FROM u JOIN posts p USING (post_id) LEFT JOIN actors a ON a.actor_id = u.actor_id
         WHERE NOT EXISTS (SELECT 1 FROM codes c WHERE c.post_id = u.post_id AND c.variable = ?
-                          AND c.actor_id IS NOT DISTINCT FROM u.actor_id)
+                          AND c.actor_id IS NOT DISTINCT FROM u.actor_id
+                          AND c.origin <> 'calibration')  -- practice codes do not code a unit
         ORDER BY u.post_id, u.actor_id""", [*params, variable.name]).fetchall()
     names = ("post_id", "actor_id", "actor", "text", "matched", "aliases")
     return [dict(zip(names, r)) for r in rows]
@@ -394,5 +395,5 @@ def suggested_units(con: duckdb.DuckDBPyConnection, variables=None) -> pa.Table:
     return con.sql(f"""
         SELECT s.post_id, s.actor_id, s.variable, s.value, s.probability, s.model_id FROM suggestions s
         WHERE NOT EXISTS (SELECT 1 FROM codes c WHERE c.post_id = s.post_id AND c.variable = s.variable
-                          AND c.actor_id IS NOT DISTINCT FROM s.actor_id) {where}
+                          AND c.actor_id IS NOT DISTINCT FROM s.actor_id AND c.origin <> 'calibration') {where}
         ORDER BY s.variable, s.post_id, s.actor_id NULLS FIRST, s.value""", params=params).to_arrow_table()
