@@ -30,8 +30,6 @@ ACCESS = {
     ("POST", "/admin/users/{name}/remove"): ("admin",),
     ("GET", "/admin/audit"): ("admin",),
     ("GET", "/posts"): ALL,
-    ("GET", "/coding"): ("admin", "coordinator", "coder"),
-    ("GET", "/reliability"): STAFF,
     ("GET", "/api/openapi.json"): ALL,
     ("GET", "/api/docs"): ALL,
 }

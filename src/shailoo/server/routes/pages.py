@@ -16,12 +16,3 @@ router = APIRouter()
 def posts(request: Request, user: User = Depends(require())) -> Response:
     return page(request, "placeholder.html", title_key="nav.posts", body_key="soon.posts")
 
-
-@router.get("/coding")
-def coding(request: Request, user: User = Depends(require("admin", "coordinator", "coder"))) -> Response:
-    return page(request, "placeholder.html", title_key="nav.coding", body_key="soon.coding")
-
-
-@router.get("/reliability")
-def reliability(request: Request, user: User = Depends(require("admin", "coordinator"))) -> Response:
-    return page(request, "placeholder.html", title_key="nav.reliability", body_key="soon.reliability")
