@@ -14,8 +14,9 @@ so its peak memory (ru_maxrss) is its own. Steps:
 
 Whole command as the user sees it (`--whole N`, default 200,000 posts): the same generated
 texts are written as a CrowdTangle CSV and imported into a fresh workspace with `shailoo
-import`; then `shailoo terms --all` runs as a subprocess twice (first run: languages not
-yet identified, nothing cached; second run: what is cached is reused), beside scikit-learn's
+import` (which tokenises and identifies the language of the new posts); then `shailoo terms
+--all` runs as a subprocess twice (first run: stems not yet cached; second run: everything
+cached), beside scikit-learn's
 CountVectorizer with a caching PyStemmer analyzer timed inside Python on the same texts
 already in memory. Prints both times and the ratios.
 """
