@@ -132,12 +132,14 @@ def test_cli_demo(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "generated demo data" in result.output and "Try next" in result.output
     assert "CC BY 4.0" in result.output
+    assert "shailoo serve" in result.output and "printed this once" in result.output
     try:
         import shailoo.report.build  # noqa: F401  (written by another part of shailoo)
     except ImportError:
         pass
     else:
-        assert (folder / "report.html").exists()
+        html = (folder / "report.html").read_text(encoding="utf-8")
+        assert "Coded content: tone, topics, flagged posts" in html and "Krippendorff" in html
     with open_workspace(folder, read_only=True) as ws:
         assert ws.config.project == PROJECT
         assert [p.name for p in ws.config.periods] == ["pre-campaign", "campaign"]
@@ -152,3 +154,28 @@ def test_force_never_deletes_a_real_workspace(runner, tmp_path):
     result = runner.invoke(app, ["demo", str(tmp_path / "mine"), "--force"])
     assert result.exit_code == 1 and "not a demo workspace" in result.output
     assert (tmp_path / "mine" / "shailoo.toml").exists()
+
+
+def test_the_coding_round(demo, runner):
+    """The demo goes from posts to a reliability table and coded report sections by the CLI alone."""
+    import json
+
+    from shailoo.coding.codes import final_codes
+    from shailoo.coding.reliability import leave_one_out_table
+
+    summary, ws = demo
+    coding = summary["coding"]
+    assert coding["quarantined"] == 0 and coding["acts"] > 1000 and coding["coders"] == 3
+    variables = {r[0] for r in ws.con.execute("SELECT DISTINCT variable FROM codes").fetchall()}
+    assert variables == {"tone", "topic", "disinformation", "inflammatory"}
+    assert final_codes(ws.con, ["tone"]).num_rows > 300
+    result = runner.invoke(app, ["coding", "reliability", "-w", summary["workspace"], "--variable", "tone", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    (tone,) = json.loads(result.stdout)
+    assert 0.667 <= tone["alpha"] <= 1 and tone["ci_low"] < tone["alpha"] < tone["ci_high"]
+    from shailoo.coding.codebook import require_codebook
+
+    left_out = {r["left_out"]: r["alpha_change"] for r in leave_one_out_table(ws.con, require_codebook(ws.con), "tone").to_pylist()}
+    assert max(left_out, key=left_out.get) == "cholpon"  # the demo's least careful coder pulls agreement down
+    (hash_,) = ws.con.execute("SELECT password FROM users WHERE username = 'admin' AND role = 'admin'").fetchone()
+    assert hash_.startswith("$argon2id$")

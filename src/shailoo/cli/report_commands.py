@@ -45,6 +45,9 @@ def register(app: typer.Typer) -> None:
                                                            "(needs Chromium).")] = None,
                lang: LangOpt = None,
                no_text: Annotated[bool, typer.Option("--no-text", help="Leave out the text-analysis sections.")] = False,
+               with_suggestions: Annotated[bool, typer.Option(
+                   "--with-suggestions", help="Also count machine suggestions for uncoded units, in separate tables "
+                   "labelled as such.")] = False,
                quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Show no progress.")] = False,
                ) -> None:
         """Write the monitoring report: one offline HTML file with charts, tables and CSV downloads."""
@@ -77,7 +80,7 @@ def register(app: typer.Typer) -> None:
         spinner = not silent and err_console.is_terminal  # no spinner in logs and pipes
         with open_workspace(workspace, read_only=None) as ws, _progress(not spinner) as step:
             report_doc = build_report(ws, period, include_text=not no_text, flt=flt, all_posts=all_posts, lang=lang,
-                                      progress=step)
+                                      progress=step, with_suggestions=with_suggestions)
             if not silent:
                 err_console.print(f"Note: {report_doc.scope}", markup=False, soft_wrap=True)
             if html is not None:

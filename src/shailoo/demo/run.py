@@ -58,6 +58,34 @@ def _import(ws, item: DemoFile, data_dir: Path) -> dict:
     return entry
 
 
+def _coding(ws, data_dir: Path, console) -> dict:
+    """The demo's coding round: codebook, sample, mentions, assignments, and the demo coders' codes (a CSV
+    file, imported as a user would with `shailoo coding codes import`)."""
+    from shailoo.coding.codes_csv import import_codes
+    from shailoo.demo.coding import CODERS, SAMPLE, write_demo_codes
+
+    made = write_demo_codes(ws, data_dir / "codes.csv")
+    loaded = import_codes(ws.con, data_dir / "codes.csv")
+    console.print(f"Coding: the election-monitoring codebook (version {made['codebook_version']}); sample "
+                  f"'{SAMPLE}' of {made['sample_posts']:,} posts (seed 002's top-posts rule) assigned to "
+                  f"{len(CODERS)} demo coders with a 20 % overlap; their {loaded.acts:,} codes imported from "
+                  f"{data_dir / 'codes.csv'}.", soft_wrap=True)
+    return {**made, "acts": loaded.acts, "quarantined": loaded.quarantined}
+
+
+def _admin(ws, console) -> dict | None:
+    """A demo admin for the web app, with a random password printed once (there is no default account)."""
+    import secrets
+
+    try:
+        from shailoo.server.users import add_user
+    except ImportError:
+        return None
+    password = secrets.token_urlsafe(12)
+    add_user(ws, "admin", "admin", password, actor="demo")
+    return {"name": "admin", "password": password}
+
+
 def _write_report(ws, out: Path) -> tuple[Path | None, str | None]:
     try:
         from shailoo.report.build import write_report
@@ -130,6 +158,9 @@ def _build(ws, folder: Path, console, seed: int, started: float, with_report: bo
     if any(f["kind"] == "real" and "skipped" not in f for f in files):
         console.print(f"Real data: {RIA_CREDIT}; see {data_dir / 'real' / 'ATTRIBUTION.md'}.")
 
+    coding = _coding(ws, data_dir, console)
+    admin = _admin(ws, console)
+
     report, why_not = _write_report(ws, folder / "report.html") if with_report else (None, "--no-report was given")
     if report:
         console.print(f"Report: {report}")
@@ -142,8 +173,14 @@ def _build(ws, folder: Path, console, seed: int, started: float, with_report: bo
     console.print("\n[bold]Try next:[/bold]")
     for command in (f"shailoo status -w {w}", f"shailoo actors list -w {w}",
                     f"shailoo metrics posts -w {w} --by actor", f"shailoo terms -w {w} --platform facebook",
-                    f"shailoo kwic -w {w} шайлоо", f"shailoo report -w {w} -o report.html"):
+                    f"shailoo kwic -w {w} шайлоо", f"shailoo coding reliability -w {w}",
+                    f"shailoo coding reliability -w {w} --leave-one-out", f"shailoo report -w {w} -o report.html"):
         console.print(f"  {command}")
+    if admin:
+        console.print(f"\n[bold]The team web app:[/bold] shailoo serve -w {w}   then open http://127.0.0.1:8765/login "
+                      f"as [bold]{admin['name']}[/bold] with the password [bold]{admin['password']}[/bold] "
+                      "(printed this once; change it under Account).", soft_wrap=True)
     return {"workspace": str(folder), "seed": seed, "generated_posts": data.posts, "actors": registry["actors"],
             "accounts": registry["accounts"], "files": files, "posts": posts, "snapshots": snapshots,
-            "report": str(report) if report else None, "seconds": seconds}
+            "report": str(report) if report else None, "seconds": seconds, "coding": coding,
+            "admin": admin and admin["name"]}

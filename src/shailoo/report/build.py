@@ -32,7 +32,7 @@ from shailoo.analysis.snapshot import (
 from shailoo.outputs import check_output, write_output
 from shailoo.report import charts
 from shailoo.report.blocks import Block
-from shailoo.report.config import SECTIONS, ReportConfig, load_config
+from shailoo.report.config import ReportConfig, load_config
 from shailoo.report.i18n import Tr
 from shailoo.report.markdown import render_markdown
 from shailoo.report.sections import (
@@ -234,7 +234,7 @@ def build_report(ws, period: str | None = None, include_text: bool = True, flt: 
             out.append(comparison_section(ws, flt, tr, notes))
         if "results" in want:
             out.append(results_section(ws, flt, tr, notes))
-        coding = "coding" in want or "coding" not in SECTIONS  # on by default until the config names it
+        coding = "coding" in want
         if coding:
             from shailoo.report.coded_sections import coded_methodology, coded_section
 

@@ -24,7 +24,7 @@ FILE = "report.yaml"
 MAX_TEXT = 1_000_000  # bytes of one Markdown file or of report.yaml
 MAX_LOGO = 2_000_000
 SECTIONS = ("summary", "introduction", "findings", "overview", "platforms", "top_posts", "comparisons", "results",
-            "text", "extra", "methodology", "about")
+            "coding", "text", "extra", "methodology", "about")
 
 
 @dataclass
@@ -233,7 +233,7 @@ authors: []
 introduction: introduction.md
 findings: findings.md
 notes: {{}}                # e.g. facebook: "Markdown shown under the Facebook section"
-# sections: [summary, introduction, findings, overview, platforms, top_posts, comparisons, results, text, extra, methodology, about]
+# sections: [summary, introduction, findings, overview, platforms, top_posts, comparisons, results, coding, text, extra, methodology, about]
 extra_sections: []        # e.g. - {{title: "Political advertising", text: ads.md}}
 key_terms: []             # the words to follow; empty: the most frequent words of the topic below
 key_terms_topic: politics_elections
@@ -253,7 +253,7 @@ authors: []
 introduction: introduction.md
 findings: findings.md
 notes: {{}}                # например facebook: "Текст Markdown под разделом Facebook"
-# sections: [summary, introduction, findings, overview, platforms, top_posts, comparisons, results, text, extra, methodology, about]
+# sections: [summary, introduction, findings, overview, platforms, top_posts, comparisons, results, coding, text, extra, methodology, about]
 extra_sections: []        # например - {{title: "Политическая реклама", text: ads.md}}
 key_terms: []             # слова для отслеживания; пусто: самые частые слова темы ниже
 key_terms_topic: politics_elections
@@ -273,7 +273,7 @@ authors: []
 introduction: introduction.md
 findings: findings.md
 notes: {{}}                # мисалы facebook: "Facebook бөлүмүнүн астындагы Markdown текст"
-# sections: [summary, introduction, findings, overview, platforms, top_posts, comparisons, results, text, extra, methodology, about]
+# sections: [summary, introduction, findings, overview, platforms, top_posts, comparisons, results, coding, text, extra, methodology, about]
 extra_sections: []        # мисалы - {{title: "Саясий жарнама", text: ads.md}}
 key_terms: []             # көзөмөлдөнүүчү сөздөр; бош болсо: төмөнкү теманын эң көп кездешкен сөздөрү
 key_terms_topic: politics_elections
