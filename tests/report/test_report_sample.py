@@ -13,6 +13,7 @@ SAMPLE = 5
 
 def test_report_text_sections_pay_for_their_sample_only(tmp_path, monkeypatch):
     ws = build_fixture(tmp_path / "ws", results=True)
+    ws.con.execute("DROP TABLE post_tokens; DROP TABLE post_language")  # as a workspace imported before the caches
     try:
         monkeypatch.setattr(text_report_module, "REPORT_SAMPLE", SAMPLE)
         sections = build_sections(ws, all_posts=True)
