@@ -212,8 +212,7 @@ def search(ws, index: SearchIndex, query: str, flt, extra: str = "TRUE", use_ste
         lf.matches = [expand(w, vocab, use_stem, translit) for w in lf.words]
     missing = [w for lf in pos_leaves for w, m in zip(lf.words, lf.matches) if not m]
     if missing:
-        # kwic's sentence; its nearest terms come from the whole workspace's words here
-        near = nearest_terms(missing[0], Vocabulary(index.pairs, {}))
+        near = nearest_terms(missing[0], _selected_like(ws, index, missing[0], where, params))
         hint = f"; the nearest terms are {', '.join(near)}" if near else ""
         return Found(0, f"No selected post contains '{missing[0].rstrip('*')}'{hint}.")
     phrases = any(len(lf.words) > 1 for lf, _ in leaves(tree))
@@ -229,6 +228,26 @@ def search(ws, index: SearchIndex, query: str, flt, extra: str = "TRUE", use_ste
                            ).fetchall()[0][0]
         return Found(0, f"{near:,} selected post(s) contain words of the query '{query}', but none matches all of it.")
     return Found(n)
+
+
+def _selected_like(ws, index: SearchIndex, word: str, where: str, params: list) -> Vocabulary:
+    """The selected posts' tokens kwic's `nearest_terms` looks among for a word that matched
+    nothing: those of its kind and first letter (all of its kind when none)."""
+    q = word.rstrip("*")
+    kind = kind_of(q)
+    same = {t for t in index.tok_id if kind_of(t) == kind}
+    for pool in ({t for t in same if t[:1] == q[:1]}, same):
+        if not pool:
+            continue
+        ws.con.register("_like_posts", index.postings(pool))
+        try:
+            present = ws.con.execute(f"""SELECT DISTINCT tok FROM _like_posts
+                WHERE post_id IN (SELECT post_id FROM posts_v WHERE {where})""", params).fetchall()
+        finally:
+            ws.con.unregister("_like_posts")
+        if present:
+            return Vocabulary([("", t) for (t,) in present], {})
+    return Vocabulary([], {})
 
 
 def _by_kwic(ws, query: str, flt, extra: str, use_stem: bool, translit: bool) -> Found:

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from shailoo.server import dashboard as data
 from shailoo.server.auth import require
+from shailoo.server.posts_data import dashboard_link
 from shailoo.server.render import page
 from shailoo.server.users import User
 
@@ -32,9 +33,10 @@ def dashboard(request: Request, user: User = Depends(READ), q: data.DashboardQue
         tables = {}
         for name in data.TABLES:
             t, scope = data.table(ws, name, q)
-            tables[name] = (data.shown_columns(t, name), t.to_pylist())
+            rows = t.to_pylist()
+            tables[name] = (data.shown_columns(t, name), [(r, dashboard_link(q, r)) for r in rows])
     return page(request, "dashboard.html", q=q, choices=choices, tables=tables, scope=scope,
-                params=q.params())
+                params=q.params(), groups=data.GROUP_COLUMNS)
 
 
 @router.get("/api/metrics/{name}")
