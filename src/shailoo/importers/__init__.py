@@ -18,6 +18,8 @@ MODULES = (
     "vk",
     "youtube",
     "twitter",
+    "meta_ad_library_report",  # ads, not posts: loaded by shailoo.store.ads
+    "meta_ad_library_api",
     "generic",
 )
 
