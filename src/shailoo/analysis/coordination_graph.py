@@ -1,0 +1,222 @@
+"""The coordination network: edges aggregated from pairs, components and Louvain communities, the
+account and component tables, and the network written as GEXF / GraphML or drawn as a static SVG.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+
+def r_quantile(values: np.ndarray, prob: float) -> float | None:
+    """R's `quantile(x, prob)` (type 7, the default of CooRTweet and CooRnet), computed as R does so
+    that a threshold equal to a weight compares the same way; None for no values."""
+    x = np.sort(np.asarray(values, dtype=np.float64))
+    x = x[~np.isnan(x)]
+    n = len(x)
+    if n == 0:
+        return None
+    index = 1 + (n - 1) * prob
+    lo, hi = int(np.floor(index)), int(np.ceil(index))
+    q = x[lo - 1]
+    h = index - lo
+    if index > lo and x[hi - 1] != q:
+        q = (1 - h) * q + h * x[hi - 1]
+    return float(q)
+
+
+def aggregate_edges(con, pairs: str, edge_weight: float, objects: bool, fast: bool) -> tuple[pa.Table, dict]:
+    """generate_coordinated_network's edge table: one row per account pair (account_id < account_id_y
+    in byte order, as R's pmin/pmax in the C locale), with weight_threshold = weight above the
+    `edge_weight` quantile of all weights (and the same for the fast network)."""
+    fast_cols = """, count(*) FILTER (WHERE fast) AS weight_fast,
+        avg(time_delta) FILTER (WHERE fast) AS avg_time_delta_fast,
+        count(DISTINCT content_id) FILTER (WHERE fast) AS n_content_id_fast,
+        count(DISTINCT content_id_y) FILTER (WHERE fast) AS n_content_id_y_fast""" if fast else ""
+    obj_col = ", list(DISTINCT object_id ORDER BY object_id) AS object_ids" if objects else ""
+    table = con.sql(f"""
+        SELECT least(account_id, account_id_y) AS account_id, greatest(account_id, account_id_y) AS account_id_y,
+               count(*) AS weight, avg(time_delta) AS avg_time_delta,
+               count(DISTINCT content_id) AS n_content_id, count(DISTINCT content_id_y) AS n_content_id_y,
+               count(DISTINCT object_id) AS objects {obj_col} {fast_cols}
+        FROM {pairs} GROUP BY ALL ORDER BY account_id, account_id_y""").to_arrow_table()
+    import pyarrow.compute as pc
+
+    def symmetry(a: str, b: str) -> pa.Array:
+        x, y = table[a].to_numpy(zero_copy_only=False), table[b].to_numpy(zero_copy_only=False)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return pa.array(np.minimum(x, y) / np.maximum(x, y), pa.float64())
+
+    weights = table["weight"].to_numpy()
+    threshold = r_quantile(weights, edge_weight)
+    flag = pa.array(weights > threshold if threshold is not None else np.zeros(0, bool))
+    table = table.add_column(table.schema.get_field_index("n_content_id_y") + 1, "edge_symmetry_score",
+                             symmetry("n_content_id", "n_content_id_y"))
+    table = table.add_column(table.schema.get_field_index("edge_symmetry_score") + 1, "weight_threshold", flag)
+    thresholds = {"weight_threshold": threshold, "weight_threshold_fast": None}
+    if fast:
+        wf = pc.if_else(pc.equal(table["weight_fast"], 0), pa.scalar(None, pa.int64()), table["weight_fast"])
+        table = table.set_column(table.schema.get_field_index("weight_fast"), "weight_fast", wf)
+        for name in ("n_content_id_fast", "n_content_id_y_fast"):
+            col = pc.if_else(pc.is_null(wf), pa.scalar(None, pa.int64()), table[name])
+            table = table.set_column(table.schema.get_field_index(name), name, col)
+        sym = symmetry("n_content_id_fast", "n_content_id_y_fast")
+        table = table.append_column("edge_symmetry_score_fast", sym)
+        wf_np = wf.to_numpy(zero_copy_only=False).astype(np.float64)
+        tf = r_quantile(wf_np, edge_weight)
+        table = table.append_column("weight_threshold_fast",
+                                    pc.greater(wf, pa.scalar(tf if tf is not None else np.inf, pa.float64())))
+        thresholds["weight_threshold_fast"] = tf
+    return table, thresholds
+
+
+@dataclass
+class Network:
+    """Vertices (sorted account ids), their component (1 = largest) and community (None if not
+    computed), degree and strength, and the weight thresholds used."""
+
+    vertices: pa.Array
+    component: np.ndarray
+    community: np.ndarray | None
+    degree: np.ndarray
+    strength: np.ndarray
+    threshold: float | None = None
+    threshold_fast: float | None = None
+
+    def vertex_table(self) -> pa.Table:
+        cols = {"account_id": self.vertices, "degree": pa.array(self.degree), "strength": pa.array(self.strength),
+                "component": pa.array(self.component)}
+        cols["community"] = pa.array(self.community) if self.community is not None else pa.nulls(
+            len(self.vertices), pa.int64())
+        return pa.table(cols)
+
+    def communities_table(self) -> pa.Table | None:
+        if self.community is None:
+            return None
+        if len(self.community) == 0:
+            return pa.table({"community": pa.array([], pa.int64()), "accounts": pa.array([], pa.int64()),
+                             "component": pa.array([], pa.int64())})
+        ids, counts = np.unique(self.community, return_counts=True)
+        comp = np.zeros(len(ids), np.int64)
+        comp[self.community - 1] = self.component  # a community lies inside one component
+        return pa.table({"community": pa.array(ids), "accounts": pa.array(counts), "component": pa.array(comp)})
+
+
+def _numbered(labels: np.ndarray) -> np.ndarray:
+    """Relabel groups 1.. by size (largest first), ties by their first vertex (sorted ids)."""
+    if len(labels) == 0:
+        return labels.astype(np.int64)
+    uniq, first, counts = np.unique(labels, return_index=True, return_counts=True)
+    order = np.lexsort((first, -counts))
+    rank = np.empty(len(uniq), np.int64)
+    rank[order] = np.arange(1, len(uniq) + 1)
+    return rank[np.searchsorted(uniq, labels)]
+
+
+def network(vertices: pa.Array | None, edges: pa.Table, communities: bool, seed: int,
+            thresholds: dict | None = None) -> Network:
+    """Components (scipy) and Louvain communities (networkx, seeded) of the network `edges`;
+    `vertices` None means the edges' ends."""
+    import pyarrow.compute as pc
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    thresholds = thresholds or {}
+    if vertices is None:
+        vertices = pc.unique(pa.chunked_array(edges["account_id"].chunks + edges["account_id_y"].chunks,
+                                              pa.string()))
+    if isinstance(vertices, pa.ChunkedArray):
+        vertices = vertices.combine_chunks()
+    vertices = pc.take(vertices, pc.array_sort_indices(vertices))
+    n = len(vertices)
+    a = pc.index_in(edges["account_id"], value_set=vertices).to_numpy(zero_copy_only=False).astype(np.int64)
+    b = pc.index_in(edges["account_id_y"], value_set=vertices).to_numpy(zero_copy_only=False).astype(np.int64)
+    w = edges["weight"].to_numpy().astype(np.float64)
+    degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+    strength = (np.bincount(a, weights=w, minlength=n) + np.bincount(b, weights=w, minlength=n)).astype(np.int64)
+    if n:
+        graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+        _, labels = connected_components(graph, directed=False)
+    else:
+        labels = np.zeros(0, np.int64)
+    component = _numbered(labels)
+    community = _louvain(n, a, b, w, seed) if communities else None
+    return Network(vertices, component, community, degree.astype(np.int64), strength,
+                   thresholds.get("weight_threshold"), thresholds.get("weight_threshold_fast"))
+
+
+def _louvain(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, seed: int) -> np.ndarray:
+    """Louvain communities (networkx's louvain_communities, resolution 1, seeded), numbered by size."""
+    labels = np.arange(n, dtype=np.int64)
+    if len(a) == 0:
+        return _numbered(labels)
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    graph.add_weighted_edges_from(zip(a.tolist(), b.tolist(), w.tolist()))
+    for k, members in enumerate(nx.community.louvain_communities(graph, weight="weight", seed=seed)):
+        labels[list(members)] = k
+    # a community never spans two components; number them by size like components
+    return _numbered(labels)
+
+
+def accounts_table(con, net: Network, edges: pa.Table, pairs: str, shares: str = "s0",
+                   color: set[str] | None = None) -> pa.Table:
+    """The vertices with shares (input rows), coordinated_shares (distinct contents in pairs),
+    CooRTweet's account_stats means (over distinct (account, avg_time_delta, symmetry) rows, as
+    account_stats does), degree, strength, component and community."""
+    con.register("net_v", net.vertex_table())
+    con.register("net_e", edges.select(["account_id", "account_id_y", "avg_time_delta", "edge_symmetry_score"]))
+    color_sql = ""
+    if color is not None:
+        con.register("net_core", pa.table({"account_id": pa.array(sorted(color), pa.string())}))
+        color_sql = ", v.account_id IN (SELECT account_id FROM net_core) AS coordinated_fast"
+    try:
+        return con.sql(f"""
+            WITH ends AS (
+                SELECT DISTINCT account_id, avg_time_delta, edge_symmetry_score FROM (
+                    SELECT account_id, avg_time_delta, edge_symmetry_score FROM net_e
+                    UNION ALL SELECT account_id_y, avg_time_delta, edge_symmetry_score FROM net_e)),
+            st AS (SELECT account_id, avg(avg_time_delta) AS avg_time_delta,
+                          avg(edge_symmetry_score) AS avg_edge_symmetry_score FROM ends GROUP BY account_id),
+            cs AS (SELECT account_id, count(DISTINCT content_id) AS coordinated_shares FROM (
+                       SELECT account_id, content_id FROM {pairs}
+                       UNION ALL SELECT account_id_y, content_id_y FROM {pairs}) GROUP BY account_id),
+            sh AS (SELECT account_id, count(*) AS shares FROM {shares} GROUP BY account_id)
+            SELECT v.account_id, sh.shares, coalesce(cs.coordinated_shares, 0) AS coordinated_shares,
+                   v.degree, v.strength, st.avg_time_delta, st.avg_edge_symmetry_score,
+                   v.component, v.community {color_sql}
+            FROM net_v v LEFT JOIN st USING (account_id) LEFT JOIN cs USING (account_id)
+            LEFT JOIN sh USING (account_id)
+            ORDER BY v.component, v.strength DESC, v.account_id""").to_arrow_table()
+    finally:
+        for name in ("net_v", "net_e") + (("net_core",) if color is not None else ()):
+            con.unregister(name)
+
+
+def components_table(con, net: Network, edges: pa.Table, pairs: str) -> pa.Table:
+    """One row per component: accounts, edges, weight, distinct objects and pairs on its edges, and
+    the first and last share time (Unix seconds) of those pairs."""
+    con.register("net_v", net.vertex_table().select(["account_id", "component"]))
+    con.register("net_e", edges.select(["account_id", "account_id_y", "weight"]))
+    try:
+        return con.sql(f"""
+            WITH e AS (SELECT e.*, v.component FROM net_e e JOIN net_v v USING (account_id)),
+            p AS (SELECT e.component, p.object_id, p.timestamp_share, p.timestamp_share_y
+                  FROM {pairs} p JOIN e ON least(p.account_id, p.account_id_y) = e.account_id
+                                     AND greatest(p.account_id, p.account_id_y) = e.account_id_y),
+            pc AS (SELECT component, count(DISTINCT object_id) AS objects, count(*) AS pairs,
+                          min(timestamp_share) AS first_share, max(timestamp_share_y) AS last_share
+                   FROM p GROUP BY component),
+            ec AS (SELECT component, count(*) AS edges, sum(weight)::BIGINT AS weight FROM e GROUP BY component),
+            vc AS (SELECT component, count(*) AS accounts FROM net_v GROUP BY component)
+            SELECT vc.component, vc.accounts, coalesce(ec.edges, 0) AS edges, coalesce(ec.weight, 0) AS weight,
+                   coalesce(pc.objects, 0) AS objects, coalesce(pc.pairs, 0) AS pairs, pc.first_share, pc.last_share
+            FROM vc LEFT JOIN ec USING (component) LEFT JOIN pc USING (component)
+            ORDER BY vc.component""").to_arrow_table()
+    finally:
+        con.unregister("net_v")
+        con.unregister("net_e")
