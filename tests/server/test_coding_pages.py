@@ -154,7 +154,7 @@ def test_number_key_save_answers_json_and_none_of_these(cl, coding_ws):
     post = _assigned(coding_ws, "coder")[-1]
     r = client.post(f"/coding/{SAMPLE}/{post}/save", data={"v:topic": "__none__"},
                     headers={"X-CSRF-Token": csrf_of(client), "Accept": "application/json"})
-    assert r.status_code == 200 and r.json()["saved"] is True and r.json()["total"] > 0
+    assert r.status_code == 200 and r.json()["saved"] is True and r.json()["changed"] == ["topic"]
     topic = [r for r in _codes(coding_ws, "coder") if r[1] == post and r[3] == "topic"]
     assert [r[4] for r in topic] == [None]  # coded: none of the values
     bad = client.post(f"/coding/{SAMPLE}/{post}/save", data={"v:tone": "1"},
@@ -254,7 +254,7 @@ def test_reviewer_sees_alpha_disagreements_and_adjudicates(cl, coding_ws):
     page = cl["coordinator"].get("/reliability", params={"sample": SAMPLE})
     assert page.status_code == 200
     assert 'data-variable="inflammatory"' in page.text and 'id="disagreements-inflammatory"' in page.text
-    link = re.search(r'href="(/reliability/unit/%d\?[^"]*variable=inflammatory[^"]*)"' % shared[0], page.text)
+    link = re.search(rf'href="(/reliability/unit/{shared[0]}\?[^"]*variable=inflammatory[^"]*)"', page.text)
     assert link, page.text
     unit = cl["coordinator"].get(link.group(1).replace("&amp;", "&"))
     assert unit.status_code == 200 and "coder2" in unit.text  # reviewers see every coder's codes

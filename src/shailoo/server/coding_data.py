@@ -140,6 +140,14 @@ def unit(ws: Workspace, coder: str, post_id: int, actor_id: int | None) -> dict:
     return out
 
 
+def unit_coded(ws: Workspace, coder: str, post_id: int, actor_id: int | None, variables: list[str]) -> bool:
+    """Whether the coder has a code for every one of the unit's variables (as unit_keys' `coded`)."""
+    n = ws.con.execute("""SELECT count(DISTINCT variable) FROM codes WHERE coder = ? AND post_id = ?
+        AND actor_id IS NOT DISTINCT FROM ? AND list_contains(?, variable)""",
+                       [coder, post_id, actor_id, variables]).fetchall()[0][0]
+    return n >= len(variables)
+
+
 def own_codes(ws: Workspace, coder: str, post_id: int, actor_id: int | None) -> dict[str, list[str]]:
     """The coder's own current value(s) per variable on one unit ([] for a multi-label act of no value)."""
     rows = ws.con.execute("""

@@ -170,11 +170,11 @@ async def coding_save(request: Request, sample: str, post_id: int, user: User = 
         return _refused(request, sample, str(exc), post_id, actor_id)
     if saved is None:
         return _refused(request, sample, _t(request, "coding.not_yours"))
-    changed, keys = saved
-    pos = data.position(keys, post_id, actor_id)
     if _wants_json(request):
-        return JSONResponse({"saved": True, "changed": changed, "coded": pos.coded, "total": pos.total,
-                             "unit_coded": bool(keys.column("coded")[pos.index].as_py()) if pos.index >= 0 else False})
+        changed, was, now = saved
+        return JSONResponse({"saved": True, "changed": changed, "was_coded": was, "unit_coded": now})
+    changed, was, keys = saved
+    pos = data.position(keys, post_id, actor_id)
     if go == "next":
         return redirect(unit_url(sample, pos.next_uncoded) if pos.next_uncoded else unit_url(sample, None))
     flash(request, _t(request, "coding.saved"), "ok")
@@ -183,34 +183,95 @@ async def coding_save(request: Request, sample: str, post_id: int, user: User = 
 
 def _save(request: Request, user: User, sample: str, post_id: int, actor_id: int | None,
           given: dict[str, list[str]]):
-    """In one write transaction: check the unit is the user's, record each variable's act, audit each change."""
+    """Record the save through the app's writer (group commit), then, for a form, the coder's unit keys."""
+    done = _writer(request).submit(lambda ws: _record(request, ws, user, sample, post_id, actor_id, given))
+    if done is None or _wants_json(request):
+        return done
+    with request.app.state.gate.read() as ws:
+        return done[0], done[1], data.unit_keys(ws, user.username, sample, data.codebook(ws))
+
+
+def _record(request: Request, ws, user: User, sample: str, post_id: int, actor_id: int | None,
+            given: dict[str, list[str]]):
+    """In one transaction: check the unit is the user's, record each variable's act, audit each change.
+    Returns (changed variables, whether the unit was fully coded before, and after), None when not theirs."""
     from shailoo.coding.codes import current_value_set, record_code
 
-    with request.app.state.gate.write() as ws:
-        book = data.codebook(ws)
-        if book is None or not data.is_assigned(ws, user.username, sample, post_id, actor_id):
-            return None
-        allowed = {v.name for v in data.variables_for(book, actor_id)}
-        unknown = sorted(set(given) - allowed)
-        if unknown:  # a variable of the other kind of unit, or none of the codebook's
-            raise _Refusal(_t(request, "coding.unknown_variable", name=unknown[0][:60]))
-        changed = []
-        ws.con.execute("BEGIN TRANSACTION")
-        try:
-            for variable in sorted(given):
-                before = current_value_set(ws.con, post_id, actor_id, variable, user.username)
-                act = record_code(ws.con, post_id, actor_id, variable, given[variable], user.username, "web")
-                if before is None or before[0] != act:
-                    after = current_value_set(ws.con, post_id, actor_id, variable, user.username)
-                    audit.record(ws, user.username, "code.record", _target(sample, post_id, actor_id),
-                                 variable=variable, before=list(before[1]) if before else None,
-                                 after=list(after[1]) if after else None, act_id=act)
-                    changed.append(variable)
-            ws.con.execute("COMMIT")
-        except Exception:
-            ws.con.execute("ROLLBACK")
-            raise
-        return changed, data.unit_keys(ws, user.username, sample, book)
+    book = data.codebook(ws)
+    if book is None or not data.is_assigned(ws, user.username, sample, post_id, actor_id):
+        return None
+    wanted = data.variables_for(book, actor_id)
+    unknown = sorted(set(given) - {v.name for v in wanted})
+    if unknown:  # a variable of the other kind of unit, or none of the codebook's
+        raise _Refusal(_t(request, "coding.unknown_variable", name=unknown[0][:60]))
+    was = data.unit_coded(ws, user.username, post_id, actor_id, [v.name for v in wanted])
+    changed = []
+    ws.con.execute("BEGIN TRANSACTION")
+    try:
+        for variable in sorted(given):
+            before = current_value_set(ws.con, post_id, actor_id, variable, user.username)
+            act = record_code(ws.con, post_id, actor_id, variable, given[variable], user.username, "web")
+            if before is None or before[0] != act:
+                after = current_value_set(ws.con, post_id, actor_id, variable, user.username)
+                audit.record(ws, user.username, "code.record", _target(sample, post_id, actor_id),
+                             variable=variable, before=list(before[1]) if before else None,
+                             after=list(after[1]) if after else None, act_id=act)
+                changed.append(variable)
+        ws.con.execute("COMMIT")
+    except Exception:
+        ws.con.execute("ROLLBACK")
+        raise
+    return changed, was, data.unit_coded(ws, user.username, post_id, actor_id, [v.name for v in wanted])
+
+
+class Writer:
+    """Group commit for saves: twenty coders pressing keys at once share one opening of the workspace for
+    writing (opening and closing it costs more than a save). A save waits for its own transaction to
+    commit before it is answered, so an answered save is stored. One daemon thread per app writes."""
+
+    def __init__(self, gate) -> None:
+        self.gate = gate
+        self._cond = threading.Condition()
+        self._jobs: list = []
+        threading.Thread(target=self._run, name="shailoo-coding-writer", daemon=True).start()
+
+    def submit(self, job):
+        from concurrent.futures import Future
+
+        done: Future = Future()
+        with self._cond:
+            self._jobs.append((job, done))
+            self._cond.notify()
+        return done.result()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._jobs:
+                    self._cond.wait()
+                batch, self._jobs = self._jobs[:200], self._jobs[200:]
+            try:
+                with self.gate.write() as ws:
+                    for job, done in batch:  # each its own transaction: one refused save fails alone
+                        try:
+                            done.set_result(job(ws))
+                        except BaseException as exc:  # noqa: BLE001 - handed to the request that asked
+                            done.set_exception(exc)
+            except BaseException as exc:  # noqa: BLE001 - the workspace could not be opened (busy)
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+
+
+_WRITER_LOCK = threading.Lock()
+
+
+def _writer(request: Request) -> Writer:
+    with _WRITER_LOCK:
+        writer = getattr(request.app.state, "coding_writer", None)
+        if writer is None:
+            writer = request.app.state.coding_writer = Writer(request.app.state.gate)
+    return writer
 
 
 class _Refusal(ShailooError):

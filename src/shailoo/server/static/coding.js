@@ -50,10 +50,15 @@
       if (!ok || !j.saved) { say(root.getAttribute("data-failed") + (j.error ? ": " + j.error : ""), true); return; }
       set.classList.add("done");
       say(root.getAttribute("data-saved"));
-      progress.textContent = root.getAttribute("data-progress")
-        .replace("{coded}", j.coded.toLocaleString("en")).replace("{total}", j.total.toLocaleString("en"));
-      var bar = document.querySelector(".progress progress");
-      if (bar) { bar.value = j.coded; bar.max = j.total || 1; }
+      if (j.unit_coded !== j.was_coded) {  // the unit became coded (or not): one more (or less) done
+        var coded = parseInt(progress.getAttribute("data-coded"), 10) + (j.unit_coded ? 1 : -1);
+        var total = parseInt(progress.getAttribute("data-total"), 10);
+        progress.setAttribute("data-coded", coded);
+        progress.textContent = root.getAttribute("data-progress")
+          .replace("{coded}", coded.toLocaleString("en")).replace("{total}", total.toLocaleString("en"));
+        var bar = document.querySelector(".progress progress");
+        if (bar) bar.value = coded;
+      }
     }).catch(function () { say(root.getAttribute("data-failed"), true); });
   }
 
