@@ -26,6 +26,7 @@ from shailoo.server.sessions import RateLimiter, SessionStore, UserCache
 log = logging.getLogger("shailoo.server")
 
 MAX_BODY = 1 << 20  # forms are small; the imports page will raise this for its own upload route
+UPLOAD_LIMITS = {"/imports": 2 << 30}  # POST /imports: an export file (routes/imports.py MAX_UPLOAD), saved to disk
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 HEADERS = {
@@ -106,8 +107,11 @@ class _Limits:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         https = scope.get("scheme") == "https"
+        limit = UPLOAD_LIMITS.get(scope.get("path", ""), self.max_body) if scope.get("method") == "POST" else self.max_body
+        if limit > self.max_body and not self._logged_in(scope):  # no large body before a session is known
+            limit = self.max_body
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+        if length is not None and (not length.isdigit() or int(length) > limit):
             await self._too_large(send, https)
             return
         seen = 0
@@ -117,7 +121,7 @@ class _Limits:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
+                if seen > limit:
                     raise StarletteHTTPException(413)
             return message
 
@@ -132,6 +136,12 @@ class _Limits:
             await send(message)
 
         await self.app(scope, bounded, with_headers)
+
+    @staticmethod
+    def _logged_in(scope) -> bool:
+        from starlette.requests import Request
+
+        return auth.session_of(Request(scope)) is not None
 
     @staticmethod
     def _headers(https: bool) -> dict[str, str]:
