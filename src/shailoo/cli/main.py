@@ -114,6 +114,7 @@ COMMAND_MODULES = (
     "shailoo.cli.export_commands",
     "shailoo.cli.coding_commands",
     "shailoo.cli.server_commands",
+    "shailoo.cli.ads_commands",
     "shailoo.cli.copypasta_commands",
     "shailoo.cli.coordination_workspace_commands",  # after any module making the `coordination` group
 )
