@@ -166,29 +166,36 @@ def _louvain(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, seed: int) -> 
 def accounts_table(con, net: Network, edges: pa.Table, pairs: str, shares: str = "s0",
                    color: set[str] | None = None) -> pa.Table:
     """The vertices with shares (input rows), coordinated_shares (distinct contents in pairs),
-    CooRTweet's account_stats means (over distinct (account, avg_time_delta, symmetry) rows, as
-    account_stats does), degree, strength, component and community."""
+    CooRTweet's account_stats means (over the distinct (account, edge means) rows, as account_stats
+    does; with the fast network its _fast means too), degree, strength, component and community."""
+    fast = "avg_time_delta_fast" in edges.column_names
+    means = ["avg_time_delta", "edge_symmetry_score"] + (["avg_time_delta_fast", "edge_symmetry_score_fast"]
+                                                         if fast else [])
     con.register("net_v", net.vertex_table())
-    con.register("net_e", edges.select(["account_id", "account_id_y", "avg_time_delta", "edge_symmetry_score"]))
+    con.register("net_e", edges.select(["account_id", "account_id_y"] + means))
     color_sql = ""
     if color is not None:
         con.register("net_core", pa.table({"account_id": pa.array(sorted(color), pa.string())}))
         color_sql = ", v.account_id IN (SELECT account_id FROM net_core) AS coordinated_fast"
+    cols = ", ".join(means)
+    stats = "avg(avg_time_delta) AS avg_time_delta, avg(edge_symmetry_score) AS avg_edge_symmetry_score"
+    if fast:
+        stats += (", avg(avg_time_delta_fast) AS avg_time_delta_fast,"
+                  " avg(edge_symmetry_score_fast) AS avg_edge_symmetry_score_fast")
+    out = "st.avg_time_delta, st.avg_edge_symmetry_score" + (
+        ", st.avg_time_delta_fast, st.avg_edge_symmetry_score_fast" if fast else "")
     try:
         return con.sql(f"""
             WITH ends AS (
-                SELECT DISTINCT account_id, avg_time_delta, edge_symmetry_score FROM (
-                    SELECT account_id, avg_time_delta, edge_symmetry_score FROM net_e
-                    UNION ALL SELECT account_id_y, avg_time_delta, edge_symmetry_score FROM net_e)),
-            st AS (SELECT account_id, avg(avg_time_delta) AS avg_time_delta,
-                          avg(edge_symmetry_score) AS avg_edge_symmetry_score FROM ends GROUP BY account_id),
+                SELECT DISTINCT * FROM (SELECT account_id, {cols} FROM net_e
+                                        UNION ALL SELECT account_id_y, {cols} FROM net_e)),
+            st AS (SELECT account_id, {stats} FROM ends GROUP BY account_id),
             cs AS (SELECT account_id, count(DISTINCT content_id) AS coordinated_shares FROM (
                        SELECT account_id, content_id FROM {pairs}
                        UNION ALL SELECT account_id_y, content_id_y FROM {pairs}) GROUP BY account_id),
             sh AS (SELECT account_id, count(*) AS shares FROM {shares} GROUP BY account_id)
             SELECT v.account_id, sh.shares, coalesce(cs.coordinated_shares, 0) AS coordinated_shares,
-                   v.degree, v.strength, st.avg_time_delta, st.avg_edge_symmetry_score,
-                   v.component, v.community {color_sql}
+                   v.degree, v.strength, {out}, v.component, v.community {color_sql}
             FROM net_v v LEFT JOIN st USING (account_id) LEFT JOIN cs USING (account_id)
             LEFT JOIN sh USING (account_id)
             ORDER BY v.component, v.strength DESC, v.account_id""").to_arrow_table()
