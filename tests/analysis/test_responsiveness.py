@@ -1,0 +1,70 @@
+"""Official responsiveness: complaints addressed to authority accounts, replied share, median and 90th
+percentile hours to first reply per account and month, all computed by hand here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from shailoo.analysis.filters import PostFilter
+from shailoo.analysis.responsiveness import responsiveness
+from tests.analysis.channels_fixture import actor, at, post
+
+
+@pytest.fixture
+def ws(workspace):
+    actor(workspace, "Мэрия Бишкека", "authority", [("facebook", "city")])
+    actor(workspace, "Депутат", "politician", [("telegram", "200")])
+    post(workspace, "facebook", "F1", "city", at(0), "График отключения воды")
+
+    def comment(key, hours, text, author):
+        post(workspace, "facebook", key, author, at(hours), text, post_type="comment", parent="F1")
+
+    def reply(key, hours, parent):
+        post(workspace, "facebook", key, "city", at(hours), "Спасибо, передали службам", post_type="comment",
+             parent=parent)
+
+    comment("c1", 0, "Когда починят дорогу? Яма", "u1")
+    reply("r1", 1, "c1")                                  # 1 h
+    comment("c2", 0, "Третий день нет воды", "u2")
+    reply("r2", 2, "c2")                                  # 2 h (the later answer does not count)
+    reply("r2b", 5, "c2")
+    comment("c3", 0, "Мусор не вывозят", "u3")
+    reply("r3", 4, "c3")                                  # 4 h
+    comment("c4", 0, "Жалоба: на улице нет света", "u4")
+    reply("r4", 10, "c4")                                 # 10 h
+    comment("c5", 1, "Арыз: суу жок", "u5")              # a complaint, never answered
+    comment("c6", 1, "Спасибо!", "u6")                   # not a complaint, answered
+    reply("r6", 2, "c6")
+    april = datetime(2024, 4, 2, 3, tzinfo=timezone.utc)
+    post(workspace, "facebook", "c8", "u7", april, "Яма на дороге", post_type="comment", parent="F1")
+    # A deputy's channel writing in a Telegram group: a complaint answered after 30 minutes.
+    post(workspace, "telegram", "300/1", "200", at(0), "Приём граждан", space="300", post_type="message")
+    post(workspace, "telegram", "300/2", "user9", at(1), "Не работает лифт", space="300", post_type="reply",
+         parent="300/1")
+    post(workspace, "telegram", "300/3", "200", at(1.5), "Разберёмся", space="300", post_type="reply",
+         parent="300/2")
+    workspace.con.execute("UPDATE accounts SET is_pseudonymised = true WHERE account_id LIKE 'u%'")
+    return workspace
+
+
+def test_hand_computed(ws):
+    rows = [(r["actor"], r["month"], r["comments"], r["complaints"], r["replied"], r["replied_pct"],
+             r["median_hours"], r["p90_hours"]) for r in responsiveness(ws).to_pylist()]
+    # March: reply times 1, 2, 4, 10 h → median (2 + 4) / 2 = 3; p90 at rank 1 + 0.9·3 = 3.7: 4 + 0.7·6 = 8.2
+    assert rows == [("Мэрия Бишкека", date(2024, 3, 1), 6, 5, 4, 80.0, 3.0, 8.2),
+                    ("Мэрия Бишкека", date(2024, 4, 1), 1, 1, 0, 0.0, None, None)]
+
+
+def test_named_actor_and_platform(ws):
+    rows = responsiveness(ws, PostFilter(actor="Депутат")).to_pylist()
+    deputy = [r for r in rows if r["actor"] == "Депутат"]
+    assert [(r["account"], r["complaints"], r["replied"], r["median_hours"]) for r in deputy] == [("200", 1, 1, 0.5)]
+    assert {r["actor"] for r in responsiveness(ws, PostFilter(platform="telegram")).to_pylist()} == set()
+
+
+def test_scope_and_commenters_unnamed(ws):
+    rows = responsiveness(ws, PostFilter(start=date(2024, 4, 1))).to_pylist()
+    assert [(r["month"], r["complaints"]) for r in rows] == [(date(2024, 4, 1), 1)]
+    assert not any(u in str(responsiveness(ws).to_pylist()) for u in ("u1", "u5", "user9"))
