@@ -82,7 +82,7 @@ def groups_table(ws, result, attributes: pa.Table) -> pa.Table:
                            JOIN posts p ON p.post_id = TRY_CAST(sh.content_id AS BIGINT)
                            WHERE regexp_matches(p.url, '^https?://'))
             SELECT acc.component AS "group", count(*)::BIGINT AS accounts,
-                   array_to_string(list(acc.label ORDER BY acc.shares DESC, acc.label)[1:{LABELS_SHOWN}], '; ')
+                   array_to_string(list(acc.label || ' (' || acc.platform || ')' ORDER BY acc.shares DESC, acc.label, acc.platform)[1:{LABELS_SHOWN}], '; ')
                        AS account_labels,
                    string_agg(DISTINCT acc.platform, ', ' ORDER BY acc.platform) AS platforms,
                    string_agg(DISTINCT acc.actor, '; ' ORDER BY acc.actor) AS registered_actors,

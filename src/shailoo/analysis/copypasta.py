@@ -117,7 +117,7 @@ def _campaigns_sql(min_accounts: int, within: int) -> str:
            count(*)::BIGINT AS posts, string_agg(DISTINCT r.platform, ', ' ORDER BY r.platform) AS platforms,
            a.actors AS registered_actors, a.pseudonymised::BIGINT AS pseudonymised_accounts,
            count(DISTINCT r.text)::BIGINT AS variants,
-           left(arg_min(r.text, r.t), {TEXT_SHOWN}) AS text,
+           left(mode(r.text ORDER BY r.t), {TEXT_SHOWN}) AS text,
            arg_min(r.url, r.t) FILTER (WHERE regexp_matches(r.url, '^https?://')) AS example_url,
            array_to_string(list(r.url ORDER BY r.t, r.post_id)
                FILTER (WHERE regexp_matches(r.url, '^https?://'))[1:{EXAMPLES}], ' ') AS examples,

@@ -172,3 +172,37 @@ def account_url(actor: Actor, platform: str) -> str:
 
 def telegram_handle(actor: Actor) -> str:
     return actor.handle.replace(".", "_")
+
+
+# --- The planted influence operation (issue #13): leads `shailoo coordination` and `shailoo copypasta` find.
+# A network of eight accounts pushes the same links and hashtag within seconds on Facebook, Telegram and VK:
+# two registered public groups, two registered influencers, and four accounts nobody registered.
+NETWORK_SITE = "narodnyi-golos.example"
+NETWORK_HASHTAG = "#ЭлБирге2026"
+# (platform, name, handle, account id, registered actor's name or None)
+NETWORK: tuple[tuple[str, str, str, str, str | None], ...] = (
+    ("facebook", "Бишкек — наш город", "bishkek.nash.gorod", "", "Бишкек — наш город"),
+    ("facebook", "Жаштар үнү", "jashtar.unu", "", "Жаштар үнү"),
+    ("facebook", "Элдин Үнү KG", "eldin.unu.kg", "100079990001234", None),
+    ("telegram", "Бека Блог", "beka_blog", "", "Бека Блог"),
+    ("telegram", "Канат Влог", "kanat_vlog", "", "Канат Влог"),
+    ("telegram", "Инсайдер KG", "insider_kg_demo", "1988877665", None),
+    ("vk", "Народный Кыргызстан", "narodnyi_kg_demo", "-217700101", None),
+    ("vk", "Новости Чуй 24", "chui24_demo", "-217700202", None),
+)
+# Days (local) on which the network pushes one article each, and the minute it starts.
+NETWORK_PUSHES = ((date(2026, 2, 19), 9, 5), (date(2026, 2, 23), 12, 40), (date(2026, 2, 27), 18, 15),
+                  (date(2026, 3, 3), 8, 50), (date(2026, 3, 7), 20, 10), (date(2026, 3, 11), 13, 30))
+# The copypasta campaign: private people paste one comment within three hours on the eve of the vote.
+COPYPASTA_DAY = date(2026, 3, 13)
+COPYPASTA_TEXT = ("100 % поддерживаем Азамата Бекболотова! Только он наведёт порядок в стране, "
+                  "все на выборы 15 марта!")
+COPYPASTA_GROUP = ("2166554433", "Азамат Бекболотов — обсуждение")  # a Telegram discussion group
+
+
+def network_account_id(platform: str, handle: str, given: str) -> str:
+    """A network account's platform id: the registered actor's own id, else the one given."""
+    if given:
+        return given
+    actor = next(a for a in CAST if a.handle.replace(".", "_") == handle or a.handle == handle)
+    return actor.ids[platform]

@@ -9,6 +9,8 @@
   telegram/<channel>/ChatExport_<date>/result.json
                                                 Telegram Desktop exports, one per channel
   real/ria_novosti_telegram_messages.json       real posts (CC BY 4.0), copied unchanged from the package
+  network/                                      the planted influence operation (demo/planted.py): a CrowdTangle
+                                                search export, a Telethon collection, two VK walls
   README.md                                     what all this is, and that it is generated
 
 The same seed writes the same bytes.
@@ -27,8 +29,10 @@ from pathlib import Path
 
 from shailoo.demo.cast import CAMPAIGN, CAST, ELECTION_DAY, ELECTION_NAME, PRE_CAMPAIGN, RATES, Actor
 from shailoo.demo.compose import CANDIDATES, Post, compose_text, engagement, news_link, pick
+from shailoo.demo.planted import Planted, plant
 from shailoo.demo.vocabulary import HEADLINES_KY, HEADLINES_RU, TOPIC_WEIGHTS
-from shailoo.demo.writers import KGT, write_crowdtangle, write_registry, write_telegram_desktop
+from shailoo.demo.writers import (KGT, write_crowdtangle, write_registry, write_telegram_desktop, write_telethon,
+                                  write_vk_wall)
 
 DEFAULT_SEED = 2026
 WINDOW_DAYS = 14
@@ -181,8 +185,30 @@ def generate(folder: Path, seed: int = DEFAULT_SEED) -> DemoData:
     shutil.copyfile(ria_source().parent / "ATTRIBUTION.md", real / "ATTRIBUTION.md")
     data.files.append(DemoFile(real / RIA_FILE, "telethon", "telegram", "real", 1000,
                                "real posts: RIA Novosti Telegram channel, CC BY 4.0"))
+    # Written last and imported last, so the other posts keep their ids (and the coding round its units).
+    _write_planted(folder / "network", plant(random.Random(seed * 7919 + 13)), data)
     (folder / "README.md").write_text(readme(data), encoding="utf-8")
     return data
+
+
+def _write_planted(out: Path, planted: Planted, data: DemoData) -> None:
+    """The planted coordinated network and copypasta campaign as three kinds of export files."""
+    end = max(p.created for p in planted.facebook).date()
+    measured = datetime.combine(end + timedelta(days=4), time(11, 0), KGT)
+    name = f"{measured:%Y-%m-%d-%H-%M-%S}-KGT-Search-Export-Demo-Facebook-{ELECTION_DAY:%Y}.csv"
+    out.mkdir(parents=True, exist_ok=True)
+    rows = write_crowdtangle(out / name, planted.facebook, measured, "facebook")
+    data.files.append(DemoFile(out / name, "crowdtangle", "facebook", "generated", rows,
+                               "planted network: Facebook pages (CrowdTangle search export)"))
+    n = write_telethon(out / "telegram_collected_messages.json", planted.telegram)
+    data.files.append(DemoFile(out / "telegram_collected_messages.json", "telethon", "telegram", "generated", n,
+                               "planted network and copypasta: Telegram channels and a discussion group"))
+    for wall in planted.vk:
+        path = out / f"vk_wall_{wall['handle']}.json"
+        n = write_vk_wall(path, wall["owner_id"], wall["name"], wall["handle"], wall["items"], wall["profiles"])
+        data.files.append(DemoFile(path, "vk", "vk", "generated", n, "planted network and copypasta: a VK wall"))
+    for platform, count in planted.counts().items():
+        data.posts[platform] = data.posts.get(platform, 0) + count
 
 
 def readme(data: DemoData) -> str:
@@ -199,7 +225,8 @@ def readme(data: DemoData) -> str:
         "public_group, other): `registry.csv`, one row per account. One politician (Медер Асанакунов) is "
         "registered but never posts.",
         f"- {total:,} generated posts: {data.posts.get('facebook', 0):,} Facebook, "
-        f"{data.posts.get('instagram', 0):,} Instagram, {data.posts.get('telegram', 0):,} Telegram, in Russian, "
+        f"{data.posts.get('instagram', 0):,} Instagram, {data.posts.get('telegram', 0):,} Telegram, "
+        f"{data.posts.get('vk', 0):,} VK, in Russian, "
         "Kyrgyz or both, from "
         f"{PRE_CAMPAIGN[1]} to {CAMPAIGN[2]} (pre-campaign {PRE_CAMPAIGN[1]} – {PRE_CAMPAIGN[2]}, "
         f"campaign {CAMPAIGN[1]} – {CAMPAIGN[2]}, election day {ELECTION_DAY}).",
@@ -207,6 +234,13 @@ def readme(data: DemoData) -> str:
         "name the first column 'Account'). Each two-week window was 'exported' three times, 1, 4 and 12 days "
         "after it ended; the file name carries the export time, so each post gets three engagement snapshots.",
         "- `telegram/`: Telegram Desktop 'Export chat history' `result.json` files, one per channel.",
+        "- `network/`: a **planted influence operation** for `shailoo coordination` and `shailoo copypasta` to "
+        "find: eight accounts (two registered public groups, two registered influencers, four unregistered "
+        "pages, channels and VK communities) push the same articles of narodnyi-golos.example and the hashtag "
+        "#ЭлБирге2026 within seconds of each other on Facebook, Telegram and VK, six times in the campaign; and "
+        "on 13 March 24 private people paste the same \"100 % поддерживаем …\" comment within three hours in a "
+        "Telegram discussion group and on two VK walls (a CrowdTangle search export, a Telethon collection, "
+        "VK wall.get responses).",
         "",
         "## Real data: `real/`",
         "",

@@ -158,3 +158,27 @@ def write_registry(path: Path, extra_rows: list[dict]) -> int:
         writer.writeheader()
         writer.writerows(rows)
     return len(rows)
+
+
+def write_vk_wall(path: Path, owner_id: str, name: str, handle: str, items: list[dict],
+                  profiles: list[dict]) -> int:
+    """A VK API wall.get response of one community's wall (`items`: id, from_id, date, text and counts
+    as the API writes them); returns the number of posts."""
+    group = {"id": -int(owner_id), "name": name, "screen_name": handle, "is_closed": 0, "type": "page"}
+    body = {"count": len(items), "items": [{"id": it["id"], "owner_id": int(owner_id), "from_id": it["from_id"],
+                                            "date": it["date"], "post_type": "post", "text": it["text"],
+                                            "comments": {"count": it.get("comments", 0)},
+                                            "likes": {"count": it.get("likes", 0)},
+                                            "reposts": {"count": it.get("reposts", 0)},
+                                            "views": {"count": it.get("views", 0)}} for it in items],
+            "profiles": profiles, "groups": [group]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"response": body}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return len(items)
+
+
+def write_telethon(path: Path, messages: list[dict]) -> int:
+    """Messages as a Telethon-based collector writes them (a JSON array); returns their number."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(messages, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return len(messages)
