@@ -212,7 +212,7 @@ def search(ws, index: SearchIndex, query: str, flt, extra: str = "TRUE", use_ste
         lf.matches = [expand(w, vocab, use_stem, translit) for w in lf.words]
     missing = [w for lf in pos_leaves for w, m in zip(lf.words, lf.matches) if not m]
     if missing:
-        near = nearest_terms(missing[0], _selected_like(ws, index, missing[0], where, params))
+        near = _nearest(ws, index, missing[0], where, params)
         hint = f"; the nearest terms are {', '.join(near)}" if near else ""
         return Found(0, f"No selected post contains '{missing[0].rstrip('*')}'{hint}.")
     phrases = any(len(lf.words) > 1 for lf, _ in leaves(tree))
@@ -230,24 +230,26 @@ def search(ws, index: SearchIndex, query: str, flt, extra: str = "TRUE", use_ste
     return Found(n)
 
 
-def _selected_like(ws, index: SearchIndex, word: str, where: str, params: list) -> Vocabulary:
-    """The selected posts' tokens kwic's `nearest_terms` looks among for a word that matched
-    nothing: those of its kind and first letter (all of its kind when none)."""
+def _nearest(ws, index: SearchIndex, word: str, where: str, params: list) -> list[str]:
+    """kwic's `nearest_terms` among the selected posts' words: the workspace's words close enough
+    (same kind, same first letter, else any letter), best first, kept if a selected post holds them.
+    Only the close ones are looked up (reading every word's posts would take seconds)."""
     q = word.rstrip("*")
     kind = kind_of(q)
-    same = {t for t in index.tok_id if kind_of(t) == kind}
-    for pool in ({t for t in same if t[:1] == q[:1]}, same):
-        if not pool:
+    same = [t for t in index.tok_id if kind_of(t) == kind]
+    for pool in ([t for t in same if t[:1] == q[:1]], same):
+        close = nearest_terms(word, Vocabulary([("", t) for t in pool], {}), n=len(pool) or 1)
+        if not close:
             continue
-        ws.con.register("_like_posts", index.postings(pool))
+        ws.con.register("_like_posts", index.postings(set(close)))
         try:
-            present = ws.con.execute(f"""SELECT DISTINCT tok FROM _like_posts
-                WHERE post_id IN (SELECT post_id FROM posts_v WHERE {where})""", params).fetchall()
+            present = {t for (t,) in ws.con.execute(f"""SELECT DISTINCT tok FROM _like_posts
+                WHERE post_id IN (SELECT post_id FROM posts_v WHERE {where})""", params).fetchall()}
         finally:
             ws.con.unregister("_like_posts")
         if present:
-            return Vocabulary([("", t) for (t,) in present], {})
-    return Vocabulary([], {})
+            return [t for t in close if t in present][:3]
+    return []
 
 
 def _by_kwic(ws, query: str, flt, extra: str, use_stem: bool, translit: bool) -> Found:
