@@ -68,3 +68,70 @@ def test_scope_and_commenters_unnamed(ws):
     rows = responsiveness(ws, PostFilter(start=date(2024, 4, 1))).to_pylist()
     assert [(r["month"], r["complaints"]) for r in rows] == [(date(2024, 4, 1), 1)]
     assert not any(u in str(responsiveness(ws).to_pylist()) for u in ("u1", "u5", "user9"))
+
+
+# ---- threads from the importers ------------------------------------------------------------------
+
+def test_vk_wall_get_comments_thread(workspace):
+    """wall.getComments: comments and replies keyed like posts, parents kept, commenters pseudonymised,
+    a bad comment quarantined; the community answering a complaint is found by responsiveness."""
+    from shailoo.privacy import pseudonym
+    from shailoo.store.loader import import_file
+    from tests.conftest import DATA
+
+    actor(workspace, "Мэрия", "authority", [("vk", "-200")])
+    import_file(workspace, DATA / "vk" / "wall_reposts.json")  # holds the community's post -200_100
+    result = import_file(workspace, DATA / "vk" / "wall_comments.json")
+    assert (result.records, result.imported, result.quarantined) == (4, 3, 1)
+    rows = {r[0]: r[1:] for r in workspace.con.execute(
+        "SELECT platform_post_id, post_type, parent_platform_post_id, account_id FROM posts "
+        "WHERE post_type IN ('comment', 'reply')").fetchall()}
+    p400 = pseudonym(workspace.pseudonym_key, "vk", "400")
+    assert rows["-200_501"] == ("comment", "-200_100", p400)
+    assert rows["-200_502"] == ("reply", "-200_501", "-200")
+    stored = str(workspace.con.execute("SELECT * FROM posts").fetchall()) + str(
+        workspace.con.execute("SELECT * FROM quarantine").fetchall()) + str(
+        workspace.con.execute("SELECT * FROM accounts").fetchall())
+    for private in ("Асель", "Частная", "asel_private", "Болот", "bolot_hidden", "'402'", "'400'"):
+        assert private not in stored
+    r = responsiveness(workspace).to_pylist()
+    assert [(x["comments"], x["complaints"], x["replied"], x["median_hours"]) for x in r] == [(2, 1, 1, 1.0)]
+
+
+@pytest.mark.shared
+def test_real_telegram_replies_are_threads(workspace, real):
+    """The real Telegram Desktop export: every reply keeps its parent (chat/message), so threads can be
+    followed; the channel's own follow-ups stay its posts."""
+    from shailoo.store.loader import import_file
+
+    import_file(workspace, real / "telegram_desktop_export" / "result.json")
+    with_parent, parents_found = workspace.con.execute(
+        """SELECT count(*), count(q.post_id) FROM posts p
+           LEFT JOIN posts q ON q.platform = p.platform AND q.platform_post_id = p.parent_platform_post_id
+           WHERE p.parent_platform_post_id IS NOT NULL AND p.post_type <> 'repost'""").fetchall()[0]
+    assert with_parent > 0 and parents_found > 0
+    assert workspace.con.execute("SELECT count(*) FROM posts WHERE parent_platform_post_id IS NOT NULL "
+                                 "AND NOT regexp_full_match(parent_platform_post_id, '[0-9]+/[0-9]+')").fetchall()[0][0] == 0
+
+
+def test_meta_content_library_comments(workspace, tmp_path):
+    """A Meta Content Library comment export: post_id / parent_id make comments and replies; a commenter
+    without an owner type is private (pseudonymised, name never stored)."""
+    from shailoo.store.loader import import_file
+
+    actor(workspace, "Мэрия", "authority", [("facebook", "999")])
+    path = tmp_path / "facebook-comments.csv"
+    path.write_text(
+        "id,creation_time,text,post_id,parent_id,post_owner.id,post_owner.name,post_owner.type\n"
+        "P1,2024-03-01T00:00:00+0000,Отключение воды,,,999,Мэрия,page\n"
+        "c1,2024-03-01T01:00:00+0000,Нет воды третий день,P1,,u77,Айгуль Приватная,\n"
+        "c2,2024-03-01T03:00:00+0000,Бригада выехала,P1,c1,999,Мэрия,page\n", encoding="utf-8")
+    result = import_file(workspace, path, format_id="meta_content_library")
+    assert (result.imported, result.quarantined) == (3, 0)
+    rows = {r[0]: r[1:] for r in workspace.con.execute(
+        "SELECT platform_post_id, post_type, parent_platform_post_id FROM posts").fetchall()}
+    assert rows == {"P1": ("post", None), "c1": ("comment", "P1"), "c2": ("reply", "c1")}
+    assert "Айгуль" not in str(workspace.con.execute("SELECT * FROM accounts").fetchall())
+    assert "u77" not in str(workspace.con.execute("SELECT account_id FROM posts").fetchall())
+    r = responsiveness(workspace).to_pylist()
+    assert [(x["complaints"], x["replied"], x["median_hours"]) for x in r] == [(1, 1, 2.0)]

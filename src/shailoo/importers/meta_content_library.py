@@ -70,6 +70,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "link_text": ("linkattachmentfieldsname", "linkattachmentname"),
     "description": ("linkattachmentfieldsdescription", "linkattachmentdescription"),
     "shared_post_id": ("sharedpostid",),
+    # comment exports: the post commented on, and the comment answered (a reply in a thread)
+    "comment_post_id": ("postid", "commentpostid"),
+    "parent_id": ("parentid", "parentcommentid", "replytoid"),
 }
 _BREAKDOWN = ("love", "wow", "haha", "sad", "angry", "care")
 _FACEBOOK_ONLY = {"reactions", "love", "wow", "haha", "sad", "angry", "care", "shares", "shared_post_id", "link"}
@@ -197,7 +200,8 @@ def _error(number: int, reason: str, header: list[str], row: list[str], col: dic
         def get(field: str) -> str:
             return cells[col[field]].strip() if field in col and col[field] < len(cells) else ""
 
-        if get("owner_type").lower() in _PRIVATE_OWNERS:
+        commenter = bool(get("comment_post_id") or get("parent_id")) and not get("owner_type")
+        if get("owner_type").lower() in _PRIVATE_OWNERS or commenter:
             private += [v for v in (get("owner_id"), get("owner_name"), get("owner_username")) if v]
             if not platform:
                 try:
@@ -232,6 +236,14 @@ def _post(header: list[str], row: list[str], col: dict[str, int], default_platfo
     owner_type = (cell("owner_type") or "").strip().lower()
     username = cell("owner_username")
     shared = cell("shared_post_id")
+    commented, answered = cell("comment_post_id"), cell("parent_id")
+    if commented or answered:  # a comment: its author is private unless the export says it is a page
+        answered = answered if answered not in (None, commented, post_id) else None
+        shared = answered or commented
+        public = bool(owner_type) and owner_type not in _PRIVATE_OWNERS
+        kind = "reply" if answered else "comment"
+    else:
+        public, kind = owner_type not in _PRIVATE_OWNERS, "repost" if shared else "post"
     return PostRecord(
         platform=platform,
         platform_post_id=post_id,
@@ -242,8 +254,8 @@ def _post(header: list[str], row: list[str], col: dict[str, int], default_platfo
         account_name=cell("owner_name"),
         account_handle=username,
         account_url=f"https://www.{platform}.com/{username}" if username else None,
-        author_is_public=owner_type not in _PRIVATE_OWNERS,
-        post_type="repost" if shared else "post",
+        author_is_public=public,
+        post_type=kind,
         parent_platform_post_id=shared,
         url=url,
         text=cell("text"),

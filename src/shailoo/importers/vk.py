@@ -1,4 +1,6 @@
-"""VKontakte API `wall.get` responses: one JSON document, or many (one per line, as collectors page).
+"""VKontakte API `wall.get` and `wall.getComments` responses: one JSON document, or many (one per
+line, as collectors page). A getComments item (it has `post_id`) becomes a comment — a post whose
+parent is the post or the comment it answers — so threads on officials' walls can be followed.
 
 Each document is `{"response": {count, items, profiles?, groups?}}` or the bare `{count, items}`;
 a JSON array of such documents is accepted too. A repost's `copy_history` holds the posts it
@@ -59,7 +61,7 @@ def _not_a_page(doc: Any) -> str:
 
 _REFUSE_AFTER = 20  # documents that are not pages before any page: the file is not wall.get output
 # keys after which a line that is not JSON may name a person (positive ids are people)
-_AUTHOR_KEYS = ("from_id", "owner_id", "signer_id", "to_id", "user_id", "first_name", "last_name", "screen_name")
+_AUTHOR_KEYS = ("from_id", "owner_id", "signer_id", "to_id", "user_id", "reply_to_user", "first_name", "last_name", "screen_name")
 
 
 def _looks_like_page(obj: Any) -> bool:
@@ -146,7 +148,7 @@ def _private(item: Any) -> list[str]:
         return []
     found = []
     for post in [item, *_chain(item)]:
-        for key in ("from_id", "owner_id", "signer_id", "to_id", "created_by", "user_id"):
+        for key in ("from_id", "owner_id", "signer_id", "to_id", "created_by", "user_id", "reply_to_user"):
             value = post.get(key)
             if isinstance(value, float) and value.is_integer() and 0 < value < _MAX_ID:  # 3818068.0
                 value = int(value)
@@ -228,6 +230,8 @@ def _record(number: int, item: Any, copied: dict | None, groups: dict, profiles:
     except BadValue as exc:
         return row_error(number, str(exc), item, _private(item), PLATFORM)
     account_id, name, handle, url, public = _account(author, groups, profiles)
+    if not embedded and "post_id" in item:  # a wall.getComments item
+        return _comment(number, item, post_id, owner, author, created, text, (account_id, name, handle, url, public))
     forwarded_from = parent = None
     forwarded_public = True
     if copied is not None:
@@ -266,6 +270,35 @@ def _record(number: int, item: Any, copied: dict | None, groups: dict, profiles:
         comments=comments,
         shares=shares,
         views=views,
+    )
+
+
+def _comment(number: int, item: dict, comment_id: int, owner: int, author: int, created, text,
+             account: tuple) -> Record:
+    """A comment of wall.getComments: key OWNER_ID like a post's (VK numbers a wall's posts and comments
+    from one counter, so they never collide, and a person's wall id in a key stays pseudonymisable);
+    its parent is the comment it answers (reply_to_comment, else the last of parents_stack), else the post."""
+    try:
+        post_id = _vk_id(item.get("post_id"), "post_id", positive=True)
+        stack = item.get("parents_stack") if isinstance(item.get("parents_stack"), list) else []
+        answered = item.get("reply_to_comment", stack[-1] if stack else None)
+        answered = _vk_id(answered, "reply_to_comment", positive=True) if answered is not None else None
+        likes = _count(item, "likes")
+        thread = item.get("thread")
+        replies = parse_count(thread.get("count"), "thread.count") if isinstance(thread, dict) else None
+    except BadValue as exc:
+        return row_error(number, str(exc), item, _private(item), PLATFORM)
+    account_id, name, handle, url, public = account
+    link, link_text, media = _attachments(item.get("attachments"))
+    return PostRecord(
+        platform=PLATFORM, platform_post_id=f"{owner}_{comment_id}", created_at=created,
+        account_id=account_id, account_name=name, account_handle=handle, account_url=url, author_is_public=public,
+        space_account_id=str(owner) if owner < 0 and author != owner else None,
+        post_type="reply" if answered else "comment",
+        parent_platform_post_id=f"{owner}_{answered or post_id}",
+        url=f"https://vk.com/wall{owner}_{post_id}?reply={comment_id}", text=text,
+        link=link, link_text=link_text, media_type=media,
+        reactions=likes, likes=likes, comments=replies,
     )
 
 
