@@ -115,7 +115,10 @@ COMMAND_MODULES = (
     "shailoo.cli.coding_commands",
     "shailoo.cli.server_commands",
     "shailoo.cli.ads_commands",
+    "shailoo.cli.inflammatory_commands",
     "shailoo.cli.copypasta_commands",
+    "shailoo.cli.events_commands",
+    "shailoo.cli.bursts_commands",
     "shailoo.cli.coordination_workspace_commands",  # after any module making the `coordination` group
 )
 
