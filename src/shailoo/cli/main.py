@@ -119,6 +119,8 @@ COMMAND_MODULES = (
     "shailoo.cli.copypasta_commands",
     "shailoo.cli.events_commands",
     "shailoo.cli.bursts_commands",
+    "shailoo.cli.channels_commands",
+    "shailoo.cli.groups_commands",
     "shailoo.cli.coordination_workspace_commands",  # after any module making the `coordination` group
 )
 
