@@ -4,10 +4,17 @@ account and component tables, and the network written as GEXF / GraphML or drawn
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from shailoo.analysis.coordination import Coordination
 
 
 def r_quantile(values: np.ndarray, prob: float) -> float | None:
@@ -227,3 +234,157 @@ def components_table(con, net: Network, edges: pa.Table, pairs: str) -> pa.Table
     finally:
         con.unregister("net_v")
         con.unregister("net_e")
+
+
+# --- files for Gephi ---------------------------------------------------------------------------
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+MAX_OBJECT_IDS = 100  # object ids listed on one edge in a file; the count is always exact
+NODE_ATTRIBUTES = ("actor", "category", "platform", "label")
+
+
+def _xml_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return _XML_ILLEGAL.sub("\ufffd", value)
+    if isinstance(value, (list, tuple)):
+        return _XML_ILLEGAL.sub("\ufffd", ",".join(map(str, value[:MAX_OBJECT_IDS])))
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+def node_attribute_rows(node_attributes: pa.Table | None) -> dict[str, dict[str, Any]]:
+    """account_id -> the caller's attributes (actor, category, platform, label, …; any scalar column)."""
+    if node_attributes is None:
+        return {}
+    if "account_id" not in node_attributes.column_names:
+        from shailoo.errors import UsageError
+
+        raise UsageError("The node attribute table needs an account_id column.")
+    rows = {}
+    names = [c for c in node_attributes.column_names if c != "account_id"]
+    for row in node_attributes.select(["account_id"] + names).to_pylist():
+        rows[str(row.pop("account_id"))] = row
+    return rows
+
+
+def to_networkx(result: Coordination, node_attributes: pa.Table | None = None):
+    """The network as a networkx Graph: nodes with the accounts table's columns (shares,
+    coordinated_shares, degree, strength, component, community, …) and the caller's attributes
+    (actor, category, platform); edges with weight, symmetry, mean time delta and objects."""
+    import networkx as nx
+
+    extra = node_attribute_rows(node_attributes)
+    graph = nx.Graph(method=result.method)
+    for row in result.accounts.to_pylist():
+        node = row.pop("account_id")
+        attrs = {k: _xml_value(v) for k, v in row.items() if v is not None}
+        attrs.update({k: _xml_value(v) for k, v in extra.get(node, {}).items() if v is not None})
+        attrs.setdefault("label", attrs.get("actor") or node)
+        graph.add_node(_xml_value(node), **attrs)
+    rename = {"edge_symmetry_score": "symmetry", "avg_time_delta": "mean_time_delta"}
+    for row in result.edges.to_pylist():
+        a, b = row.pop("account_id"), row.pop("account_id_y")
+        attrs = {rename.get(k, k): _xml_value(v) for k, v in row.items() if v is not None}
+        graph.add_edge(_xml_value(a), _xml_value(b), **attrs)
+    return graph
+
+
+def write_gexf(result: Coordination, path: Path | str, node_attributes: pa.Table | None = None) -> Path:
+    """The network as GEXF 1.2 (Gephi), written atomically."""
+    import networkx as nx
+
+    from shailoo.outputs import atomic_output
+
+    graph = to_networkx(result, node_attributes)
+    with atomic_output(path, "wb") as fh:
+        nx.write_gexf(graph, fh)
+    return Path(path)
+
+
+def write_graphml(result: Coordination, path: Path | str, node_attributes: pa.Table | None = None) -> Path:
+    """The network as GraphML (Gephi, yEd, igraph), written atomically."""
+    import networkx as nx
+
+    from shailoo.outputs import atomic_output
+
+    graph = to_networkx(result, node_attributes)
+    with atomic_output(path, "wb") as fh:
+        nx.write_graphml(graph, fh)
+    return Path(path)
+
+
+# --- a static picture --------------------------------------------------------------------------
+
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+           "#9c755f", "#bab0ac")
+
+
+def network_svg(result: Coordination, node_attributes: pa.Table | None = None, max_nodes: int = 300,
+                width: int = 800, height: int = 600, labels: int = 8, seed: int = 13,
+                title: str | None = None) -> str:
+    """A static SVG of the largest components (at most `max_nodes` accounts, the strongest first):
+    a seeded force layout (networkx spring_layout), node area by strength, colour by community
+    (grey past the palette), labels on the `labels` strongest accounts. Every text is escaped; the
+    picture needs no script and no network. An empty network draws a note instead."""
+    import networkx as nx
+
+    extra = node_attribute_rows(node_attributes)
+    acc = result.accounts.select([c for c in ("account_id", "strength", "component", "community", "shares")
+                                  if c in result.accounts.column_names]).to_pylist()
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+            f'height="{height}" role="img" font-family="sans-serif" font-size="11">')
+    caption = f"<title>{html.escape(title)}</title>" if title else ""
+    if not acc:
+        return (f'{head}{caption}<text x="{width // 2}" y="{height // 2}" text-anchor="middle">'
+                'No coordinated accounts</text></svg>')
+    acc.sort(key=lambda r: (r.get("component") or 0, -(r.get("strength") or 0), r["account_id"]))
+    chosen = {r["account_id"]: r for r in acc[:max_nodes]}
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(chosen))
+    for a, b, w in zip(*(result.edges[c].to_pylist() for c in ("account_id", "account_id_y", "weight"))):
+        if a in chosen and b in chosen and a != b:
+            graph.add_edge(a, b, weight=w)
+    graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0 and len(chosen) < len(acc)])
+    chosen = {n: chosen[n] for n in graph.nodes}
+    pos = nx.spring_layout(graph, seed=seed, weight="weight", iterations=60)
+    xy = np.array([pos[n] for n in graph.nodes]) if len(graph) else np.zeros((0, 2))
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    span = np.where(hi - lo > 0, hi - lo, 1)
+    margin = 30
+    scaled = {n: (margin + (p[0] - lo[0]) / span[0] * (width - 2 * margin),
+                  margin + (p[1] - lo[1]) / span[1] * (height - 2 * margin)) for n, p in zip(graph.nodes, xy)}
+    max_w = max((d["weight"] for _, _, d in graph.edges(data=True)), default=1)
+    parts = [head, caption, '<g stroke="#999" stroke-linecap="round">']
+    for a, b, d in graph.edges(data=True):
+        (x1, y1), (x2, y2) = scaled[a], scaled[b]
+        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                     f'stroke-width="{0.5 + 2.5 * d["weight"] / max_w:.2f}" stroke-opacity="0.5"/>')
+    parts.append("</g><g stroke=\"#fff\" stroke-width=\"0.8\">")
+    max_s = max((r.get("strength") or 0 for r in chosen.values()), default=1) or 1
+    strongest = sorted(chosen.values(), key=lambda r: (-(r.get("strength") or 0), r["account_id"]))[:labels]
+    for n in graph.nodes:
+        r = chosen[n]
+        x, y = scaled[n]
+        radius = 2.5 + 5.5 * np.sqrt((r.get("strength") or 0) / max_s)
+        community = r.get("community")
+        colour = PALETTE[community - 1] if community and community <= len(PALETTE) else "#8c8c8c"
+        name = _label(n, extra)
+        tip = f"{name}: {r.get('shares') or 0} shares, strength {r.get('strength') or 0}"
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{colour}">'
+                     f"<title>{html.escape(tip)}</title></circle>")
+    parts.append("</g><g fill=\"#222\">")
+    for r in strongest:
+        x, y = scaled[r["account_id"]]
+        anchor = ' text-anchor="end"' if x > width * 0.75 else ""
+        parts.append(f'<text x="{x + (-6 if anchor else 6):.1f}" y="{y - 6:.1f}"{anchor}>{html.escape(_label(r["account_id"], extra)[:40])}</text>')
+    parts.append("</g></svg>")
+    return "".join(parts)
+
+
+def _label(account: str, extra: dict[str, dict[str, Any]]) -> str:
+    attrs = extra.get(account, {})
+    text = attrs.get("label") or attrs.get("actor") or (account if len(account) <= 16 else account[:12] + "…")
+    return _XML_ILLEGAL.sub("\ufffd", str(text))
