@@ -234,6 +234,11 @@ def build_report(ws, period: str | None = None, include_text: bool = True, flt: 
             out.append(comparison_section(ws, flt, tr, notes))
         if "results" in want:
             out.append(results_section(ws, flt, tr, notes))
+        if "channels" in want:
+            from shailoo.report.channels_sections import channels_section
+
+            step("channels, groups")
+            out.append(channels_section(ws, flt, tr))
         coding = "coding" in want
         if coding:
             from shailoo.report.coded_sections import coded_methodology, coded_section

@@ -1,0 +1,74 @@
+"""The report's "Channels and groups" section (issue #14): channels compared as in seed 003's Table 1
+(subscribers, views, posts, first post), the most viewed videos per topic, the speed of receiving
+likes, groups (seed 000) and officials' responsiveness to complaints (seed 001). Absent when the
+workspace holds no channel, group or thread; each block only when it has rows. Commenters are never
+shown: no table here has a column naming an author who is not a registered account."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from shailoo.report.blocks import Block
+
+SPEED_SHOWN = 20
+HOURS = 24
+
+CHANNEL_COLUMNS = ["platform", "channel", "subscribers", "views", "total_posts", "posts", "post_views",
+                   "first_post", "subscriber_growth", "note"]
+VIDEO_COLUMNS = ["label", "rank", "channel", "created_at", "title", "views", "url"]
+SPEED_COLUMNS = ["rank", "platform", "account_name", "created_at", "text", "value_at_n", "per_hour", "basis", "url"]
+GROUP_COLUMNS = ["platform", "group", "members", "posts", "member_posts_pct", "kind", "posts_per_member",
+                 "comments_per_post", "fundraising_pct", "protest_pct", "ads_pct", "ad_only"]
+RESPONSE_COLUMNS = ["platform", "account", "actor", "month", "comments", "complaints", "replied", "replied_pct",
+                    "median_hours", "p90_hours"]
+
+
+def _labels(tr, columns: list[str]) -> dict[str, str]:
+    """Column labels of this section's own catalogue block (chan.col.*), else the shared ones."""
+    return {c: tr(f"chan.col.{c}") for c in columns if tr.has(f"chan.col.{c}")}
+
+
+def _local(tr, table: pa.Table, column: str) -> pa.Table:
+    if column not in table.column_names or table.num_rows == 0:
+        return table
+    return table.set_column(table.column_names.index(column), column,
+                            table[column].cast(pa.timestamp("us", tz=str(tr.tz))))
+
+
+def _block(tr, key: str, table: pa.Table, columns: list[str], **kw) -> Block:
+    return Block(tr(f"chan.blk.{key}"), table, columns=columns, labels=_labels(tr, columns),
+                 name=f"channels-{key}", **kw)
+
+
+def channels_section(ws, flt, tr) -> dict | None:
+    """The section, or None when the workspace holds nothing it could show."""
+    from shailoo.analysis.channels import channels, top_videos_by_topic
+    from shailoo.analysis.groups import groups
+    from shailoo.analysis.like_speed import like_speed
+    from shailoo.analysis.responsiveness import responsiveness
+
+    blocks: list[Block] = []
+    ch = channels(ws, flt)
+    if ch.num_rows:
+        ch = _local(tr, ch, "first_post")
+        blocks.append(_block(tr, "compare", ch, CHANNEL_COLUMNS, note=tr("chan.note.compare")))
+        videos, unknown = top_videos_by_topic(ws, flt, n=5)
+        if videos.num_rows:
+            videos = _local(tr, videos, "created_at")
+            note = tr("chan.note.videos") + (" " + tr("chan.note.videos_unknown", n=unknown) if unknown else "")
+            blocks.append(_block(tr, "videos", videos, VIDEO_COLUMNS, note=note, fold=10))
+    speed = like_speed(ws, flt, HOURS, "likes")
+    known = speed.filter(pc.is_valid(speed["per_hour"])) if speed.num_rows else speed
+    if known.num_rows:
+        blocks.append(_block(tr, "speed", _local(tr, known, "created_at"), SPEED_COLUMNS, limit=SPEED_SHOWN, fold=10,
+                             note=tr("chan.note.speed", hours=HOURS, known=known.num_rows, total=speed.num_rows)))
+    gr = groups(ws, flt)
+    if gr.num_rows:
+        blocks.append(_block(tr, "groups", gr, GROUP_COLUMNS, note=tr("chan.note.groups")))
+    resp = responsiveness(ws, flt)
+    if resp.num_rows:
+        blocks.append(_block(tr, "responsiveness", resp, RESPONSE_COLUMNS, note=tr("chan.note.responsiveness")))
+    if not blocks:
+        return None
+    return {"id": "channels", "title": tr("chan.sec"), "blocks": blocks}
