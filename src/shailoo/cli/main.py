@@ -121,6 +121,7 @@ COMMAND_MODULES = (
     "shailoo.cli.bursts_commands",
     "shailoo.cli.channels_commands",
     "shailoo.cli.groups_commands",
+    "shailoo.cli.coordination_commands",  # makes the `coordination` group (shares)
     "shailoo.cli.coordination_workspace_commands",  # after any module making the `coordination` group
 )
 
