@@ -154,7 +154,10 @@ def find_flags(ws, flt=None, any_language: bool = False, categories: tuple[str, 
         words = sorted({w for e in mine if not e.prefix for w in e.words})
         # a word's keys: its stem, and the word itself in the stems' alphabet (a stemmer may cut a lexicon
         # word shorter than the same word inflected: Uzbek 'xoin' -> 'xoi' but 'xoinlar' -> 'xoin')
-        stems = {w: {s, _as_key(lang, w)} for w, s in zip(words, _keys(con, lang, words))}
+        # A stem cut to under 3 letters or under half the word ('доңуз' -> 'до') would match unrelated words:
+        # such a word matches only as itself.
+        stems = {w: {s, _as_key(lang, w)} if len(s) >= max(3, len(w) // 2) else {_as_key(lang, w)}
+                 for w, s in zip(words, _keys(con, lang, words))}
         for e in mine:
             ks = tuple({w} for w in e.words) if e.prefix else tuple(stems[w] for w in e.words)
             entry_keys.append((e, ks))
