@@ -127,7 +127,7 @@ def check_share_table(shares: pa.Table) -> pa.Table:
     return pa.table(cols, names=list(SHARE_COLUMNS))
 
 
-def _check_parameters(window: int | None, min_participation: int, edge_weight: float,
+def check_parameters(window: int | None, min_participation: int, edge_weight: float,
                       fast_window: int | None, subgraph: int) -> None:
     if window is not None and (isinstance(window, bool) or int(window) != window or window <= 0):
         raise UsageError(f"The window must be a whole number of seconds above zero, not {window}.")
@@ -178,7 +178,7 @@ def detect_coordination(shares: pa.Table, window: int | None = DEFAULT_WINDOW, m
         edge_weight = DEFAULT_EDGE_WEIGHT[method]
     if method == "coortweet" and window is None:
         window = DEFAULT_WINDOW
-    _check_parameters(window, min_participation, edge_weight, fast_window if method == "coortweet" else None,
+    check_parameters(window, min_participation, edge_weight, fast_window if method == "coortweet" else None,
                       subgraph if method == "coortweet" else 0)
     shares = check_share_table(shares)
     con = _connect(memory_limit)
