@@ -194,12 +194,13 @@ def generate(folder: Path, seed: int = DEFAULT_SEED) -> DemoData:
 def _write_planted(out: Path, planted: Planted, data: DemoData) -> None:
     """The planted coordinated network and copypasta campaign as three kinds of export files."""
     end = max(p.created for p in planted.facebook).date()
-    measured = datetime.combine(end + timedelta(days=4), time(11, 0), KGT)
-    name = f"{measured:%Y-%m-%d-%H-%M-%S}-KGT-Search-Export-Demo-Facebook-{ELECTION_DAY:%Y}.csv"
     out.mkdir(parents=True, exist_ok=True)
-    rows = write_crowdtangle(out / name, planted.facebook, measured, "facebook")
-    data.files.append(DemoFile(out / name, "crowdtangle", "facebook", "generated", rows,
-                               "planted network: Facebook pages (CrowdTangle search export)"))
+    for delay in (1, 8):  # exported twice, so every post has two snapshots as the others do
+        measured = datetime.combine(end + timedelta(days=delay), time(11, 0), KGT)
+        name = f"{measured:%Y-%m-%d-%H-%M-%S}-KGT-Search-Export-Demo-Facebook-{ELECTION_DAY:%Y}.csv"
+        rows = write_crowdtangle(out / name, planted.facebook, measured, "facebook")
+        data.files.append(DemoFile(out / name, "crowdtangle", "facebook", "generated", rows,
+                                   "planted network: Facebook pages (CrowdTangle search export)"))
     n = write_telethon(out / "telegram_collected_messages.json", planted.telegram)
     data.files.append(DemoFile(out / "telegram_collected_messages.json", "telethon", "telegram", "generated", n,
                                "planted network and copypasta: Telegram channels and a discussion group"))
