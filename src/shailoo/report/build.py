@@ -262,6 +262,11 @@ def build_report(ws, period: str | None = None, include_text: bool = True, flt: 
         out.append(text_section(ws, flt, tr, cfg, progress=lambda s: step(f"text: {s}")))
         if out[-1] is not None and notes.get("text"):
             out[-1]["notes"] = notes["text"]
+    if "coordination" in want:
+        from shailoo.report.coordination_sections import coordination_section
+
+        step("coordination")
+        out.append(coordination_section(ws, flt, tr, notes))
     if "extra" in want:
         for i, extra in enumerate(cfg.extra):
             out.append({"id": f"extra-{i + 1}", "title": extra.title, "html": render_markdown(extra.text), "blocks": []})
