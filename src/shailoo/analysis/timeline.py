@@ -169,7 +169,7 @@ def bursts(ws, flt: PostFilter | None = None, query: str | None = None, topic: s
         table = stream_bursts(times, zone, s, gamma)
         ties = len(times) - len(np.unique(times))
         if ties:
-            notes.append(f"{ties:,} posts share their time with an earlier one: each group was spread evenly over "
+            notes.append(f"{ties:,} post(s) share their time with an earlier one: each group was spread evenly over "
                          "the following second (docs/time.md).")
     else:
         daily = daily_counts(ws, flt, sel, measure)
