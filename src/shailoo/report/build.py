@@ -267,6 +267,16 @@ def build_report(ws, period: str | None = None, include_text: bool = True, flt: 
 
         step("coordination")
         out.append(coordination_section(ws, flt, tr, notes))
+    if "ads" in want:
+        from shailoo.report.ads_sections import ads_section
+
+        step("political ads")
+        out.append(ads_section(ws, flt, tr, notes))
+    if "inflammatory" in want:
+        from shailoo.report.inflammatory_sections import inflammatory_section
+
+        step("inflammatory language")
+        out.append(inflammatory_section(ws, flt, tr, notes))
     if "extra" in want:
         for i, extra in enumerate(cfg.extra):
             out.append({"id": f"extra-{i + 1}", "title": extra.title, "html": render_markdown(extra.text), "blocks": []})
