@@ -232,6 +232,11 @@ def build_report(ws, period: str | None = None, include_text: bool = True, flt: 
         step("comparisons")
         if "comparisons" in want:
             out.append(comparison_section(ws, flt, tr, notes))
+        if "timeline" in want:
+            from shailoo.report.timeline_sections import timeline_section
+
+            step("timeline")
+            out.append(timeline_section(ws, flt, tr, span, notes))
         if "results" in want:
             out.append(results_section(ws, flt, tr, notes))
         if "channels" in want:

@@ -23,8 +23,8 @@ FOLDER = "report"
 FILE = "report.yaml"
 MAX_TEXT = 1_000_000  # bytes of one Markdown file or of report.yaml
 MAX_LOGO = 2_000_000
-SECTIONS = ("summary", "introduction", "findings", "overview", "platforms", "top_posts", "comparisons", "results",
-            "channels", "coding", "text", "coordination", "ads", "inflammatory", "extra", "methodology", "about")
+SECTIONS = ("summary", "introduction", "findings", "overview", "platforms", "top_posts", "comparisons", "timeline",
+            "results", "channels", "coding", "text", "coordination", "ads", "inflammatory", "extra", "methodology", "about")
 
 
 @dataclass
