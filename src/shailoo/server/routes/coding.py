@@ -250,17 +250,19 @@ class Writer:
                 while not self._jobs:
                     self._cond.wait()
                 batch, self._jobs = self._jobs[:200], self._jobs[200:]
+            outcomes = []
             try:
                 with self.gate.write() as ws:
-                    for job, done in batch:  # each its own transaction: one refused save fails alone
+                    for job, _ in batch:  # each its own transaction: one refused save fails alone
                         try:
-                            done.set_result(job(ws))
+                            outcomes.append((True, job(ws)))
                         except BaseException as exc:  # noqa: BLE001 - handed to the request that asked
-                            done.set_exception(exc)
+                            outcomes.append((False, exc))
             except BaseException as exc:  # noqa: BLE001 - the workspace could not be opened (busy)
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
+                outcomes = [(False, exc)] * len(batch)
+            # answered once the workspace is closed again: between requests the server holds nothing
+            for (_, done), (ok, value) in zip(batch, outcomes):
+                done.set_result(value) if ok else done.set_exception(value)
 
 
 _WRITER_LOCK = threading.Lock()
