@@ -53,7 +53,7 @@ def long_bursts(ws, flt, zone: ZoneInfo) -> pa.Table:
 
 
 def _chart(tr, days: pa.Table, bursts: pa.Table, events: pa.Table) -> str | None:
-    day_rows = [{"day": f"{d.isoformat()}T00:00:00", "posts": p, "interactions": i}
+    day_rows = [{"day": f"{d.isoformat()}T12:00:00", "posts": p, "interactions": i}  # a day at its middle
                 for d, p, i in zip(days["day"].to_pylist(), days["posts"].to_pylist(),
                                    days["interactions"].to_pylist())]
     if not day_rows:
