@@ -160,3 +160,33 @@ def test_ctrl_c_stops_the_server_cleanly(server):
 
     with open_workspace(ws_path) as ws:  # free and consistent
         assert ws.sql("SELECT count(*) FROM users").fetchall()[0][0] == 4
+
+
+def test_a_long_write_in_the_server_makes_other_requests_busy_not_hang(copy_workspace):
+    """An uploaded export being imported held the gate for writing: every other request waited for it
+    without limit (a progress poll hung until the import ended)."""
+    gate = WorkspaceGate(copy_workspace, wait=0.3)
+    holding, release = threading.Event(), threading.Event()
+
+    def long_import():
+        with gate.write():
+            holding.set()
+            release.wait(10)
+
+    importer = threading.Thread(target=long_import)
+    importer.start()
+    try:
+        assert holding.wait(5)
+        started = time.monotonic()
+        with pytest.raises(WorkspaceBusy, match="busy"):
+            with gate.read():
+                pass
+        with pytest.raises(WorkspaceBusy):
+            with gate.write():
+                pass
+        assert time.monotonic() - started < 3
+    finally:
+        release.set()
+        importer.join()
+    with gate.read() as ws:  # free again
+        assert ws.sql("SELECT 1").fetchall() == [(1,)]

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from shailoo.server import users
+from shailoo.server.db import WorkspaceBusy
 from shailoo.server.sessions import Session
 
 SESSION_COOKIE = "shailoo_session"
@@ -50,9 +51,15 @@ def require(*roles: str):
             raise LoginRequired()
         known, user = request.app.state.users.get(session.username)
         if not known:
-            with request.app.state.gate.read() as ws:
-                user = users.get_user(ws, session.username)
-            request.app.state.users.put(session.username, user)
+            try:
+                with request.app.state.gate.read() as ws:
+                    user = users.get_user(ws, session.username)
+            except WorkspaceBusy:  # an import holds the workspace: go on with the user last read
+                known, user = request.app.state.users.stale(session.username)
+                if not known:
+                    raise
+            else:
+                request.app.state.users.put(session.username, user)
         if user is None:
             request.app.state.sessions.drop(session.token)
             raise LoginRequired()

@@ -63,12 +63,22 @@ class WorkspaceGate:
                 time.sleep(pause)
                 pause = min(pause * 2, 0.25)
 
+    def _wait_for(self, ready) -> None:
+        """Wait (holding the condition) until `ready()`, at most `wait` seconds: a long write in this
+        process (an uploaded export being imported) makes other requests answer 503 "busy" rather
+        than hang, as a CLI import in another process does."""
+        deadline = time.monotonic() + self.wait
+        while not ready():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WorkspaceBusy("The workspace is busy: an import is running. Try again in a moment.")
+            self._cond.wait(left)
+
     @contextmanager
     def read(self) -> Iterator[Workspace]:
         """A read-only workspace for this request (its own cursor on the shared connection)."""
         with self._cond:
-            while self._writing or self._writers_waiting:
-                self._cond.wait()
+            self._wait_for(lambda: not (self._writing or self._writers_waiting))
             if self._shared is None:
                 self._shared = self._open(read_only=True)  # under the lock: one opening at a time
             self._readers += 1
@@ -95,10 +105,10 @@ class WorkspaceGate:
         with self._cond:
             self._writers_waiting += 1
             try:
-                while self._writing or self._readers:
-                    self._cond.wait()
+                self._wait_for(lambda: not (self._writing or self._readers))
             finally:
                 self._writers_waiting -= 1
+                self._cond.notify_all()  # readers held back for this writer may go if it gave up
             self._writing = True
         try:
             ws = self._open(read_only=False)

@@ -20,6 +20,7 @@ NAV = (
     ("/posts", "nav.posts", ("admin", "coordinator", "coder", "viewer")),
     ("/coding", "nav.coding", ("admin", "coordinator", "coder")),
     ("/reliability", "nav.reliability", ("admin", "coordinator")),
+    ("/imports", "nav.imports", ("admin", "coordinator")),
     ("/admin/users", "nav.admin", ("admin",)),
 )
 

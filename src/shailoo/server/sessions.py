@@ -120,6 +120,15 @@ class UserCache:
             return False, None
         return True, found[0]
 
+    def stale(self, username: str, within: float = 600.0) -> tuple[bool, object]:
+        """The user as last read, up to `within` seconds past its time: what a page may go on with
+        while an import holds the workspace (a role change made meanwhile shows once it ends)."""
+        with self._lock:
+            found = self._users.get(username)
+        if found is None or time.monotonic() > found[1] + within:
+            return False, None
+        return True, found[0]
+
     def put(self, username: str, user: object) -> None:
         if self.ttl > 0:
             with self._lock:
