@@ -53,9 +53,9 @@ def shares_cmd(
     subgraph: Annotated[int, typer.Option(
         "--subgraph", help="coortweet: 0 full network, 1 edges over the threshold, 2 fast edges over the fast "
                            "threshold, 3 the fast network and its neighbours.")] = 0,
-    edges_file: Annotated[Optional[Path], typer.Option("--edges", help="Write the edges to this .csv or .json "
+    edges: Annotated[Optional[Path], typer.Option("--edges", help="Write the edges to this .csv or .json "
                                                                        "file.")] = None,
-    accounts_file: Annotated[Optional[Path], typer.Option("--accounts", help="Write the accounts to this .csv or "
+    accounts: Annotated[Optional[Path], typer.Option("--accounts", help="Write the accounts to this .csv or "
                                                                              ".json file.")] = None,
     gexf: Annotated[Optional[Path], typer.Option("--gexf", help="Write the network as GEXF (Gephi).")] = None,
     graphml: Annotated[Optional[Path], typer.Option("--graphml", help="Write the network as GraphML.")] = None,
@@ -79,10 +79,10 @@ def shares_cmd(
         raise UsageError(f"--method must be one of {', '.join(METHODS)}, not '{method}'.")
     check_parameters(window, min_participation, DEFAULT_EDGE_WEIGHT[method] if edge_weight is None else edge_weight,
                      fast_window, subgraph)  # bad options fail before the file is read
-    files = [f for f in (edges_file, accounts_file, gexf, graphml) if f is not None]
+    files = [f for f in (edges, accounts, gexf, graphml) if f is not None]
     for f in files:
         check_output(f)  # a bad path fails before the work
-    for f, kinds in ((edges_file, (".csv", ".json")), (accounts_file, (".csv", ".json"))):
+    for f, kinds in ((edges, (".csv", ".json")), (accounts, (".csv", ".json"))):
         if f is not None and f.suffix.lower() not in kinds:
             raise UsageError(f"Cannot tell the format of {f} from its extension; name it .csv or .json.")
     table, quarantined = read_share_table(file)
@@ -98,7 +98,7 @@ def shares_cmd(
         if files:
             raise UsageError(sentence + " No file was written.")
         note_line(sentence)
-    for f, rows in ((edges_file, result.edges), (accounts_file, result.accounts)):
+    for f, rows in ((edges, result.edges), (accounts, result.accounts)):
         if f is not None:
             print_table(rows, OutputOptions(output=f, format=f.suffix.lower().lstrip(".")))
     if gexf is not None:
