@@ -174,7 +174,9 @@ def bursts(ws, flt: PostFilter | None = None, query: str | None = None, topic: s
     else:
         daily = daily_counts(ws, flt, sel, measure)
         if daily.num_rows == 0 or sum(daily["total"].to_pylist()) == 0:
-            return BurstResult(empty, empty_reason="No post is selected: there is nothing to find bursts in.")
+            why = ("No selected post has known interactions (unknown is not zero); use --measure posts."
+                   if measure == "interactions" else "No post is selected: there is nothing to find bursts in.")
+            return BurstResult(empty, empty_reason=why)
         table = batched_burst_table(daily, zone, s, gamma)
         if not sel.narrowed:
             notes.append("The batched model compares the selected posts with all posts of each day; without --query "

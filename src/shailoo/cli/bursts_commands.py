@@ -40,10 +40,10 @@ def bursts_cmd(workspace: workspace_option = None,
     """Find bursts (Kleinberg): periods when the selected posts arrive faster than usual, nested by level."""
     from shailoo.analysis.timeline import bursts
 
-    ws = _open(workspace, read_only=None)  # a query or topic caches tokens, as the text commands do
-    flt, scope = scoped_filter(ws, period, platform, category, actor, since, until, all_posts)
-    with progress("Finding bursts…"):
-        r = bursts(ws, flt, query, topic, s, gamma, model, measure, events_within)
+    with _open(workspace, read_only=None) as ws:  # a query or topic caches tokens, as the text commands do
+        flt, scope = scoped_filter(ws, period, platform, category, actor, since, until, all_posts)
+        with progress("Finding bursts…"):
+            r = bursts(ws, flt, query, topic, s, gamma, model, measure, events_within)
     if r.empty_reason:  # said once, on stderr; an empty table still goes to stdout for scripts
         typer.echo(r.empty_reason, err=True)
     print_table(r.table, out, title="Bursts", note=join_notes(scope, r.note))
