@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
         report: Annotated[Optional[str], typer.Option("--report", help="Only this report (as `shailoo ads reports` "
                                                                        "names it).")] = None,
         period: PeriodOpt = None,
-        all_ads: Annotated[bool, typer.Option("--all", help="Every ad; by default the ads delivered in the monitoring "
+        all_posts: Annotated[bool, typer.Option("--all", help="Every ad; by default the ads delivered in the monitoring "
                                                             "period.")] = False,
         limit: Limit = None,
         out: OutputOptions = None,
@@ -79,13 +79,13 @@ def register(app: typer.Typer) -> None:
         """Sum the spend (lower and upper bound) and count the ads per page, payer, actor or period."""
         from shailoo.analysis.ads import ad_spend
 
-        if source == "report" and (period or all_ads):
+        if source == "report" and (period or all_posts):
             raise UsageError("--period and --all select API ads by delivery; a report covers its own window "
                              "(choose one with --report).")
         if source == "api" and report:
             raise UsageError("--report goes with --source report.")
         with open_workspace(workspace, read_only=True) as ws:
-            result = ad_spend(ws, by=by, source=source, period=period, all_ads=all_ads, report=report)
+            result = ad_spend(ws, by=by, source=source, period=period, all_ads=all_posts, report=report)
         groups = ["report", by] if source == "report" else [by]
         print_table(result.table, out, title=f"Ad spend by {by}", shown=groups + list(SHOWN.get(source, ())),
                     limit=out.limit, default_limit=30, note=result.note)
