@@ -40,10 +40,11 @@ def register(app: typer.Typer) -> None:
     @events.command("import", epilog=examples("shailoo events import protests.csv",
                                               "shailoo events import mm_kazakhstan.csv --json",
                                               "shailoo events import table.xlsx --mapping events.yaml"))
+    @table_command
     def events_import(file: Annotated[Path, typer.Argument(help="Events CSV or XLSX.")],
                       mapping: Annotated[Optional[Path], typer.Option(
                           "--mapping", help="YAML naming which header holds which field (docs/time.md).")] = None,
-                      workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+                      workspace: WorkspaceOpt = None, as_json: JsonOpt = False, out: OutputOptions = None) -> None:
         """Import events from CSV or XLSX: shailoo's layout, Mass Mobilization's, or any with --mapping.
 
         Participant figures become lower and upper bounds ("50-99", ">10000", "hundreds"); rows with a
@@ -54,8 +55,14 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             result = import_events(ws, file, mapping)
-        if as_json:
+        fmt = out.resolved_format()
+        if fmt == "json" and out.output is None:
             typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+            return
+        if fmt != "table" or out.output is not None:  # one row of counts for scripts and files
+            row = {k: v for k, v in result.as_dict().items() if k != "skipped_reasons"}
+            row["skipped_reasons"] = "; ".join(f"{n} {why}" for why, n in result.skipped_reasons.items())
+            print_table([row], out, title="Events import")
             return
         console.print(_summary(result), markup=False, soft_wrap=True)
         if result.quarantined:
