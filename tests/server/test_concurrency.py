@@ -190,3 +190,23 @@ def test_a_long_write_in_the_server_makes_other_requests_busy_not_hang(copy_work
         importer.join()
     with gate.read() as ws:  # free again
         assert ws.sql("SELECT 1").fetchall() == [(1,)]
+
+
+def test_the_read_connection_lingers_then_frees_the_file(copy_workspace):
+    """`shailoo serve` keeps the read-only connection a moment after the last request (a coder's next
+    page skips the opening), then closes it; a write closes it at once."""
+    gate = WorkspaceGate(copy_workspace, wait=1.0, linger=0.4)
+    with gate.read() as ws:
+        first = ws.sql("SELECT 1").fetchall()
+    assert first == [(1,)] and gate._shared is not None
+    shared = gate._shared
+    with gate.read():
+        assert gate._shared is shared  # not opened again
+    time.sleep(1.0)
+    assert gate._shared is None  # closed after the linger: the CLI may import
+    with gate.read():
+        pass
+    with gate.write() as ws:  # the lingering read-only connection gave way to the writer
+        assert not ws.read_only
+    gate.close()
+    assert gate._shared is None

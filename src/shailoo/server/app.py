@@ -156,8 +156,10 @@ class _Limits:
         await send({"type": "http.response.body", "body": body})
 
 
-def create_app(workspace: str | Path, wait: float = 5.0, user_ttl: float = 2.0) -> FastAPI:
-    """The web app over one workspace (opened per request; see server/db.py)."""
+def create_app(workspace: str | Path, wait: float = 5.0, user_ttl: float = 2.0, linger: float = 0.0) -> FastAPI:
+    """The web app over one workspace (opened per request; see server/db.py). `shailoo serve` keeps the
+    read-only connection open `linger` seconds after the last request; 0 (tests, in-process use)
+    closes it at once, so the same process may open the workspace itself."""
     from shailoo.server.routes import ROUTERS
     from shailoo.store.workspace import open_workspace
 
@@ -165,7 +167,7 @@ def create_app(workspace: str | Path, wait: float = 5.0, user_ttl: float = 2.0) 
         project = ws.config.project
     app = FastAPI(title=f"shailoo — {project}", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(auth.check_csrf)])
-    app.state.gate = WorkspaceGate(Path(workspace), wait=wait)
+    app.state.gate = WorkspaceGate(Path(workspace), wait=wait, linger=linger)
     app.state.project = project
     app.state.sessions = SessionStore()
     app.state.users = UserCache(user_ttl)

@@ -39,14 +39,20 @@ def _session(con) -> None:
 class WorkspaceGate:
     """Opens the workspace per request: `with gate.read() as ws:` or `with gate.write() as ws:`."""
 
-    def __init__(self, path: Path, wait: float = 5.0) -> None:
+    def __init__(self, path: Path, wait: float = 5.0, linger: float = 0.0) -> None:
         self.path = Path(path)
         self.wait = wait
+        # The read-only connection stays open this long after the last reader, so a coder's next
+        # page does not pay the opening (~50 ms on a million posts); other processes may read
+        # beside it all the while, and a CLI import waits at most this long for it to close.
+        self.linger = linger
         self._cond = threading.Condition()
         self._readers = 0
         self._writing = False
         self._writers_waiting = 0
         self._shared: Workspace | None = None
+        self._idle_since = 0.0
+        self._closer: threading.Timer | None = None
 
     def _open(self, read_only: bool) -> Workspace:
         """Open, retrying while another process holds the file, for at most `wait` seconds."""
@@ -95,9 +101,47 @@ class WorkspaceGate:
             with self._cond:
                 self._readers -= 1
                 if self._readers == 0:
-                    self._shared.close()
-                    self._shared = None
+                    if self.linger > 0 and not self._writers_waiting:
+                        self._idle_since = time.monotonic()
+                        self._schedule_close()
+                    else:
+                        self._close_shared()
                     self._cond.notify_all()
+
+    def _schedule_close(self) -> None:
+        if self._closer is None:
+            self._closer = threading.Timer(self.linger, self._close_if_idle)
+            self._closer.daemon = True
+            self._closer.start()
+
+    def _close_if_idle(self) -> None:
+        with self._cond:
+            self._closer = None
+            if self._readers or self._shared is None:
+                return
+            idle = time.monotonic() - self._idle_since
+            if idle >= self.linger:
+                self._close_shared()
+                self._cond.notify_all()
+            else:  # a reader came and went meanwhile: wait out its linger
+                self._closer = threading.Timer(self.linger - idle, self._close_if_idle)
+                self._closer.daemon = True
+                self._closer.start()
+
+    def _close_shared(self) -> None:
+        """Close the read-only connection (holding the condition, no reader active)."""
+        if self._shared is not None:
+            self._shared.close()
+            self._shared = None
+
+    def close(self) -> None:
+        """Release the workspace file (server shutdown): the lingering connection is closed."""
+        with self._cond:
+            self._wait_for(lambda: not (self._readers or self._writing))
+            if self._closer is not None:
+                self._closer.cancel()
+                self._closer = None
+            self._close_shared()
 
     @contextmanager
     def write(self) -> Iterator[Workspace]:
@@ -109,6 +153,7 @@ class WorkspaceGate:
             finally:
                 self._writers_waiting -= 1
                 self._cond.notify_all()  # readers held back for this writer may go if it gave up
+            self._close_shared()  # a lingering read-only connection would lock this process out
             self._writing = True
         try:
             ws = self._open(read_only=False)

@@ -46,7 +46,7 @@ def serve(workspace: Path | None, host: str, port: int, say: Callable[[str], Non
     from shailoo.server.app import create_app
 
     folder = Path(workspace if workspace is not None else os.environ.get("SHAILOO_WORKSPACE", "."))
-    app = create_app(folder, wait=wait)  # migrates the workspace once (the users table) before checking
+    app = create_app(folder, wait=wait, linger=1.0)  # migrates the workspace once (the users table) before checking
     _check_admin(folder)
     sock = _listen(host, port)
     shown = f"[{host}]" if ":" in host else host
@@ -66,4 +66,5 @@ def serve(workspace: Path | None, host: str, port: int, say: Callable[[str], Non
         pass  # uvicorn stops gracefully on Ctrl-C, then raises it again once it is done
     finally:
         sock.close()
+        app.state.gate.close()  # the lingering read-only connection
     say("Stopped; the workspace is closed.")

@@ -317,7 +317,7 @@ def _damaged(folder: Path, what: str) -> WorkspaceDamaged:
 def _open_error(folder: Path, exc: duckdb.Error, read_only: bool) -> Exception:
     text = str(exc)
     low = text.lower()
-    if re.search(r"\block\b", low):  # not "block" (a checksum message names its block)
+    if re.search(r"\block\b", low) or "file handle conflict" in low:  # not "block"; the second: held in this process
         return WorkspaceLocked(f"The workspace {printable(folder)} is in use by another program; close it "
                                "(or wait for its import to end) and try again.")
     if "permission denied" in low or "read-only file system" in low:
