@@ -57,8 +57,7 @@ class CopypastaResult:
 def copypasta(ws, flt: PostFilter | None = None, min_accounts: int = 5, within: int | str = 86400,
               near: NearDuplicateParams | None = None) -> CopypastaResult:
     """Find copypasta campaigns among the posts (and comments) `flt` selects."""
-    from shailoo.analysis.near_duplicates import near_duplicates
-    from shailoo.text.post_tokens import ensure_post_tokens
+    from shailoo.analysis.near_duplicates import near_duplicates, workspace_tokens
 
     if min_accounts < 2:
         raise UsageError(f"--min-accounts must be at least 2, not {min_accounts}.")
@@ -72,13 +71,13 @@ def copypasta(ws, flt: PostFilter | None = None, min_accounts: int = 5, within: 
         FROM posts_v WHERE {where} AND account_id IS NOT NULL""", params)
     try:
         looked = con.execute("SELECT count(*) FROM _cp_posts").fetchall()[0][0]
-        ensure_post_tokens(con, post_ids="SELECT post_id FROM _cp_posts")
-        clusters = near_duplicates(con, "SELECT t.post_id, t.toks FROM post_tokens t JOIN _cp_posts USING (post_id)",
-                                   near)
+        tokens = workspace_tokens(con, "SELECT post_id FROM _cp_posts")
+        clusters = near_duplicates(con, f"SELECT post_id, toks FROM {tokens}", near)
         con.register("_cp_clusters", clusters)
         table = con.sql(_campaigns_sql(int(min_accounts), int(within))).to_arrow_table()
     finally:
         con.execute("DROP TABLE IF EXISTS _cp_posts")
+        con.execute("DROP TABLE IF EXISTS _nd_tokens")
         try:
             con.unregister("_cp_clusters")
         except Exception:  # noqa: BLE001 - never registered when tokenising failed

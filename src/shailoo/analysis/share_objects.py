@@ -142,12 +142,13 @@ def shares_for(ws, object_kind: str, flt: PostFilter | None = None, near=None) -
 
 def _text_objects(ws, near) -> pa.Table:
     """Near-duplicate clusters of the selected posts (their tokens from the workspace's cache)."""
-    from shailoo.analysis.near_duplicates import near_duplicates
-    from shailoo.text.post_tokens import ensure_post_tokens
+    from shailoo.analysis.near_duplicates import near_duplicates, workspace_tokens
 
-    ensure_post_tokens(ws.con, post_ids="SELECT post_id FROM _sh_posts")
-    return near_duplicates(ws.con, "SELECT t.post_id, t.toks FROM post_tokens t JOIN _sh_posts USING (post_id)",
-                           near)
+    tokens = workspace_tokens(ws.con, "SELECT post_id FROM _sh_posts")
+    try:
+        return near_duplicates(ws.con, f"SELECT post_id, toks FROM {tokens}", near)
+    finally:
+        ws.con.execute(f"DROP TABLE IF EXISTS {tokens}")
 
 
 ATTRIBUTE_SCHEMA = pa.schema([("account_id", pa.string()), ("platform", pa.string()), ("label", pa.string()),
