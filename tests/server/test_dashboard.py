@@ -57,3 +57,23 @@ def test_filters_reach_the_page_and_bad_values_are_one_sentence(clients):
     assert bad.status_code == 400 and "no period" in bad.text and "Traceback" not in bad.text
     assert clients["viewer"].get("/api/metrics/nothing").status_code == 400
     assert clients["viewer"].get("/dashboard", params={"by": "colour"}).status_code == 400
+
+
+def test_the_per_post_table_is_computed_once_per_data_version(copy_workspace):
+    """The dashboard kept no per-post table: each of its tables chose every post's snapshot again."""
+    from shailoo.server.dashboard import DashboardQuery, EngagementCache, table
+    from shailoo.store.workspace import open_workspace
+
+    cache = EngagementCache()
+    with open_workspace(copy_workspace, read_only=True) as ws:
+        plain = table(ws, "posts", DashboardQuery(by="platform"))[0]
+        cached = table(ws, "posts", DashboardQuery(by="platform"), cache)[0]
+        assert cached.equals(plain) and cache._table is not None
+        kept = cache._table
+        table(ws, "interactions", DashboardQuery(by="actor"), cache)
+        assert cache._table is kept  # same data: not computed again
+    with open_workspace(copy_workspace) as ws:  # a registry change is a new data version
+        ws.con.execute("UPDATE actors SET category = 'media' WHERE actor_id = (SELECT min(actor_id) FROM actors)")
+    with open_workspace(copy_workspace, read_only=True) as ws:
+        fresh = table(ws, "posts", DashboardQuery(by="category"), cache)[0]
+        assert cache._table is not kept and fresh.equals(table(ws, "posts", DashboardQuery(by="category"))[0])

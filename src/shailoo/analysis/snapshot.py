@@ -85,7 +85,12 @@ def _cache_exists(ws) -> bool:
 
 
 def engagement_source(ws) -> str:
-    """What a metric selects FROM: the materialised table if present, else the SQL subquery."""
+    """What a metric selects FROM: a per-post table the caller prepared (`ws.engagement_table`, the
+    name of a table or view holding `post_engagement_sql`'s rows: the web app keeps one per data
+    version), the materialised table if present, else the SQL subquery."""
+    prepared = getattr(ws, "engagement_table", None)
+    if prepared:
+        return prepared
     if _cache_exists(ws):
         return CACHE_TABLE
     return f"({post_engagement_sql(ws)})"

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shailoo.errors import ShailooError
 from shailoo.server import auth
+from shailoo.server.dashboard import EngagementCache
 from shailoo.server.db import WorkspaceBusy, WorkspaceGate
 from shailoo.server.render import page
 from shailoo.server.sessions import RateLimiter, SessionStore, UserCache
@@ -171,6 +172,7 @@ def create_app(workspace: str | Path, wait: float = 5.0, user_ttl: float = 2.0, 
     app.state.project = project
     app.state.sessions = SessionStore()
     app.state.users = UserCache(user_ttl)
+    app.state.engagement = EngagementCache()  # the dashboard's per-post table, per data version
     app.state.limits = {k: RateLimiter(n, window) for k, (n, window) in LOGIN_LIMITS.items()}
     _handlers(app)
     for router in ROUTERS:  # added one by one: app.routes then lists every APIRoute, whatever FastAPI's version

@@ -3,6 +3,9 @@ filters and default scope, so the same numbers) and the choices its filter form 
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -65,14 +68,59 @@ def choices(ws: Workspace) -> dict[str, list[str]]:
             "categories": list(CATEGORIES), "actors": actors, "by": list(BY)}
 
 
-def table(ws: Workspace, name: str, q: DashboardQuery) -> tuple[pa.Table, str]:
+class EngagementCache:
+    """The per-post table every monitoring table reads (analysis/snapshot.py: one snapshot per post,
+    interactions, followers at posting), computed once per data version and kept in memory, so a
+    dashboard page does not choose the snapshots of a million posts again for each table. The
+    version changes with any import, registry or time-zone change, so the figures are never stale."""
+
+    VIEW = "server_post_engagement"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: tuple | None = None
+        self._table: pa.Table | None = None
+
+    @staticmethod
+    def version(ws: Workspace) -> tuple:
+        from shailoo.analysis.snapshot import min_hours
+
+        row = ws.con.execute("""SELECT (SELECT max(import_id) FROM imports), (SELECT count(*) FROM posts),
+                   (SELECT count(*) FROM engagement_snapshots), (SELECT count(*) FROM follower_snapshots),
+                   (SELECT sum(hash(account_key, actor_id)) FROM accounts),
+                   (SELECT sum(hash(actor_id, name, category)) FROM actors)""").fetchall()[0]
+        return (*row, ws.config.timezone, min_hours(ws))
+
+    @contextmanager
+    def use(self, ws: Workspace) -> Iterator[None]:
+        """Within the block, the metrics on `ws` read the cached per-post table."""
+        from shailoo.analysis.snapshot import fetch, post_engagement_sql
+
+        version = self.version(ws)
+        with self._lock:
+            if self._version != version:
+                self._table, self._version = fetch(ws, post_engagement_sql(ws)), version
+            table = self._table
+        ws.con.register(self.VIEW, table)
+        ws.engagement_table = self.VIEW
+        try:
+            yield
+        finally:
+            del ws.engagement_table
+            ws.con.unregister(self.VIEW)
+
+
+def table(ws: Workspace, name: str, q: DashboardQuery, cache: EngagementCache | None = None) -> tuple[pa.Table, str]:
     """One monitoring table (posts or interactions) and the sentence stating its scope."""
     from shailoo.analysis import metrics
 
     if name not in TABLES:
         raise UsageError(f"The dashboard's tables are {', '.join(TABLES)}, not '{name[:40]}'.")
     flt, scope = select(ws, **q.filters())
-    return getattr(metrics, name)(ws, flt, q.by), scope
+    if cache is None:
+        return getattr(metrics, name)(ws, flt, q.by), scope
+    with cache.use(ws):
+        return getattr(metrics, name)(ws, flt, q.by), scope
 
 
 def shown_columns(t: pa.Table, name: str) -> list[str]:

@@ -32,7 +32,7 @@ def dashboard(request: Request, user: User = Depends(READ), q: data.DashboardQue
         choices = data.choices(ws)
         tables = {}
         for name in data.TABLES:
-            t, scope = data.table(ws, name, q)
+            t, scope = data.table(ws, name, q, request.app.state.engagement)
             rows = t.to_pylist()
             tables[name] = (data.shown_columns(t, name), [(r, dashboard_link(q, r)) for r in rows])
     return page(request, "dashboard.html", q=q, choices=choices, tables=tables, scope=scope,
@@ -44,6 +44,6 @@ def metric_json(request: Request, name: str, user: User = Depends(READ),
                 q: data.DashboardQuery = Depends(_query)) -> Response:
     """One monitoring table as JSON: the rows `shailoo metrics NAME --format json` prints, and its scope."""
     with request.app.state.gate.read() as ws:
-        t, scope = data.table(ws, name, q)
+        t, scope = data.table(ws, name, q, request.app.state.engagement)
     rows = [{k: data.jsonable(v) for k, v in r.items()} for r in t.to_pylist()]
     return JSONResponse({"table": name, "by": q.by, "scope": scope, "rows": rows})
