@@ -94,9 +94,14 @@ def test_other_layouts_are_one_sentence(workspace, name, expected):
     assert workspace.con.execute("SELECT count(*) FROM imports").fetchall()[0][0] == 0
 
 
-def test_posts_loader_points_to_the_ads_command(workspace):
-    with pytest.raises(WrongFormat, match="shailoo ads import"):
-        import_file(workspace, ADVERTISERS)
+def test_shailoo_import_loads_an_ad_library_report(workspace, runner):
+    """`shailoo import FILE` detected the format but could not load it (it pointed to `ads import`)."""
+    result = import_file(workspace, ADVERTISERS)
+    assert result.format == "meta_ad_library_report"
+    assert result.records == result.imported + result.updated + result.unchanged + result.quarantined + result.skipped
+    assert len(rows(workspace)) == result.imported + result.updated > 0
+    again = import_file(workspace, ADVERTISERS)
+    assert again.seen_before and len(rows(workspace)) == result.imported + result.updated
 
 
 def test_renamed_file_has_no_window(workspace, tmp_path):

@@ -95,6 +95,10 @@ def import_file(
     check_input_file(path)
     ws.check_key()  # before anything is read or written: posts of private authors need it
     module = importers.get_importer(format_id) if format_id else importers.detect(path)
+    if getattr(module, "KIND", None) == "ads":  # Meta Ad Library: ads and spend, not posts (store/ads.py)
+        from shailoo.store.ads import load_into
+
+        return load_into(ws, path, options, progress, reread=reread, format_id=module.FORMAT.id)
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc)
     sha = file_sha256(path)
