@@ -91,6 +91,11 @@ def test_coding_sample_of_flags(ws):
     assert summary["posts"] == 5
     listed = list_samples(ws.con).to_pylist()
     assert listed[0]["kind"] == "inflammatory" and "lexicon" in listed[0]["rule"]
+    from shailoo.coding.samples import redraw_sample  # stopped with "--kind must be one of ..."
+
+    again = redraw_sample(ws, "inflammatory-review")
+    assert again["posts"] == 5
+    assert ws.con.execute("SELECT count(*) FROM sample_posts WHERE sample = 'inflammatory-review'").fetchall()[0][0] == 5
 
 
 def test_workspace_lexicon_replaces_the_shipped_one(ws):

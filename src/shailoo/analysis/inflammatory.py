@@ -304,6 +304,9 @@ def draw_sample(ws, name: str, flt=None, any_language: bool = False, categories:
         raise CodingError(f"No own post in this scope matches the lexicons, so sample '{name}' was not drawn.")
     samples._refuse_orphans(con, name)
     what = ", ".join(categories) if categories else "all categories"
-    rule = replace(samples.SampleRule(kind="query", seed=0), kind="inflammatory",
-                   query=f"inflammatory-language lexicon flags ({what})", scope=samples.scope_of(flt))
+    # by: the lexicon categories drawn; proportional: every lexicon on every post (any_language) — so
+    # `shailoo coding sample redraw` can draw it again
+    rule = replace(samples.SampleRule(kind="query", seed=0), kind="inflammatory", by=tuple(categories),
+                   proportional=any_language, query=f"inflammatory-language lexicon flags ({what})",
+                   scope=samples.scope_of(flt))
     return samples._store(con, name, rule, drawn)

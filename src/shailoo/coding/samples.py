@@ -368,6 +368,11 @@ def load_rule(con, name: str) -> SampleRule:
 def redraw_sample(ws, name: str) -> dict:
     """Draw a sample again by its stored rule, seed and scope (refused if coded posts would leave it)."""
     rule = load_rule(ws.con, name)
+    if rule.kind == "inflammatory":  # drawn by the lexicon flags (`shailoo inflammatory sample`)
+        from shailoo.analysis import inflammatory
+
+        return inflammatory.draw_sample(ws, name, filter_of(rule.scope), any_language=rule.proportional,
+                                        categories=tuple(rule.by), replace_existing=True)
     return draw_sample(ws, name, rule, None, replace_existing=True)
 
 
