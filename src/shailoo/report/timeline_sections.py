@@ -101,7 +101,7 @@ def timeline_section(ws, flt, tr, span: tuple | None, notes: dict) -> dict | Non
     days = day_activity(ws, flt)
     bursts = beside_events(ws, bursts, EVENTS_WITHIN)
     blocks = [Block(tr("tl.activity"), days, _chart(tr, days, bursts, events), name="timeline-days",
-                    note=tr("tl.note_activity"), fold=0)]
+                    note=tr("tl.note_activity"))]
     if bursts.num_rows:
         blocks.append(Block(tr("tl.bursts"), bursts, name="bursts", note=tr("tl.note_bursts", days=EVENTS_WITHIN)))
     if events.num_rows:
