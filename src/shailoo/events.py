@@ -263,7 +263,7 @@ def events_by_year_size(ws, since: date | None = None, until: date | None = None
     reported participants; an event whose bounds span two classes, or that has none, is
     `size_unknown` — never put in a class by a guess."""
     where, params = _where(since, until, None, None)
-    return fetch(ws, f"""SELECT year(start_date)::INTEGER AS year, coalesce(event_type, '—') AS type,
+    return fetch(ws, f"""SELECT CAST(year(start_date) AS VARCHAR) AS year, coalesce(event_type, '—') AS type,
             count(*)::BIGINT AS events,
             count(*) FILTER (WHERE reported_high < 100)::BIGINT AS under_100,
             count(*) FILTER (WHERE reported_low >= 100 AND reported_high < 1000)::BIGINT AS from_100_to_999,
