@@ -7,7 +7,7 @@ import json
 import duckdb
 
 from shailoo.cli.main import app
-from shailoo.store.workspace import DB_NAME, init_workspace
+from shailoo.store.workspace import DB_NAME, init_workspace, open_workspace
 from tests.conftest import DATA
 
 GROUP = DATA / "crowdtangle" / "group.csv"
@@ -31,3 +31,18 @@ def test_crowdtangle_posts_keyed_the_old_way_are_rekeyed_and_not_duplicated(tmp_
     keys = [k for (k,) in con.execute("SELECT platform_post_id FROM posts WHERE platform = 'facebook'").fetchall()]
     assert con.execute("SELECT count(*) FROM posts").fetchall()[0][0] == before
     assert keys and all("_" not in k for k in keys)
+
+
+def test_a_migration_numbered_below_the_highest_applied_still_runs(tmp_path):
+    """Migrations 009/010 landed after 011 had been applied to a workspace: they were skipped for good."""
+    from shailoo.store.migrate import latest_version
+
+    init_workspace(tmp_path / "ws").close()
+    con = duckdb.connect(str(tmp_path / "ws" / DB_NAME))
+    con.execute("DROP TABLE ad_spend")
+    con.execute("DELETE FROM schema_version WHERE version = 9")
+    con.close()
+    with open_workspace(tmp_path / "ws") as ws:
+        assert ws.con.execute("SELECT count(*) FROM ad_spend").fetchall()[0][0] == 0
+        versions = [v for (v,) in ws.con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()]
+        assert 9 in versions and max(versions) == latest_version()

@@ -46,9 +46,10 @@ def migrate(con: duckdb.DuckDBPyConnection, workspace_label: str) -> int:
             f"The workspace {workspace_label} has schema version {have}, newer than this shailoo knows "
             f"({newest}); upgrade shailoo to open it."
         )
+    applied = {v for (v,) in con.execute("SELECT version FROM schema_version").fetchall()}
     for version, sql in available():
-        if version <= have:
-            continue
+        if version in applied:  # by set, not by the highest: a migration numbered below one applied
+            continue            # (two landed in another order) still runs; each is re-runnable
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
