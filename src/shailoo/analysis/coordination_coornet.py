@@ -28,8 +28,8 @@ Differences from CooRnet that could not be avoided (docs/coordination.md):
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shailoo.analysis.coordination import Coordination, _load_shares
 from shailoo.analysis.coordination_graph import accounts_table, components_table, network, r_quantile
@@ -48,7 +48,7 @@ def estimate_interval(con, q: float = 0.1, p: float = 0.5) -> tuple[int | None, 
     if second.num_rows == 0:
         return None, {}
     cut = r_quantile(second["sec"].to_numpy(), q)
-    con.register("quick", second.filter(pa.compute.less_equal(second["sec"], cut)))
+    con.register("quick", second.filter(pc.less_equal(second["sec"], cut)))
     try:
         secs = con.sql(f"""SELECT min(sec) AS sec FROM ({ranked}) r SEMI JOIN quick USING (object_id)
                            WHERE rank / n > {float(p)} GROUP BY object_id""").to_arrow_table()["sec"].to_numpy()
@@ -101,7 +101,7 @@ def detect_coornet(con, shares: pa.Table, window: int | None, edge_weight: float
         GROUP BY ALL""").to_arrow_table()
     threshold = r_quantile(full["weight"].to_numpy(), edge_weight)
     params.update(weight_threshold=threshold, edges_full=full.num_rows)
-    kept = full.filter(pa.compute.greater_equal(full["weight"], threshold)) if threshold is not None else full
+    kept = full.filter(pc.greater_equal(full["weight"], threshold)) if threshold is not None else full
     con.register("kept", kept)
     edges = con.sql("""
         WITH d AS (SELECT least(account_id, account_id_y) AS account_id,
@@ -129,5 +129,3 @@ def detect_coornet(con, shares: pa.Table, window: int | None, edge_weight: float
                              ORDER BY timestamp_share, object_id, account_id""").to_arrow_table()
     return Coordination("coornet", params, pairs, accounts, edges, comps, net.communities_table(), coordinated)
 
-
-__all__ = ["detect_coornet", "estimate_interval", "np"]
