@@ -8,10 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from shailoo.cli.main import app
-from shailoo.demo import PROJECT, generate, run_demo
+from shailoo.demo import PROJECT, generate
 from shailoo.demo.writers import CROWDTANGLE_HEADER
 from shailoo.platforms import CATEGORIES
 from shailoo.store.workspace import init_workspace, open_workspace
@@ -62,9 +61,8 @@ def test_crowdtangle_header_is_the_real_one(real):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo") / "ws"
-    summary = run_demo(folder, Console(quiet=True), report=False)
+def demo(demo_built):
+    summary, folder = demo_built
     ws = open_workspace(folder, read_only=True)
     yield summary, ws
     ws.close()

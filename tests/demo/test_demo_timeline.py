@@ -1,25 +1,18 @@
 """The demo's crisis (issue #14): the demo workspace has events and a crisis that the report's
-timeline shows with its burst. demo/run.py calls demo.crisis.add_crisis; until it does, the test
-adds the crisis itself, as that call would."""
+timeline shows with its burst (demo/run.py calls demo.crisis.add_crisis)."""
 
 from __future__ import annotations
 
 import pytest
-from rich.console import Console
-
-from shailoo.demo import run_demo
-from shailoo.demo.crisis import add_crisis
 from shailoo.report.build import build_report
 from shailoo.store.workspace import open_workspace
 
 
 @pytest.fixture(scope="module")
-def demo_report(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo") / "demo"
-    run_demo(folder, Console(quiet=True), report=False)
-    with open_workspace(folder) as ws:
-        if not ws.con.execute("SELECT count(*) FROM events").fetchall()[0][0]:
-            add_crisis(ws, folder / "demo-data", Console(quiet=True), 2026)
+def demo_report(demo_built):
+    summary, folder = demo_built
+    assert summary["crisis"]
+    with open_workspace(folder, read_only=True) as ws:
         events = ws.con.execute("SELECT name FROM events ORDER BY start_date").fetchall()
         report = build_report(ws, include_text=False)
     return report, [e[0] for e in events]

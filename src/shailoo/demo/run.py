@@ -158,6 +158,9 @@ def _build(ws, folder: Path, console, seed: int, started: float, with_report: bo
     if any(f["kind"] == "real" and "skipped" not in f for f in files):
         console.print(f"Real data: {RIA_CREDIT}; see {data_dir / 'real' / 'ATTRIBUTION.md'}.")
 
+    from shailoo.demo.crisis import add_crisis
+
+    crisis = add_crisis(ws, data_dir, console, seed)  # a border clash and a rally: events and a burst
     coding = _coding(ws, data_dir, console)
     admin = _admin(ws, console)
 
@@ -183,4 +186,4 @@ def _build(ws, folder: Path, console, seed: int, started: float, with_report: bo
     return {"workspace": str(folder), "seed": seed, "generated_posts": data.posts, "actors": registry["actors"],
             "accounts": registry["accounts"], "files": files, "posts": posts, "snapshots": snapshots,
             "report": str(report) if report else None, "seconds": seconds, "coding": coding,
-            "admin": admin and admin["name"]}
+            "admin": admin and admin["name"], "crisis": crisis}
