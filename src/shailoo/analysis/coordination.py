@@ -33,7 +33,8 @@ SHARE_COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
 METHODS = ("coortweet", "coornet")
 DEFAULT_WINDOW = 60  # seconds; CooRTweet's own default is 10, the issue's CLI default 60
 DEFAULT_EDGE_WEIGHT = {"coortweet": 0.5, "coornet": 0.9}
-LOUVAIN_SEED = 13  # Louvain is randomised; a fixed seed makes communities repeatable
+LOUVAIN_SEED = 13
+DEFAULT_MEMORY_LIMIT = "3GB"  # DuckDB's working memory before it spills to disk  # Louvain is randomised; a fixed seed makes communities repeatable
 
 
 @dataclass
@@ -197,9 +198,15 @@ def detect_coordination(shares: pa.Table, window: int | None = DEFAULT_WINDOW, m
 def _connect(memory_limit: str | None):
     import duckdb
 
+    import tempfile
+
     con = duckdb.connect(":memory:")
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")
+    # Pairs of a much-shared object can outgrow memory: DuckDB spills to a temporary folder past
+    # the limit instead of taking most of the machine (its own default is 80 % of RAM).
+    limit = (memory_limit or DEFAULT_MEMORY_LIMIT).replace("'", "")
+    con.execute(f"SET memory_limit = '{limit}'")
+    spill = Path(tempfile.gettempdir()) / "shailoo-coordination"
+    con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), '')}'")
     con.execute("SET preserve_insertion_order = false")
     return con
 
