@@ -136,3 +136,22 @@ def test_same_figures_as_coortweet(shares, name):
         assert r.edges["weight_fast"].null_count == r.edges.num_rows - want["fast_edges"]
         assert sum(x is True for x in r.edges["weight_threshold_fast"].to_pylist()) == want["fast_over"]
         assert sum(r.accounts["coordinated_fast"].to_pylist()) == want["coordinated_fast"]
+
+
+def test_coornet_interval_as_coornet_estimates_it(shares):
+    """CooRnet at commit 79228734ceb56e2d3cc6da2535ae938472c75081 (R/estimate_coord_interval.R, with
+    dplyr 1.1.0 from Debian), run by R 4.2.2 on the same file (expanded = object_id, date =
+    timestamp_share as POSIXct UTC), q = 0.1, p = 0.5, printed: Min 0, 1st Qu. 17, Median 1439,
+    Mean 9367, 3rd Qu. 9790, Max 479420, and "1439 secs"."""
+    from shailoo.analysis.coordination import _connect, _load_shares
+    from shailoo.analysis.coordination_coornet import estimate_interval
+
+    con = _connect(None)
+    _load_shares(con, shares)
+    con.execute("""CREATE TEMP TABLE s AS SELECT object_id, account_id, content_id, timestamp_share AS ts, rn FROM s0
+                   WHERE object_id IN (SELECT object_id FROM s0 GROUP BY object_id HAVING count(*) > 1)""")
+    interval, summary = estimate_interval(con, 0.1, 0.5)
+    assert interval == 1439
+    assert (summary["min"], summary["q1"], summary["median"], round(summary["mean"]), summary["max"]) == (
+        0, 17, 1439, 9367, 479420)
+    assert round(summary["q3"]) in (9790, 9791)  # R's summary prints 4 significant digits
