@@ -10,6 +10,6 @@ from shailoo.demo import run_demo
 
 @pytest.fixture(scope="session")
 def demo_built(tmp_path_factory):
-    """(summary, folder) of a demo built without its report; tests only read it."""
+    """(summary, folder) of a demo built with its report; tests only read it."""
     folder = tmp_path_factory.mktemp("demo") / "ws"
-    return run_demo(folder, Console(quiet=True), report=False), folder
+    return run_demo(folder, Console(quiet=True), report=True), folder

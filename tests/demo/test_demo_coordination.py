@@ -6,18 +6,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from rich.console import Console
 
 from shailoo.cli.main import app
-from shailoo.demo import run_demo
 from shailoo.demo.cast import NETWORK
 
 
 @pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo-coord") / "ws"
-    run_demo(folder, Console(quiet=True), report=True)
-    return folder
+def demo_ws(demo_built):
+    return demo_built[1]
 
 
 def test_coordination_finds_the_planted_network(demo_ws, runner):
