@@ -39,7 +39,7 @@ def test_section_blocks(ws):
     assert names == ["channels-compare", "channels-videos", "channels-speed", "channels-groups",
                      "channels-responsiveness"]
     speed = section["blocks"][2].table.to_pylist()[0]
-    assert speed["per_hour"] == 3.75 and speed["basis"] == "interpolated"
+    assert speed["per_hour"] == 3.75 and speed["basis"] == "interpolated"  # in English: the en report
     resp = section["blocks"][4].table.to_pylist()[0]
     assert (resp["complaints"], resp["replied"], resp["median_hours"]) == (1, 1, 2.0)
 
@@ -69,3 +69,18 @@ def test_cli_commands(ws, runner):
     assert result.exit_code == 1 and "--measure must be one of" in result.output
     result = runner.invoke(app, ["groups", "-w", path, "--selection", "--keyword", "kyrgyz", "-f", "json"])
     assert result.exit_code == 0 and json.loads(result.stdout)[0]["keyword"] == "kyrgyz"
+
+
+def test_russian_section_has_human_words(ws, tmp_path):
+    import re
+
+    from shailoo.report.build import render_html
+
+    report = build_report(ws, include_text=False, lang="ru")
+    section = next(s for s in report.sections if s["id"] == "channels")
+    assert section["title"] == "Каналы и группы"
+    assert section["blocks"][2].table["basis"].to_pylist()[0] == "интерполяция"
+    body = re.sub(r'<pre class="cmd">.*?</pre>', "", render_html(ws, report), flags=re.DOTALL)
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|svg)\b.*?</\1>", "", body, flags=re.DOTALL))
+    part = visible[visible.index("Каналы и группы"):]
+    assert "`" not in part and "_pct" not in part and not re.search(r"--\w", part.split("Методология")[0])

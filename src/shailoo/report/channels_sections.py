@@ -6,6 +6,8 @@ shown: no table here has a column naming an author who is not a registered accou
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -14,8 +16,9 @@ from shailoo.report.blocks import Block
 SPEED_SHOWN = 20
 HOURS = 24
 
+# `note` (why growth is unknown, in English) stays in the CSV; the HTML shows "—" and the block's note says why.
 CHANNEL_COLUMNS = ["platform", "channel", "subscribers", "views", "total_posts", "posts", "post_views",
-                   "first_post", "subscriber_growth", "note"]
+                   "first_post", "subscriber_growth"]
 VIDEO_COLUMNS = ["label", "rank", "channel", "created_at", "title", "views", "url"]
 SPEED_COLUMNS = ["rank", "platform", "account_name", "created_at", "text", "value_at_n", "per_hour", "basis", "url"]
 GROUP_COLUMNS = ["platform", "group", "members", "posts", "member_posts_pct", "kind", "posts_per_member",
@@ -36,6 +39,13 @@ def _local(tr, table: pa.Table, column: str) -> pa.Table:
                             table[column].cast(pa.timestamp("us", tz=str(tr.tz))))
 
 
+def _translated(tr, table: pa.Table, column: str, prefix: str) -> pa.Table:
+    """Words the analysis writes in English (measured, horizontal …) in the reader's language."""
+    values = [None if v is None else tr(f"{prefix}.{v}") if tr.has(f"{prefix}.{v}") else v
+              for v in table[column].to_pylist()]
+    return table.set_column(table.column_names.index(column), column, pa.array(values, pa.string()))
+
+
 def _block(tr, key: str, table: pa.Table, columns: list[str], **kw) -> Block:
     return Block(tr(f"chan.blk.{key}"), table, columns=columns, labels=_labels(tr, columns),
                  name=f"channels-{key}", **kw)
@@ -53,7 +63,11 @@ def channels_section(ws, flt, tr) -> dict | None:
     if ch.num_rows:
         ch = _local(tr, ch, "first_post")
         blocks.append(_block(tr, "compare", ch, CHANNEL_COLUMNS, note=tr("chan.note.compare")))
-        videos, unknown = top_videos_by_topic(ws, flt, n=5)
+        # videos: YouTube's, and only when some carry views (tagging tokenises the posts it reads)
+        has_views = ws.con.execute("SELECT count(*) FROM engagement_snapshots e JOIN posts p USING (post_id) "
+                                   "WHERE p.platform = 'youtube' AND e.views IS NOT NULL").fetchall()[0][0]
+        videos, unknown = (top_videos_by_topic(ws, replace(flt, platform="youtube"), n=5) if has_views
+                           else (pa.table({}), 0))
         if videos.num_rows:
             videos = _local(tr, videos, "created_at")
             note = tr("chan.note.videos") + (" " + tr("chan.note.videos_unknown", n=unknown) if unknown else "")
@@ -61,11 +75,12 @@ def channels_section(ws, flt, tr) -> dict | None:
     speed = like_speed(ws, flt, HOURS, "likes")
     known = speed.filter(pc.is_valid(speed["per_hour"])) if speed.num_rows else speed
     if known.num_rows:
-        blocks.append(_block(tr, "speed", _local(tr, known, "created_at"), SPEED_COLUMNS, limit=SPEED_SHOWN, fold=10,
+        known = _translated(tr, _local(tr, known, "created_at"), "basis", "chan.basis")
+        blocks.append(_block(tr, "speed", known, SPEED_COLUMNS, limit=SPEED_SHOWN, fold=10,
                              note=tr("chan.note.speed", hours=HOURS, known=known.num_rows, total=speed.num_rows)))
     gr = groups(ws, flt)
     if gr.num_rows:
-        blocks.append(_block(tr, "groups", gr, GROUP_COLUMNS, note=tr("chan.note.groups")))
+        blocks.append(_block(tr, "groups", _translated(tr, gr, "kind", "chan.kind"), GROUP_COLUMNS, note=tr("chan.note.groups")))
     resp = responsiveness(ws, flt)
     if resp.num_rows:
         blocks.append(_block(tr, "responsiveness", resp, RESPONSE_COLUMNS, note=tr("chan.note.responsiveness")))
