@@ -3,7 +3,7 @@ percentile hours to first reply per account and month, all computed by hand here
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
