@@ -14,6 +14,13 @@ SAMPLE = 5
 def test_report_text_sections_pay_for_their_sample_only(tmp_path, monkeypatch):
     ws = build_fixture(tmp_path / "ws", results=True)
     ws.con.execute("DROP TABLE post_tokens; DROP TABLE post_language")  # as a workspace imported before the caches
+    # The sections that read every post's words by design (inflammatory-language counts, copypasta) are
+    # left out: this is about the text sections, which read a sample.
+    from shailoo.report.config import SECTIONS
+
+    (ws.path / "report").mkdir(exist_ok=True)
+    keep = [s for s in SECTIONS if s not in ("inflammatory", "coordination")]
+    (ws.path / "report" / "report.yaml").write_text("sections: [" + ", ".join(keep) + "]\n", encoding="utf-8")
     try:
         monkeypatch.setattr(text_report_module, "REPORT_SAMPLE", SAMPLE)
         sections = build_sections(ws, all_posts=True)
