@@ -125,14 +125,61 @@ COMMAND_MODULES = (
     "shailoo.cli.coordination_workspace_commands",  # after any module making the `coordination` group
 )
 
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _name:
-            raise
-        continue
-    _module.register(app)
+# Which modules make each top-level command, so that `shailoo terms` imports the text commands only
+# (importing every module costs a tenth of a second at every start); tests/cli/test_lazy_commands.py
+# checks this map against what the modules register.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("init", "key", "periods", "quarantine", "status"), ("workspace_commands",)),
+    **dict.fromkeys(("formats", "import"), ("import_commands",)),
+    "actors": ("actor_commands",), "demo": ("demo_commands",),
+    **dict.fromkeys(("metrics", "results"), ("metrics_commands",)),
+    "report": ("report_commands",),
+    **dict.fromkeys(("assoc", "clusters", "detect-language", "kwic", "ngrams", "stopwords", "terms", "topics"),
+                    ("text_commands",)),
+    "stem": ("stem_commands",), "sql": ("sql_commands",), "export": ("export_commands",),
+    "coding": ("coding_commands",), **dict.fromkeys(("serve", "users"), ("server_commands",)),
+    "ads": ("ads_commands",), "inflammatory": ("inflammatory_commands",), "copypasta": ("copypasta_commands",),
+    "events": ("events_commands",), "bursts": ("bursts_commands",),
+    **dict.fromkeys(("channels", "like-speed"), ("channels_commands",)),
+    **dict.fromkeys(("groups", "responsiveness"), ("groups_commands",)),
+    "coordination": ("coordination_commands", "coordination_workspace_commands"),
+}
+_loaded: set[str] = set()
+
+
+def load_commands(argv: list[str] | None = None) -> None:
+    """Register the commands `argv` names (every command when it names none we know, or for --help)."""
+    wanted = COMMANDS.get(_command_name(argv)) if argv is not None else None
+    names = [f"shailoo.cli.{m}" for m in wanted] if wanted else COMMAND_MODULES
+    for name in names:
+        if name in _loaded:
+            continue
+        _loaded.add(name)
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app)
+
+
+def _command_name(argv: list[str]) -> str | None:
+    """The first word of argv that is not a global option or its value."""
+    takes_value = {"-w", "--workspace"}
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in takes_value:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+if not getattr(sys.modules.get("shailoo.cli"), "lazy", False):  # imported as a library or by tests: all
+    load_commands()
 
 
 class _NoPandas:
@@ -161,6 +208,7 @@ def _pyarrow_without_pandas() -> None:
 
 
 def main() -> None:
+    load_commands(sys.argv[1:])
     _pyarrow_without_pandas()
     app()
 
