@@ -232,14 +232,17 @@ def _register(con, name: str, table: pa.Table) -> None:
     con.unregister(f"{name}_arrow")
 
 
-def flag_counts(ws, flt=None, by: str = "actor", any_language: bool = False) -> tuple[pa.Table, list[str]]:
+def flag_counts(ws, flt=None, by: str = "actor", any_language: bool = False,
+                flags: Flags | None = None) -> tuple[pa.Table, list[str]]:
     """Flagged posts and matches per group (actor, category, platform, week, lexicon category) and lexicon
-    category, beside the posts selected in the group (the share's denominator)."""
+    category, beside the posts selected in the group (the share's denominator). `flags`: the result of
+    `find_flags` just run on this connection for the same selection (its tables are reused, so several
+    groupings match the lexicons once)."""
     from shailoo.coding.samples import query_table
 
     if by not in BY:
         raise UsageError(f"--by must be one of {', '.join(BY)}, not '{by}'.")
-    flags = find_flags(ws, flt, any_language)
+    flags = flags if flags is not None else find_flags(ws, flt, any_language)
     grp = "h.category" if by == "lexicon_category" else _GROUP[by]
     if by == "lexicon_category":
         sql = """SELECT h.category AS lexicon_category, count(DISTINCT h.post_id) AS flagged_posts, count(*) AS matches,

@@ -21,6 +21,9 @@ GROUP_COLUMNS = ["group", "accounts", "account_labels", "platforms", "registered
 CAMPAIGN_COLUMNS = ["campaign", "first_time", "last_time", "accounts", "posts", "platforms", "text", "example_url"]
 
 
+REPORT_NEAR_LIMIT = 200_000  # posts in the selection above which the report compares identical texts only
+
+
 def coordination_section(ws, flt, tr, notes: dict | None = None) -> dict | None:
     try:
         from shailoo.analysis.coordination_groups import coordination_on_workspace
@@ -30,8 +33,15 @@ def coordination_section(ws, flt, tr, notes: dict | None = None) -> dict | None:
         raise
     from shailoo.analysis.copypasta import copypasta
 
+    from shailoo.analysis.near_duplicates import NearDuplicateParams
+
     wc = coordination_on_workspace(ws, "link", flt)
-    cp = copypasta(ws, flt)
+    # Near-duplicates (MinHash) cost ~10 s a million posts: over a large selection the report looks for
+    # identical texts only and says so; `shailoo copypasta` finds the near-identical ones too.
+    where, params = flt.where(ws)
+    selected = ws.con.execute(f"SELECT count(*) FROM posts_v WHERE {where}", params).fetchall()[0][0]
+    exact_only = selected > REPORT_NEAR_LIMIT
+    cp = copypasta(ws, flt, near=NearDuplicateParams(min_words=10**9) if exact_only else None)
     if wc.groups.num_rows == 0 and cp.campaigns.num_rows == 0:
         return None
     p = wc.result.parameters
@@ -51,10 +61,13 @@ def coordination_section(ws, flt, tr, notes: dict | None = None) -> dict | None:
         blocks.append(Block(tr("coord.blk.copypasta"), campaigns, name="copypasta-campaigns",
                             columns=CAMPAIGN_COLUMNS, limit=GROUPS_SHOWN, fold=5,
                             labels={c: tr(f"coord.col.{c}") for c in CAMPAIGN_COLUMNS},
-                            note=tr("coord.note.copypasta", accounts=cp.min_accounts, hours=cp.within // 3600,
-                                    similarity=cp.near.threshold, words=cp.near.min_words)))
+                            note=tr("coord.note.copypasta_exact" if exact_only else "coord.note.copypasta",
+                                    accounts=cp.min_accounts, hours=cp.within // 3600, similarity=cp.near.threshold,
+                                    words=cp.near.min_words, limit=REPORT_NEAR_LIMIT)))
     else:
         paragraphs.append(tr("coord.copypasta_none", accounts=cp.min_accounts, hours=cp.within // 3600))
+    if exact_only:
+        paragraphs.append(tr("coord.exact_only", limit=REPORT_NEAR_LIMIT))
     paragraphs.append(tr("coord.leads"))
     return {"id": "coordination", "title": tr("coord.sec"), "paragraphs": paragraphs, "blocks": blocks,
             "notes": (notes or {}).get("coordination")}
