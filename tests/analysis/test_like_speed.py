@@ -68,3 +68,15 @@ def test_curve_never_extrapolates(ws):
 def test_bad_options_one_sentence(ws, kwargs, message):
     with pytest.raises(UsageError, match=message):
         like_speed(ws, **kwargs)
+
+
+def test_a_limited_ranking_is_the_top_of_the_whole_with_its_counts(ws):
+    """The report took every post's row (a million) to show twenty."""
+    from shailoo.analysis.like_speed import like_speed
+
+    whole = like_speed(ws, None, 24, "likes")
+    top = like_speed(ws, None, 24, "likes", limit=2)
+    assert top.num_rows == min(2, whole.num_rows)
+    assert top.column("post_id").to_pylist() == whole.column("post_id").to_pylist()[:2]
+    assert top.column("posts_in_scope")[0].as_py() == whole.num_rows
+    assert top.column("posts_known")[0].as_py() == whole.filter(whole.column("per_hour").is_valid()).num_rows

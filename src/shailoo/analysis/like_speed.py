@@ -37,15 +37,18 @@ def check_hours(hours: float) -> float:
     return float(hours)
 
 
-def like_speed(ws, flt: PostFilter | None = None, hours: float = 24, measure: str = "likes") -> pa.Table:
+def like_speed(ws, flt: PostFilter | None = None, hours: float = 24, measure: str = "likes",
+               limit: int | None = None) -> pa.Table:
     """One row per post in scope: the count at `hours`, speed per hour, basis, bracketing snapshots
-    and, where speed is unknown, the reason; ranked by speed (rank NULL where unknown)."""
+    and, where speed is unknown, the reason; ranked by speed (rank NULL where unknown). With `limit`,
+    the first `limit` rows only, each with `posts_in_scope` and `posts_known` (the counts of the whole
+    ranking), so a report's top list does not carry a million rows."""
     n = check_hours(hours)
     expr = measure_sql(measure)
     where, params = (flt or PostFilter()).where(ws)
     # h: hours from posting to each snapshot giving the measure; h0/v0 the last at or before N,
     # h1/v1 the first at or after N.
-    return fetch(ws, f"""
+    ranking = f"""
         WITH p AS (SELECT post_id, platform, account_name, actor, created_at, url, title,
                           left(coalesce(title, text), 200) AS text
                    FROM posts_v WHERE {where} AND {OWN_POSTS}),
@@ -84,7 +87,12 @@ def like_speed(ws, flt: PostFilter | None = None, hours: float = 24, measure: st
                snapshots, h0::DOUBLE AS before_h, v0::BIGINT AS before_value, h1::DOUBLE AS after_h,
                v1::BIGINT AS after_value, reason
         FROM r
-        ORDER BY value_at_n IS NULL, per_hour DESC, created_at, post_id""", params)
+        ORDER BY value_at_n IS NULL, per_hour DESC, created_at, post_id"""
+    if limit is None:
+        return fetch(ws, ranking, params)
+    return fetch(ws, f"""
+        SELECT *, count(*) OVER ()::BIGINT AS posts_in_scope, count(value_at_n) OVER ()::BIGINT AS posts_known
+        FROM ({ranking}) ORDER BY value_at_n IS NULL, per_hour DESC, created_at, post_id LIMIT {int(limit)}""", params)
 
 
 def like_curve(ws, flt: PostFilter | None = None, hours: float = 24, measure: str = "likes",
