@@ -49,9 +49,7 @@ def like_speed(ws, flt: PostFilter | None = None, hours: float = 24, measure: st
     # h: hours from posting to each snapshot giving the measure; h0/v0 the last at or before N,
     # h1/v1 the first at or after N.
     ranking = f"""
-        WITH p AS (SELECT post_id, platform, account_name, actor, created_at, url, title,
-                          left(coalesce(title, text), 200) AS text
-                   FROM posts_v WHERE {where} AND {OWN_POSTS}),
+        WITH p AS (SELECT post_id, platform, created_at FROM posts_v WHERE {where} AND {OWN_POSTS}),
         s AS (SELECT e.post_id, epoch(e.measured_at - e.created_at) / 3600.0 AS h, {expr} AS v
               FROM {SNAPSHOTS} WHERE e.measured_at >= e.created_at),
         g AS (SELECT post_id, count(*) AS snaps, count(v) AS known,
@@ -82,17 +80,24 @@ def like_speed(ws, flt: PostFilter | None = None, hours: float = 24, measure: st
             FROM p LEFT JOIN g USING (post_id))
         SELECT CASE WHEN value_at_n IS NOT NULL THEN rank() OVER (
                         ORDER BY value_at_n IS NULL, value_at_n / {n} DESC) END::BIGINT AS rank,
-               post_id, platform, actor, account_name, created_at, url, text,
-               value_at_n::DOUBLE AS value_at_n, (value_at_n / {n})::DOUBLE AS per_hour, basis,
+               post_id, value_at_n::DOUBLE AS value_at_n, (value_at_n / {n})::DOUBLE AS per_hour, basis,
                snapshots, h0::DOUBLE AS before_h, v0::BIGINT AS before_value, h1::DOUBLE AS after_h,
                v1::BIGINT AS after_value, reason
-        FROM r
-        ORDER BY value_at_n IS NULL, per_hour DESC, created_at, post_id"""
-    if limit is None:
-        return fetch(ws, ranking, params)
+        FROM r"""
+    # ranked on narrow rows; the post's own columns (its text above all) joined for the rows returned
+    counts = ""
+    if limit is not None:
+        counts = ", count(*) OVER ()::BIGINT AS posts_in_scope, count(value_at_n) OVER ()::BIGINT AS posts_known"
+    ranked = f"SELECT *{counts} FROM ({ranking}) q"
+    if limit is not None:
+        ranked += f" ORDER BY value_at_n IS NULL, per_hour DESC, post_id LIMIT {int(limit)}"
+    extra = ", k.posts_in_scope, k.posts_known" if limit is not None else ""
     return fetch(ws, f"""
-        SELECT *, count(*) OVER ()::BIGINT AS posts_in_scope, count(value_at_n) OVER ()::BIGINT AS posts_known
-        FROM ({ranking}) ORDER BY value_at_n IS NULL, per_hour DESC, created_at, post_id LIMIT {int(limit)}""", params)
+        SELECT k.rank, k.post_id, v.platform, v.actor, v.account_name, v.created_at, v.url,
+               left(coalesce(v.title, v.text), 200) AS text, k.value_at_n, k.per_hour, k.basis, k.snapshots,
+               k.before_h, k.before_value, k.after_h, k.after_value, k.reason{extra}
+        FROM ({ranked}) k JOIN posts_v v USING (post_id)
+        ORDER BY k.value_at_n IS NULL, k.per_hour DESC, v.created_at, k.post_id""", params)
 
 
 def like_curve(ws, flt: PostFilter | None = None, hours: float = 24, measure: str = "likes",
