@@ -57,7 +57,7 @@ class CopypastaResult:
 def copypasta(ws, flt: PostFilter | None = None, min_accounts: int = 5, within: int | str = 86400,
               near: NearDuplicateParams | None = None) -> CopypastaResult:
     """Find copypasta campaigns among the posts (and comments) `flt` selects."""
-    from shailoo.analysis.near_duplicates import near_duplicates, workspace_tokens
+    from shailoo.analysis.near_duplicates import near_duplicates, workspace_tokens_sql
 
     if min_accounts < 2:
         raise UsageError(f"--min-accounts must be at least 2, not {min_accounts}.")
@@ -71,8 +71,7 @@ def copypasta(ws, flt: PostFilter | None = None, min_accounts: int = 5, within: 
         FROM posts_v WHERE {where} AND account_id IS NOT NULL""", params)
     try:
         looked = con.execute("SELECT count(*) FROM _cp_posts").fetchall()[0][0]
-        tokens = workspace_tokens(con, "SELECT post_id FROM _cp_posts")
-        clusters = near_duplicates(con, f"SELECT post_id, toks FROM {tokens}", near)
+        clusters = near_duplicates(con, workspace_tokens_sql(con, "SELECT post_id FROM _cp_posts"), near)
         con.register("_cp_clusters", clusters)
         table = con.sql(_campaigns_sql(int(min_accounts), int(within))).to_arrow_table()
     finally:

@@ -237,21 +237,23 @@ def workspace_tokens(con, post_ids: str, name: str = "_nd_tokens") -> str:
     return its name: the workspace's token cache where it holds a post's current text, the others
     tokenised now by the same tokeniser and not stored (a detection over every post must not turn
     into a cache fill that the report's sampled text sections avoid)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {workspace_tokens_sql(con, post_ids)}")
+    return name
+
+
+def workspace_tokens_sql(con, post_ids: str) -> str:
+    """The SQL of `workspace_tokens`' table, to read once without storing it (a detection that
+    reads the tokens a single time need not copy a million token lists first)."""
     from shailoo.text.post_tokens import VERSION
     from shailoo.text.tokens import token_sql
 
     text = "coalesce(p.text_norm, p.text, '')"
-    cached = False
     try:
         cached = con.execute("SELECT version FROM post_tokens_version").fetchall() == [(VERSION,)]
     except Exception:  # noqa: BLE001 - no cache in this workspace (yet)
         cached = False
     if cached:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE {name} AS
-            SELECT p.post_id, coalesce(t.toks, {token_sql(text)}) AS toks
+        return f"""SELECT p.post_id, coalesce(t.toks, {token_sql(text)}) AS toks
             FROM posts p LEFT JOIN post_tokens t ON t.post_id = p.post_id AND t.text_hash = hash({text})
-            WHERE p.post_id IN ({post_ids})""")
-    else:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE {name} AS
-            SELECT p.post_id, {token_sql(text)} AS toks FROM posts p WHERE p.post_id IN ({post_ids})""")
-    return name
+            WHERE p.post_id IN ({post_ids})"""
+    return f"SELECT p.post_id, {token_sql(text)} AS toks FROM posts p WHERE p.post_id IN ({post_ids})"
