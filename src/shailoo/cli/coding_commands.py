@@ -5,9 +5,9 @@ The group is made here; each part adds its commands from its own module with `re
 
 from __future__ import annotations
 
-import importlib
-
 import typer
+
+from shailoo.modules import optional_module
 
 PARTS = (
     "shailoo.cli.coding_codebook_commands",    # codebook import/show/export, codes import/export, adjudicate, final
@@ -23,10 +23,6 @@ def register(app: typer.Typer) -> None:
     coding_app = new_app("Code posts by hand: codebook, samples, assignments, codes, reliability, suggestions.")
     app.add_typer(coding_app, name="coding")
     for name in PARTS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(coding_app)
+        module = optional_module(name)
+        if module is not None:
+            module.register(coding_app)

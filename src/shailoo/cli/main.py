@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import importlib
 import sys
 from pathlib import Path
 from typing import Optional
@@ -15,6 +14,7 @@ from typer.exceptions import Abort, Exit, TyperException
 from shailoo import __version__
 from shailoo.cli.options import EXIT_CODES, examples
 from shailoo.errors import ShailooError, os_error_sentence, printable
+from shailoo.modules import optional_module
 
 
 class ShailooGroup(TyperGroup):
@@ -155,13 +155,9 @@ def load_commands(argv: list[str] | None = None) -> None:
         if name in _loaded:
             continue
         _loaded.add(name)
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(app)
+        module = optional_module(name)
+        if module is not None:
+            module.register(app)
 
 
 def _command_name(argv: list[str]) -> str | None:

@@ -193,6 +193,18 @@ def current_value_set(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: in
     return (rows[0][0], tuple(rows[0][1])) if rows else None
 
 
+def _checked_act(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | None, variable: str,
+                 values: Iterable[str] | str | None) -> tuple[Codebook, Variable, tuple[str, ...]]:
+    """The current codebook, the variable and the chosen codes of one act on one unit, or CodingError."""
+    book = require_codebook(con)
+    values = [values] if isinstance(values, str) else list(values or [])
+    checked = check_act(book, variable, values, actor_id)
+    if isinstance(checked, str):
+        raise CodingError(checked[0].upper() + checked[1:] + ".")
+    _unit_exists(con, post_id, actor_id)
+    return (book, *checked)
+
+
 def record_code(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | None, variable: str,
                 values: Iterable[str] | str | None, coder: str, origin: str = "web",
                 coded_at: datetime | None = None) -> int:
@@ -207,13 +219,7 @@ def record_code(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | No
     name = check_person(coder)
     if name is None:
         raise CodingError("A coder's name must be 1 to 100 printable characters, not starting with = + - @.")
-    book = require_codebook(con)
-    values = [values] if isinstance(values, str) else list(values or [])
-    checked = check_act(book, variable, values, actor_id)
-    if isinstance(checked, str):
-        raise CodingError(checked[0].upper() + checked[1:] + ".")
-    var, chosen = checked
-    _unit_exists(con, post_id, actor_id)
+    book, var, chosen = _checked_act(con, post_id, actor_id, variable, values)
     origin = origin_for(con, post_id, name, origin)
     current = current_value_set(con, post_id, actor_id, variable, name, calibration=origin == "calibration")
     if current is not None and current[1] == tuple(sorted(chosen)):
@@ -241,13 +247,7 @@ def adjudicate(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | Non
         raise CodingError("A reviewer's name must be 1 to 100 printable characters, not starting with = + - @.")
     if note is not None and (len(note) > 2_000 or _CONTROL.sub("", note.replace("\n", " ")) != note.replace("\n", " ")):
         raise CodingError("A note must be at most 2,000 characters, without control characters.")
-    book = require_codebook(con)
-    values = [values] if isinstance(values, str) else list(values or [])
-    checked = check_act(book, variable, values, actor_id)
-    if isinstance(checked, str):
-        raise CodingError(checked[0].upper() + checked[1:] + ".")
-    var, chosen = checked
-    _unit_exists(con, post_id, actor_id)
+    book, var, chosen = _checked_act(con, post_id, actor_id, variable, values)
     act_id = con.execute("SELECT nextval('code_act_seq')").fetchall()[0][0]
     at = datetime.now(UTC)
     rows = [[act_id, post_id, actor_id, var.name, v, name, at, book.version, note or None] for v in (chosen or (None,))]

@@ -4,25 +4,15 @@ Page groups still being built are imported if present (like the CLI's command mo
 can land on its own.
 """
 
-import importlib
-
+from shailoo.modules import optional_module
 from shailoo.server.routes import admin, api, dashboard, pages, session
 
 _OPTIONAL = ("posts", "coding", "review", "admin_coding", "imports")
 
 
 def _optional_routers() -> tuple:
-    found = []
-    for name in _OPTIONAL:
-        full = f"shailoo.server.routes.{name}"
-        try:
-            module = importlib.import_module(full)
-        except ModuleNotFoundError as exc:
-            if exc.name != full:
-                raise
-            continue
-        found.append(module.router)
-    return tuple(found)
+    modules = (optional_module(f"shailoo.server.routes.{name}") for name in _OPTIONAL)
+    return tuple(m.router for m in modules if m is not None)
 
 
 ROUTERS = (session.router, dashboard.router, admin.router, *_optional_routers(), pages.router, api.router)
