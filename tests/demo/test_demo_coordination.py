@@ -46,3 +46,12 @@ def test_the_demo_report_shows_both(demo_ws):
     assert "narodnyi-golos.example" in html and "Элдин Үнү KG" in html
     assert "100 % поддерживаем" in html and "leads for review" in html
     assert '<svg' in html.split('id="coordination"')[1]  # the network picture, inline
+
+
+def test_the_issue_s_command_form_runs_the_workspace_mode(demo_ws, runner):
+    """`shailoo coordination -w WS --object link` (the form of the issue) was not a command: only
+    `coordination run` and `coordination shares` were."""
+    short = runner.invoke(app, ["coordination", "-w", str(demo_ws), "--object", "link", "-f", "json"])
+    assert short.exit_code == 0, short.output
+    run = runner.invoke(app, ["coordination", "run", "-w", str(demo_ws), "--object", "link", "-f", "json"])
+    assert json.loads(short.stdout)["groups"] == json.loads(run.stdout)["groups"]

@@ -29,12 +29,22 @@ MethodOpt = Annotated[str, typer.Option("--method", help="coortweet (pairwise wi
 
 
 def coordination_group(app: typer.Typer) -> typer.Typer:
-    """The `coordination` group of `app`, made here the first time (the hook other modules use)."""
-    from shailoo.cli.main import new_app
+    """The `coordination` group of `app`, made here the first time (the hook other modules use).
+
+    Its first word, when it names no subcommand, is an option of `run`: `shailoo coordination -w WS
+    --object link` is `shailoo coordination run -w WS --object link` (the workspace mode)."""
+    from shailoo.cli.main import ShailooGroup, new_app
+
+    class RunByDefault(ShailooGroup):
+        def parse_args(self, ctx, args):
+            if args and args[0] not in self.commands and args[0] not in ("--help", "-h") and "run" in self.commands:
+                args = ["run", *args]
+            return super().parse_args(ctx, args)
 
     group = next((g.typer_instance for g in app.registered_groups if g.name == "coordination"), None)
     if group is None:
-        group = new_app("Detect coordinated sharing: on a share table, or on the workspace's posts.")
+        group = new_app("Detect coordinated sharing: on a share table, or on the workspace's posts "
+                        "(`coordination -w WS --object link` runs `coordination run`).", cls=RunByDefault)
         app.add_typer(group, name="coordination")
     return group
 

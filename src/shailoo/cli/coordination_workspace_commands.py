@@ -106,12 +106,9 @@ def _write_network(wc, gexf, graphml, edges) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    from shailoo.cli.main import new_app
+    from shailoo.cli.coordination_commands import coordination_group
 
-    group = next((g.typer_instance for g in app.registered_groups if g.name == "coordination"), None)
-    if group is None:
-        group = new_app("Detect coordinated sharing: on a share table, or on the workspace's posts.")
-        app.add_typer(group, name="coordination")
+    group = coordination_group(app)
     group.command("run", epilog=examples(
         "shailoo coordination run -w ws --object link",
         "shailoo coordination run -w ws --object hashtag --window 30 --gexf hashtags.gexf",

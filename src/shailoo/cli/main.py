@@ -69,8 +69,8 @@ def database_sentence(exc: BaseException) -> str:
             "rerun with --debug and report it if the workspace is not damaged.")
 
 
-def new_app(help_text: str) -> typer.Typer:
-    return typer.Typer(cls=ShailooGroup, help=help_text, no_args_is_help=True, pretty_exceptions_enable=False,
+def new_app(help_text: str, cls: type[ShailooGroup] = ShailooGroup) -> typer.Typer:
+    return typer.Typer(cls=cls, help=help_text, no_args_is_help=True, pretty_exceptions_enable=False,
                        add_completion=False, rich_markup_mode=None)
 
 
