@@ -106,7 +106,9 @@ def cached_stem_words(con, lang: str, words: list[str]) -> list[str]:
         con.register("_stem_new", pa.table({"word": pa.array(list(new), pa.string()),
                                             "stem": pa.array(list(new.values()), pa.string())}))
         try:
-            con.execute("INSERT OR IGNORE INTO stem_cache SELECT ?, word, stem FROM _stem_new", [lang])
+            # not INSERT OR IGNORE: a read-only workspace's in-memory copy of the cache has no key
+            con.execute("""INSERT INTO stem_cache SELECT ?, n.word, n.stem FROM _stem_new n WHERE NOT EXISTS (
+                               SELECT 1 FROM stem_cache c WHERE c.lang = ? AND c.word = n.word)""", [lang, lang])
         finally:
             con.unregister("_stem_new")
     return out  # type: ignore[return-value]
