@@ -92,6 +92,24 @@ class RateLimiter:
                 return 0.0
             return max(0.0, self.window - (now - times[0]))
 
+    def attempt(self, key: str) -> float:
+        """Check and count one attempt at once (0: it may go on; else the seconds to wait): a check
+        before the slow password hash and a count after it let parallel requests all through."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent(key, now)
+            if len(times) >= self.limit:
+                return max(0.0, self.window - (now - times[0]))
+            times.append(now)
+            return 0.0
+
+    def forgive(self, key: str) -> None:
+        """Take back the latest attempt counted (it succeeded)."""
+        with self._lock:
+            times = self._failures.get(key)
+            if times:
+                times.pop()
+
     def fail(self, key: str) -> None:
         now = time.monotonic()
         with self._lock:

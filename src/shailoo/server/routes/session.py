@@ -47,19 +47,25 @@ def login(request: Request, username: str = Form("", max_length=200), password: 
     name = unicodedata.normalize("NFC", username.strip())
     address = request.client.host if request.client else "unknown"
     keys = {"user": name.casefold(), "address": address}
-    wait = max(state.limits[k].blocked(v) for k, v in keys.items())
+    counted = []
+    wait = 0.0
+    for k, v in keys.items():  # each attempt is counted before the password is checked
+        wait = max(wait, state.limits[k].attempt(v))
+        if not wait:
+            counted.append((k, v))
     if wait:
+        for k, v in counted:
+            state.limits[k].forgive(v)
         log.warning("login refused (rate limit) for %r from %s", name, address)
         return _login_form(request, 429, "login.too_many", name, safe_next(next), minutes=math.ceil(wait / 60))
     with state.gate.read() as ws:
         found = users.credentials(ws, name, password)
     user = users.verify(found, password)  # slow on purpose: outside the workspace's lock
-    if user is None:
-        for k, v in keys.items():
-            state.limits[k].fail(v)
+    if user is None:  # the attempt stays counted
         log.warning("login failed for %r from %s", name, address)
         return _login_form(request, 401, "login.failed", name, safe_next(next))
     state.limits["user"].reset(keys["user"])
+    state.limits["address"].forgive(keys["address"])
     old = session_of(request)
     if old is not None:
         state.sessions.drop(old.token)
