@@ -90,3 +90,20 @@ def test_cli_spend_json(runner, ws):
     assert result.exit_code == 0, result.output
     payers = {r["payer"]: r for r in json.loads(result.stdout)}
     assert payers["(no disclaimer)"]["spend_upper"] == 99
+
+
+def test_a_page_is_its_id_shown_under_its_latest_name(ws, tmp_path):
+    """Review: two pages named alike were one row, a renamed page two (grouped by name)."""
+    data = json.loads((FIX / "ads_archive_kg.json").read_text(encoding="utf-8"))
+    base = dict(data["data"][0], currency="USD", spend={"lower_bound": "100", "upper_bound": "199"})
+    ads = [dict(base, id="4001", page_id="555", page_name="Новости"),
+           dict(base, id="4002", page_id="666", page_name="Новости"),
+           dict(base, id="4003", page_id="777", page_name="Old name", ad_delivery_start_time="2021-01-01",
+                ad_delivery_stop_time="2021-01-02"),
+           dict(base, id="4004", page_id="777", page_name="New name", ad_delivery_start_time="2021-01-05",
+                ad_delivery_stop_time="2021-01-06")]
+    (tmp_path / "pages.json").write_text(json.dumps({"data": ads}), encoding="utf-8")
+    load_into(ws, tmp_path / "pages.json")
+    rows = {r["page_id"]: r for r in ad_spend(ws, by="page", all_ads=True).table.to_pylist()}
+    assert rows["555"]["page"] == rows["666"]["page"] == "Новости" and rows["555"]["ads"] == 1
+    assert rows["777"]["ads"] == 2 and rows["777"]["page"] == "New name"

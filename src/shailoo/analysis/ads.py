@@ -101,7 +101,9 @@ def scoped_ads_sql(ws, start: date | None, end: date | None) -> str:
     return _match_sql(f"({base})", "bylines")
 
 
-_GROUP = {"page": ("coalesce(page_name, page_id)", "page"), "payer": ("coalesce({payer}, '(no disclaimer)')", "payer"),
+# A page is its id (a page renamed between ads is one page; two pages of one name are two), shown under
+# its latest name.
+_GROUP = {"page": ("coalesce(page_id, page_name)", "page_id"), "payer": ("coalesce({payer}, '(no disclaimer)')", "payer"),
           "actor": ("coalesce(actor, '(no registered actor)')", "actor"), "period": ("pr.name", "period")}
 
 
@@ -137,7 +139,8 @@ def _from_api(ws, by: str, period: str | None, all_ads: bool) -> AdsResult:
     join = ""
     if by == "period":
         join = "JOIN periods pr ON a.first_day <= pr.end_date AND coalesce(a.last_day, a.first_day) >= pr.start_date"
-    sql = f"""SELECT {expr} AS {name}, currency, count(*) AS ads,
+    page = ", arg_max(coalesce(page_name, page_id), coalesce(last_day, first_day)) AS page" if by == "page" else ""
+    sql = f"""SELECT {expr} AS {name}{page}, currency, count(*) AS ads,
                      {_range_sql('spend_lower', 'spend_upper', 'spend')},
                      count(*) FILTER (WHERE spend_lower IS NULL AND spend_upper IS NULL) AS spend_unknown,
                      {_range_sql('impressions_lower', 'impressions_upper', 'impressions')},
@@ -186,7 +189,8 @@ def _from_reports(ws, by: str, report: str | None) -> AdsResult:
         where, params = "report_key = ?", [chosen[0]]
     expr, name = _GROUP[by]
     expr = expr.format(payer="disclaimer")
-    sql = f"""SELECT {_label_sql()} AS report, {expr} AS {name}, currency, sum(ads)::BIGINT AS ads,
+    page = ", arg_max(coalesce(page_name, page_id), row_number) AS page" if by == "page" else ""
+    sql = f"""SELECT {_label_sql()} AS report, {expr} AS {name}{page}, currency, sum(ads)::BIGINT AS ads,
                      count(*) FILTER (WHERE ads IS NULL) AS ads_unknown,
                      {_range_sql('spend_lower', 'spend_upper', 'spend')},
                      {_names_sql('coalesce(page_name, page_id)')} AS pages,
@@ -196,7 +200,7 @@ def _from_reports(ws, by: str, report: str | None) -> AdsResult:
                      string_agg(DISTINCT matched_by, '; ') AS matched_by,
                      any_value(window_start) AS window_start, any_value(window_end) AS window_end
               FROM ({_match_sql('(SELECT * FROM ad_spend WHERE ' + where + ')', 'disclaimer')}) r
-              GROUP BY report_key, report, {name}, currency
+              GROUP BY report_key, report, {expr}, currency
               ORDER BY report, spend_lower DESC, ads DESC, 2"""
     table = query_table(ws.con, sql, params)
     table = table.drop_columns([c for c in ({"page": "pages", "payer": "payers", "actor": "actors"}.get(by),)
