@@ -126,6 +126,13 @@ def test_cli_report(tmp_path, runner):
     result = runner.invoke(app, ["report", "-w", str(tmp_path / "ws"), "--out", str(out), "--xlsx", str(xlsx)])
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 10_000 and xlsx.exists()
+    # -o picks the format by its extension, as everywhere else (it wrote HTML into a .xlsx file)
+    only = tmp_path / "only.xlsx"
+    result = runner.invoke(app, ["report", "-w", str(tmp_path / "ws"), "-o", str(only), "--no-text"])
+    assert result.exit_code == 0, result.output
+    assert only.read_bytes()[:2] == b"PK" and not (tmp_path / "report.html").exists()
+    both = runner.invoke(app, ["report", "-w", str(tmp_path / "ws"), "-o", str(only), "--xlsx", str(xlsx)])
+    assert both.exit_code == 1 and "give one" in both.output
 
 
 def test_report_covers_the_monitoring_period(tmp_path):

@@ -68,6 +68,12 @@ def register(app: typer.Typer) -> None:
         if lang is not None:
             lang = check_language(lang)
         flt = post_filter(None, platform, category, actor, since, until)
+        if out is not None and out.suffix.lower() in (".xlsx", ".pdf"):  # -o picks the format everywhere else
+            if (xlsx if out.suffix.lower() == ".xlsx" else pdf) is not None:
+                raise UsageError(f"-o {out} and --{out.suffix.lower()[1:]} both name a {out.suffix.lower()[1:].upper()} "
+                                 "file; give one.")
+            xlsx, pdf = (out, pdf) if out.suffix.lower() == ".xlsx" else (xlsx, out)
+            out = None
         html = out or (Path("report.html") if xlsx is None and pdf is None else None)
         for target in (html, xlsx, pdf):  # a folder, device or read-only file fails before any work
             if target is not None:
