@@ -234,3 +234,21 @@ def test_cli_import_show_versions(runner, tmp_path):
     bad.write_text("variables:\n  - name: x\n    values: []\n", "utf-8")
     result = runner.invoke(app, ["coding", "codebook", "import", str(bad), "-w", folder])
     assert result.exit_code == 1 and "Variable 'x' has no values" in result.output and "Traceback" not in result.output
+
+
+def test_a_code_that_looks_like_an_escaped_formula_is_refused():
+    """Review: codes '=2+2' and "'=2+2" could not be told apart once written to CSV (the escape of the
+    first is the second), so an imported code went to the wrong value."""
+    import pytest
+
+    from shailoo.coding.codebook import parse_codebook
+    from shailoo.errors import CodebookError
+
+    text = """variables:
+  - name: evil
+    values:
+      - {code: "=2+2", label: a}
+      - {code: "'=2+2", label: b}
+"""
+    with pytest.raises(CodebookError, match="apostrophe"):
+        parse_codebook(text, "x.yaml")

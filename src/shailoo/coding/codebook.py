@@ -26,6 +26,7 @@ from shailoo.errors import (
     os_error_sentence,
     printable,
 )
+from shailoo.outputs import FORMULA_STARTS
 
 UNITS = ("post", "post_actor")
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -322,6 +323,12 @@ def _value(raw: object, j: int, where: str, level: str, problems: _Problems) -> 
     if len(code) > 200 or CONTROL.search(code) or code != code.strip():
         problems.add(f"{where}'s value {j} has code {_show(code)}: a code is at most 200 characters, "
                      "without control characters or surrounding spaces.")
+        return None
+    if code[:1] == "'" and code[1:2] in FORMULA_STARTS:
+        # a CSV cell that could start a formula is written with a leading apostrophe (and read back
+        # without it), so such a code could not be told from the code without the apostrophe
+        problems.add(f"{where}'s value {j} has code {_show(code)}: a code may not start with an apostrophe "
+                     "before = + - @ (spreadsheets' escape for formulas).")
         return None
     at = f"{where}'s value {_show(code)}"
     _unknown_keys(raw, VALUE_KEYS, at, problems)
