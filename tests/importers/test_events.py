@@ -166,3 +166,17 @@ def test_cli_import_json_adds_up(workspace, tmp_path, runner):
 
 def test_bounds_exact():
     assert Bounds(5, 5).exact == 5 and Bounds(5, 6).exact is None
+
+
+def test_a_date_with_an_impossible_time_is_not_a_date():
+    """Review: '2026-02-15T25:99' was taken as 15 February (the time was cut off unread)."""
+    from datetime import date
+
+    import pytest
+
+    from shailoo.importers.events import parse_date
+    from shailoo.importers.parse import BadValue
+
+    assert parse_date("2026-02-15T10:30:00+06:00") == date(2026, 2, 15)
+    with pytest.raises(BadValue, match="not a date"):
+        parse_date("2026-02-15T25:99")

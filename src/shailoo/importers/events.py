@@ -206,8 +206,10 @@ def parse_date(value: Any, column: str = "date", fmt: str | None = None) -> date
                 day = datetime.strptime(text, fmt).date()
             elif m := _DOTTED.fullmatch(text):
                 day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            elif len(text) > 10:  # a date with a time: the time must be one too (2026-02-15T25:99 is not)
+                day = datetime.fromisoformat(text.replace("Z", "+00:00")).date()
             else:
-                day = date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
+                day = date.fromisoformat(text)
         except ValueError:
             expected = f"a date in the format {fmt}" if fmt else "a date such as 2020-10-05 or 05.10.2020"
             raise BadValue(f"{column} is '{text}', not {expected}") from None
