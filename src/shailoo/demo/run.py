@@ -177,7 +177,8 @@ def _build(ws, folder: Path, console, seed: int, started: float, with_report: bo
     for command in (f"shailoo status -w {w}", f"shailoo actors list -w {w}",
                     f"shailoo metrics posts -w {w} --by actor", f"shailoo terms -w {w} --platform facebook",
                     f"shailoo kwic -w {w} шайлоо", f"shailoo coding reliability -w {w}",
-                    f"shailoo coding reliability -w {w} --leave-one-out", f"shailoo report -w {w} -o report.html"):
+                    f"shailoo coding reliability -w {w} --leave-one-out", f"shailoo coordination -w {w} --object link",
+                    f"shailoo copypasta -w {w}", f"shailoo bursts -w {w}", f"shailoo report -w {w} -o report.html"):
         console.print(f"  {command}")
     if admin:
         console.print(f"\n[bold]The team web app:[/bold] shailoo serve -w {w}   then open http://127.0.0.1:8765/login "
