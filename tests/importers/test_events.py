@@ -180,3 +180,23 @@ def test_a_date_with_an_impossible_time_is_not_a_date():
     assert parse_date("2026-02-15T10:30:00+06:00") == date(2026, 2, 15)
     with pytest.raises(BadValue, match="not a date"):
         parse_date("2026-02-15T25:99")
+
+
+def test_a_formula_without_its_value_is_quarantined_not_read_as_empty(workspace, tmp_path):
+    """Review: an openpyxl- or pandas-written workbook holds formulas without computed values; the cell
+    read as empty and the row imported with a blank name and an unknown count, without a word."""
+    from openpyxl import Workbook
+
+    from shailoo.events import import_events
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["date", "name", "claimed participants"])
+    sheet.append(["2026-02-15", '=HYPERLINK("http://evil","click")', "=1000*1000"])
+    sheet.append(["2026-02-16", "Rally", 500])
+    path = tmp_path / "events.xlsx"
+    book.save(path)
+    result = import_events(workspace, path)
+    assert result.imported == 1 and result.quarantined == 1
+    (reason,) = [r for (r,) in workspace.con.execute("SELECT reason FROM quarantine").fetchall()]
+    assert "formula without its computed value" in reason

@@ -360,6 +360,11 @@ def _xlsx(source: Source, layout: Layout | None) -> Iterator[Item]:
             raise WrongFormat(f"{source.path.name} has no sheet '{sheet_name}'; its sheets are: "
                               f"{', '.join(book.sheetnames)}.")
         rows = (book[sheet_name] if sheet_name else book.worksheets[0]).iter_rows(values_only=True)
+        # The same cells as written: a formula whose value the file does not hold (a workbook saved by
+        # a program that computes no formulas) reads as empty above, so it is told apart here.
+        formulas_book = load_workbook(source.path, read_only=True, data_only=False)
+        written = (formulas_book[sheet_name] if sheet_name else formulas_book.worksheets[0]).iter_rows(values_only=True)
+        next(written, None)
         header = [str(h).strip() if h is not None else "" for h in next(rows, None) or []]
         if not any(header):
             raise WrongFormat(f"{source.path.name} is empty; expected a table of events with a header row.")
@@ -367,7 +372,14 @@ def _xlsx(source: Source, layout: Layout | None) -> Iterator[Item]:
         width = len(header)
         for number, row in enumerate(rows, start=1):
             row = list(row)
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            as_written = list(next(written, None) or [])
+            lost = [header[i] if i < width and header[i] else f"column {i + 1}" for i, v in enumerate(as_written)
+                    if isinstance(v, str) and v.startswith("=") and (i >= len(row) or row[i] is None)]
+            if lost:
+                yield RowError(number, f"{', '.join(lost[:3])} holds a formula without its computed value (the file "
+                               "was saved by a program that does not compute formulas; open and save it in a "
+                               "spreadsheet program)", _raw(header, [str(v)[:200] for v in as_written]))
+            elif all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
                 yield Skipped(number, "empty row")
             elif any(v not in (None, "") for v in row[width:]):
                 yield RowError(number, f"has {len(row)} fields where the header has {width}", _raw(header, row))
@@ -375,6 +387,8 @@ def _xlsx(source: Source, layout: Layout | None) -> Iterator[Item]:
                 yield _record(number, header, row + [None] * (width - len(row)), layout)
     finally:
         book.close()
+        if "formulas_book" in locals():
+            formulas_book.close()
 
 
 def _checked(layout: Layout, header: list[str], file_name: str) -> Layout:
