@@ -94,3 +94,25 @@ def test_bad_timezone(tmp_path):
 def test_tables_reachable_as_relations(workspace):
     rel = workspace.table("posts_v")
     assert "category" in rel.columns and "week" in rel.columns
+
+
+def test_a_read_only_opening_copies_no_cache_until_a_command_extends_it(tmp_path):
+    """Each read-only opening copied every cache table into memory (a million posts' tokens: ~0.3 s a
+    web request); the caches are views of the file until a command writes to them."""
+    from shailoo.store.loader import import_file
+    from shailoo.store.workspace import writable_caches
+    from tests.conftest import DATA
+
+    ws = init_workspace(tmp_path / "w")
+    import_file(ws, DATA / "telegram_desktop" / "channel.json")  # fills post_tokens
+    cached = ws.con.execute("SELECT count(*) FROM post_tokens").fetchall()[0][0]
+    ws.close()
+    with open_workspace(tmp_path / "w", read_only=True) as ro:
+        kinds = dict(ro.con.execute("SELECT table_name, table_type FROM information_schema.tables "
+                                    "WHERE table_catalog = 'memory' AND table_name = 'post_tokens'").fetchall())
+        assert kinds == {"post_tokens": "VIEW"}
+        assert ro.con.execute("SELECT count(*) FROM post_tokens").fetchall()[0][0] == cached > 0
+        writable_caches(ro.con, "post_tokens")
+        ro.con.execute("DELETE FROM post_tokens")  # an in-memory copy now: the file keeps its rows
+    with open_workspace(tmp_path / "w", read_only=True) as ro:
+        assert ro.con.execute("SELECT count(*) FROM post_tokens").fetchall()[0][0] == cached

@@ -357,12 +357,26 @@ def _connect_read_only(db: Path) -> duckdb.DuckDBPyConnection:
                 con.execute(f"CREATE TABLE main.{q} AS SELECT * FROM ws.main.{q} LIMIT 0")
             elif name.lower() in core:
                 con.execute(f"CREATE VIEW main.{q} AS SELECT * FROM ws.main.{q}")
-            else:  # a cache an analysis writes to (e.g. post_language): a copy it may extend in memory
-                con.execute(f"CREATE TABLE main.{q} AS SELECT * FROM ws.main.{q}")
+            else:  # a cache an analysis writes to (e.g. post_tokens): a view until a command extends it
+                con.execute(f"CREATE VIEW main.{q} AS SELECT * FROM ws.main.{q}")  # (writable_caches)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def writable_caches(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Make these cache tables writable in a read-only workspace: there they are views of the file
+    (copying a million posts' tokens at every opening cost the web app ~0.3 s a request), turned into
+    in-memory copies the first time a command extends them; the file is never written. A no-op in a
+    writable workspace."""
+    for name in names:
+        is_view = con.execute("""SELECT count(*) FROM duckdb_views() WHERE database_name = 'memory'
+                                 AND schema_name = 'main' AND view_name = ?""", [name]).fetchall()[0][0]
+        if is_view:
+            q = '"' + name.replace('"', '""') + '"'
+            con.execute(f"DROP VIEW main.{q}")
+            con.execute(f"CREATE TABLE main.{q} AS SELECT * FROM ws.main.{q}")
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, folder: Path) -> None:

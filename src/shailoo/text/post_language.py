@@ -27,6 +27,9 @@ def ensure_post_language(con, table: str = "posts", post_ids: str | None = None)
     `post_ids`: SQL of one column of post ids, the only posts to identify (a sample): a post's
     language depends on its own words only, so a post identified later gets the same answer.
     Languages cached by another model (an upgrade of shailoo) are forgotten and identified again."""
+    from shailoo.store.workspace import writable_caches
+
+    writable_caches(con, "post_language", "post_language_model")
     con.execute(TABLE_SQL)
     con.execute("CREATE TABLE IF NOT EXISTS post_language_model (fingerprint VARCHAR)")
     cached = con.execute("SELECT fingerprint FROM post_language_model").fetchall()

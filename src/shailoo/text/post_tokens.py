@@ -30,6 +30,10 @@ def ensure_post_tokens(con, source: str = "posts", name: str = "post_tokens", te
     `name` or changed since; return how many were tokenised (`temp`: a session's own cache).
     `post_ids`: SQL of one column of post ids, the only posts to check and tokenise."""
     create = "CREATE TEMP TABLE IF NOT EXISTS" if temp else "CREATE TABLE IF NOT EXISTS"
+    if not temp:
+        from shailoo.store.workspace import writable_caches
+
+        writable_caches(con, name, f"{name}_version")
     con.execute(TABLE_SQL.format(name=name).replace("CREATE TABLE IF NOT EXISTS", create))
     con.execute(f"{create} {name}_version (version VARCHAR)")
     if con.execute(f"SELECT version FROM {name}_version").fetchall() != [(VERSION,)]:

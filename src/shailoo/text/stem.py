@@ -64,6 +64,9 @@ def stemmer_version() -> str:
 
 def prepare_stem_cache(con) -> None:
     """Create the workspace's stem cache, emptied when the stemmers have changed."""
+    from shailoo.store.workspace import writable_caches
+
+    writable_caches(con, "stem_cache", "stem_cache_version")
     con.execute(CACHE_SQL)
     con.execute("CREATE TABLE IF NOT EXISTS stem_cache_version (version VARCHAR)")
     if con.execute("SELECT version FROM stem_cache_version").fetchall() != [(stemmer_version(),)]:
@@ -74,6 +77,9 @@ def prepare_stem_cache(con) -> None:
 
 def forget_stems(con) -> None:
     """Empty the stem cache (a post's text changed or a post is gone: none of its words may linger)."""
+    from shailoo.store.workspace import writable_caches
+
+    writable_caches(con, "stem_cache")
     if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stem_cache' "
                    "AND database_name = current_database()").fetchall()[0][0]:
         con.execute("DELETE FROM stem_cache")
