@@ -68,12 +68,18 @@ def words_regex(terms: list[str]) -> str:
     lower-cased text; letters of every script count as word characters. Never matches when empty."""
     if not terms:
         return "(?!)"  # RE2 has no lookahead: see never()
-    parts = []
+    words, prefixes = [], []
     for t in terms:
-        prefix = t.endswith("*")
         body = re.escape(t.rstrip("*")).replace(r"\ ", r"\s+")
-        parts.append(body + (r"[\p{L}\p{N}_]*" if prefix else ""))
-    return r"(?:^|[^\p{L}\p{N}_])(?:" + "|".join(parts) + r")(?:[^\p{L}\p{N}_]|$)"
+        (prefixes if t.endswith("*") else words).append(body)
+    # A prefix needs no end of word after it (the rest of the word always ends somewhere): leaving out
+    # the `[\p{L}…]*` tail keeps RE2 on its fast automaton (with it, 13 s over a million posts)
+    alternatives = []
+    if prefixes:
+        alternatives.append("(?:" + "|".join(prefixes) + ")")
+    if words:
+        alternatives.append("(?:" + "|".join(words) + r")(?:[^\p{L}\p{N}_]|$)")
+    return r"(?:^|[^\p{L}\p{N}_])(?:" + "|".join(alternatives) + ")"
 
 
 def substrings_regex(terms: list[str]) -> str:
