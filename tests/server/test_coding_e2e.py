@@ -84,7 +84,8 @@ def _code_everything(page, base: str, sample: str, inflammatory: str) -> int:
     page.goto(base + "/coding")
     page.click(f"tr[data-sample={sample}] a")
     done = 0
-    while page.locator("#code-form").count():
+    # the page after a save may still be arriving (303 to the next unit): wait for one or the other
+    while page.wait_for_selector("#code-form, #all-coded") and page.locator("#code-form").count():
         names = page.locator("fieldset.variable").evaluate_all("els => els.map(e => e.dataset.variable)")
         for name in names:  # the highlighted variable starts at the first; each key acts on it
             assert page.locator("fieldset.variable.focused").get_attribute("data-variable") == name
