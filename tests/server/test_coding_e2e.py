@@ -88,7 +88,8 @@ def _code_everything(page, base: str, sample: str, inflammatory: str) -> int:
     while page.wait_for_selector("#code-form, #all-coded") and page.locator("#code-form").count():
         names = page.locator("fieldset.variable").evaluate_all("els => els.map(e => e.dataset.variable)")
         for name in names:  # the highlighted variable starts at the first; each key acts on it
-            assert page.locator("fieldset.variable.focused").get_attribute("data-variable") == name
+            # the highlight moves on by script after the previous key: wait for it rather than race it
+            page.wait_for_selector(f"fieldset.variable.focused[data-variable={name}]", timeout=10_000)
             key = {"topic": "3", "disinformation": "2", "inflammatory": inflammatory, "tone": "2"}[name]
             page.keyboard.press(key)
             if name == "topic":  # several values: it stays highlighted; Tab moves on
