@@ -89,3 +89,19 @@ def clients(app):
         assert log_in(client, role).status_code == 303
         made[role] = client
     return made
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium driven by Playwright (skipped, with the reason, when either is missing)."""
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is absent (make browser installs Debian's chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()

@@ -3,26 +3,13 @@ dashboard with the numbers of `shailoo metrics`, change a filter through htmx, w
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from tests.server.conftest import PASSWORD
 from tests.server.test_concurrency import server  # noqa: F401 - the `shailoo serve` subprocess fixture
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is absent (make browser installs Debian's chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def test_log_in_and_see_the_dashboard(browser, server):  # noqa: F811

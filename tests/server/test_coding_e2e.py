@@ -19,19 +19,7 @@ from shailoo.server import users
 from shailoo.store.workspace import open_workspace
 from tests.server.conftest import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is absent (make browser installs Debian's chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

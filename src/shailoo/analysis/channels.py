@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import pyarrow as pa
 
-from shailoo.analysis.filters import PostFilter
+from shailoo.analysis.filters import PostFilter, account_condition
 from shailoo.analysis.snapshot import engagement_source, fetch
 
 CHANNEL_PLATFORMS = ("youtube", "telegram")
@@ -26,16 +26,8 @@ def _channel_filter(ws, flt: PostFilter | None) -> tuple[PostFilter, str, list]:
     platforms = tuple(p for p in (flt.platforms or CHANNEL_PLATFORMS))
     flt = replace(flt, platform=platforms)
     flt.where(ws)  # a clear error for an unknown platform, category or actor
-    clauses = [f"a.platform IN ({', '.join('?' for _ in platforms)})"]
-    params: list = list(platforms)
-    if flt.categories:
-        clauses.append(f"ac.category IN ({', '.join('?' for _ in flt.categories)})")
-        params += list(flt.categories)
-    if flt.actors:
-        ids = flt.actor_ids(ws)
-        clauses.append(f"a.actor_id IN ({', '.join('?' for _ in ids)})")
-        params += list(ids)
-    return flt, " AND ".join(clauses), params
+    cond, params = account_condition(ws, flt, platforms)
+    return flt, cond, params
 
 
 def _channels_cte(cond: str) -> str:

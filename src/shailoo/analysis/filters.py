@@ -143,3 +143,18 @@ def scoped(ws, flt: PostFilter | None = None, all_posts: bool = False) -> tuple[
     left = f"; {outside:,} posts outside it are left out (--all takes every post)" if outside else ""
     return out, (f"Scope: the monitoring period {span[0]:{fmt}} – {span[1]:{fmt}} (first period's start to "
                  f"last period's end){left}.")
+
+
+def account_condition(ws, flt: PostFilter, platforms: tuple[str, ...]) -> tuple[str, list]:
+    """SQL over accounts `a` and actors `ac` selecting accounts of `platforms` and of the filter's
+    categories and actors (channels and groups are chosen by their accounts), and its parameters."""
+    clauses = [f"a.platform IN ({', '.join('?' for _ in platforms)})"]
+    params: list = list(platforms)
+    if flt.categories:
+        clauses.append(f"ac.category IN ({', '.join('?' for _ in flt.categories)})")
+        params += list(flt.categories)
+    if flt.actors:
+        ids = flt.actor_ids(ws)
+        clauses.append(f"a.actor_id IN ({', '.join('?' for _ in ids)})")
+        params += list(ids)
+    return " AND ".join(clauses), params

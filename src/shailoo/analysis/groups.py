@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from shailoo.analysis.filters import PostFilter
+from shailoo.analysis.filters import PostFilter, account_condition
 from shailoo.analysis.snapshot import engagement_source, fetch
 from shailoo.errors import ConfigError, UsageError
 
@@ -117,16 +117,8 @@ def _group_filter(ws, flt: PostFilter | None) -> tuple[PostFilter, str, list]:
     flt = flt or PostFilter()
     platforms = flt.platforms or GROUP_PLATFORMS
     flt.where(ws)  # a clear error for an unknown platform, category, actor or period
-    clauses = [f"a.platform IN ({', '.join('?' for _ in platforms)})"]
-    params: list = list(platforms)
-    if flt.categories:
-        clauses.append(f"ac.category IN ({', '.join('?' for _ in flt.categories)})")
-        params += list(flt.categories)
-    if flt.actors:
-        ids = flt.actor_ids(ws)
-        clauses.append(f"a.actor_id IN ({', '.join('?' for _ in ids)})")
-        params += list(ids)
-    return replace(flt, actor=None, category=None, platform=platforms), " AND ".join(clauses), params
+    cond, params = account_condition(ws, flt, platforms)
+    return replace(flt, actor=None, category=None, platform=platforms), cond, params
 
 
 def _groups_cte(cond: str) -> str:
