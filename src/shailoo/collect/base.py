@@ -1,0 +1,92 @@
+"""The contract between the collection run (`collect/run.py`) and each platform's collector.
+
+A collector turns "what is due for this account" into batches: bodies in a format one of
+shailoo's importers reads (`Batch.format_id`), with the time they were received, so the run can
+archive them and import them; a reading's counts become an engagement snapshot measured at
+`received_at`. Collectors never touch the workspace: the run does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterator, Protocol
+
+from shailoo.errors import ShailooError
+
+
+@dataclass(frozen=True)
+class Account:
+    """A registered account to follow (a row of the registry's `actor_accounts`)."""
+
+    platform: str
+    actor_id: int
+    account_id: str | None  # the platform's own id (VK owner id, YouTube channel id, Telegram channel id)
+    handle: str | None  # vanity name / username, lower case, without @
+    url: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How messages name the account (never a credential)."""
+        return f"{self.platform}:{self.handle or self.account_id}"
+
+
+@dataclass
+class Batch:
+    """What one or more responses brought, as a file an importer reads.
+
+    `body` is usually the raw response itself (VK's wall.get JSON, YouTube's videos.list JSON, a
+    t.me/s page); a collector whose client returns objects (Telethon) serialises them to the
+    importer's format. `cursor` is where the next run continues for this account (stored only after
+    the batch is imported, so an interrupted run resumes from the last imported batch).
+    """
+
+    format_id: str
+    filename: str
+    body: bytes
+    received_at: datetime
+    cursor: dict | None = None
+    posts_seen: int = 0  # posts in this batch (for the run's summary)
+    notes: list[str] = field(default_factory=list)  # one sentence each: e.g. "2 deleted posts skipped"
+
+
+class Collector(Protocol):
+    """One platform (or one way into a platform: Telegram's web preview and its MTProto API)."""
+
+    platform: str  # the workspace's platform id: 'vk', 'youtube', 'telegram'
+    method: str  # 'vk-api', 'youtube-api', 'telegram-web', 'telegram-mtproto'
+
+    def new_posts(self, account: Account, cursor: dict | None, since: datetime | None) -> Iterator[Batch]:
+        """Posts newer than `cursor` (what the previous run stored), or since `since` on a first run
+        (None: as far back as the platform's paging allows), oldest batch last is fine."""
+
+    def readings(self, account: Account, platform_post_ids: list[str]) -> Iterator[Batch]:
+        """Fresh counts of these posts of the account (an engagement reading)."""
+
+
+class CollectError(ShailooError):
+    """A collection problem, said in one sentence; the run records it against the account and goes on."""
+
+
+class AccountUnavailable(CollectError):
+    """Unknown, deleted, banned or private account or group: not collected (no private accounts)."""
+
+
+class CredentialsError(CollectError):
+    """Missing, invalid, expired or revoked credentials (token, key, session)."""
+
+
+class QuotaExhausted(CollectError):
+    """The platform's quota (YouTube's daily units) would be exceeded: stop this platform cleanly."""
+
+
+class Throttled(CollectError):
+    """The platform kept refusing for too many requests after the backoff gave up."""
+
+
+class LayoutChanged(CollectError):
+    """A response whose structure is not what the collector knows (e.g. the web preview's HTML)."""
+
+
+class PlatformError(CollectError):
+    """Any other error the platform answered (with its code), or a network failure after retries."""
