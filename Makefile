@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test install browser bench clean
+.PHONY: demo test install browser java bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,16 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
+# Java for the Spark engine's tests in local mode (Spark 4 needs Java 17 or newer; Debian's OpenJDK).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+
 demo: $(STAMP)
 	$(VENV)/bin/shailoo demo demo-workspace --force
 
-test: $(STAMP) browser
+test: $(STAMP) browser java
 	$(VENV)/bin/pytest -n 2 -q
 
 bench: $(STAMP)
