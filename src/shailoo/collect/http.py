@@ -1,0 +1,205 @@
+"""A polite HTTP client for collectors: one request at a time, a rate limit, backoff, no secret kept.
+
+Every answer received becomes an `Exchange` (handed to `on_exchange`, which the run archives), and
+none of them holds a credential: `secret_params` (access_token, key) are added to the request only
+as it is sent, and scrubbed from every message this module writes.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import httpx
+
+from shailoo import __version__
+from shailoo.collect.base import LayoutChanged, PlatformError, Throttled
+
+USER_AGENT = f"shailoo/{__version__} (+https://github.com/shailoo; research collection)"
+
+MAX_WAIT = 120.0  # seconds: a Retry-After or backoff longer than this is cut to it
+_RATE_MARGIN = 0.005  # seconds added to each interval, so float rounding never lets a 4th start into 1 s
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Exchange:
+    """One request and its answer, with no credential in it anywhere."""
+
+    platform: str
+    endpoint: str
+    url: str
+    params: dict
+    status: int
+    body: bytes
+    received_at: datetime  # UTC
+
+    def json(self) -> Any:
+        """The body as JSON, bounded in size and depth; LayoutChanged when it is not JSON."""
+        from shailoo.importers.jsonstream import _bounded
+
+        value = _bounded(self.body)
+        if isinstance(value, str):
+            raise LayoutChanged(f"The {self.platform} answer to {self.endpoint} (HTTP {self.status}) {value}; "
+                                "the platform may have changed its API, or a proxy answered instead.")
+        return value
+
+    def __repr__(self) -> str:
+        return (f"Exchange({self.platform!r}, {self.endpoint!r}, status={self.status}, "
+                f"{len(self.body):,} bytes, {self.received_at.isoformat()})")
+
+
+class HttpClient:
+    """GET requests to one platform's base URL; see the module docstring."""
+
+    def __init__(self, base_url: str, *, platform: str, rate_per_second: float | None = 3.0,
+                 user_agent: str = USER_AGENT, retries: int = 5, backoff: float = 1.0, timeout: float = 30.0,
+                 max_bytes: int = 64 * 2**20, on_exchange: Callable[[Exchange], None] | None = None,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 transport: httpx.BaseTransport | None = None,
+                 now: Callable[[], datetime] = _utcnow) -> None:
+        if rate_per_second is not None and rate_per_second <= 0:
+            raise ValueError("rate_per_second must be positive or None")
+        self.base_url = base_url
+        self.platform = platform
+        self.rate_per_second = rate_per_second
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self.max_bytes = max_bytes
+        self.on_exchange = on_exchange
+        self.request_starts: list[float] = []
+        self._sleep, self._clock, self._now = sleep, clock, now
+        self._lock = threading.Lock()  # one request at a time, also if a caller shares the client
+        self._client = httpx.Client(base_url=base_url, headers={"User-Agent": user_agent}, timeout=timeout,
+                                    transport=transport, follow_redirects=True, max_redirects=5)
+
+    def __repr__(self) -> str:
+        return f"HttpClient({self.base_url!r}, platform={self.platform!r})"
+
+    def get(self, path: str, params: dict | None = None, *, secret_params: dict | None = None,
+            retry_if: Callable[[Exchange], float | None] | None = None) -> Exchange:
+        """GET `path`: the answer (any status but 429/5xx, which are retried), or Throttled / PlatformError."""
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        secrets = {k: str(v) for k, v in (secret_params or {}).items() if v is not None}
+        endpoint = path.strip("/") or "/"
+        public_url = str(self._client.build_request("GET", path, params=params).url)
+        with self._lock:
+            return self._get(path, endpoint, public_url, params, secrets, retry_if)
+
+    def _get(self, path: str, endpoint: str, public_url: str, params: dict, secrets: dict,
+             retry_if: Callable[[Exchange], float | None] | None) -> Exchange:
+        what = f"{self.platform} {endpoint}"
+        problem = ""
+        for attempt in range(self.retries + 1):
+            last = attempt == self.retries
+            self._wait_for_rate()
+            self.request_starts.append(self._clock())
+            failure, answer = self._send(path, params, secrets)
+            if answer is None:  # a network error: nothing received
+                problem = f"the request to {what} failed ({_scrub(failure, secrets)})"
+                if not last:
+                    self._sleep(self._backoff(attempt))
+                continue
+            status, body, retry_after = answer
+            exchange = Exchange(self.platform, endpoint, public_url, dict(params), status, body, self._now())
+            if self.on_exchange is not None:
+                self.on_exchange(exchange)
+            if status == 429 or status >= 500:
+                problem = (f"{what} answered HTTP {status} "
+                           f"{'(too many requests)' if status == 429 else '(a server error)'}")
+                if not last:
+                    self._sleep(min(MAX_WAIT, retry_after) if retry_after is not None else self._backoff(attempt))
+                continue
+            wait = retry_if(exchange) if retry_if is not None else None
+            if wait is None:
+                return exchange
+            problem = f"{what} kept answering that there were too many requests"
+            if not last:
+                self._sleep(min(MAX_WAIT, max(float(wait), self._backoff(attempt))))
+        tries = f"{self.retries + 1} attempt{'s' if self.retries else ''}"
+        if "too many requests" in problem:
+            raise Throttled(f"{problem[0].upper()}{problem[1:]} after {tries}; run the collection again later.")
+        raise PlatformError(f"{problem[0].upper()}{problem[1:]} after {tries}; check the network or the "
+                            "--api-base address, or run the collection again later.")
+
+    def _send(self, path: str, params: dict, secrets: dict) -> tuple[str, tuple[int, bytes, float | None] | None]:
+        """(failure, None) on a network error, else ("", (status, body, retry_after))."""
+        failure = ""
+        try:
+            request = self._client.build_request("GET", path, params={**params, **secrets})
+            response = self._client.send(request, stream=True)
+            try:
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        failure = f"its answer is larger than {self.max_bytes:,} bytes"
+                        break
+                    chunks.append(chunk)
+            finally:
+                response.close()
+        except httpx.HTTPError as exc:  # network, timeout, too many redirects, bad encoding
+            failure = f"{type(exc).__name__}: {exc}"[:300]
+        if failure:  # raised or reported outside the except block: no httpx exception (and URL) chained
+            if "larger than" in failure:
+                raise PlatformError(f"The {self.platform} answer to {path.strip('/')} was not read: {failure}.")
+            return failure, None
+        return "", (response.status_code, b"".join(chunks), _retry_after(response.headers.get("retry-after")))
+
+    def _wait_for_rate(self) -> None:
+        if self.rate_per_second is None or not self.request_starts:
+            return
+        due = self.request_starts[-1] + 1.0 / self.rate_per_second + _RATE_MARGIN
+        wait = due - self._clock()
+        if wait > 0:
+            self._sleep(wait)
+
+    def _backoff(self, attempt: int) -> float:
+        return min(MAX_WAIT, self.backoff * 2**attempt)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (seconds or an HTTP date), bounded; None if absent or odd."""
+    if not value or len(value) > 64:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - _utcnow()).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(MAX_WAIT, seconds))
+
+
+def _scrub(text: str, secrets: dict) -> str:
+    """`text` with every secret value (raw or URL-encoded) replaced by '***'."""
+    from urllib.parse import quote, quote_plus
+
+    for value in secrets.values():
+        if value:
+            for form in {value, quote(value, safe=""), quote_plus(value)}:
+                text = text.replace(form, "***")
+    return text
