@@ -85,6 +85,10 @@ class CodingError(ShailooError):
     """A coding step that cannot be done: an unknown sample, coder or unit; nothing to compute on."""
 
 
+class ParquetExportError(ShailooError):
+    """A Parquet export (`shailoo export parquet`) that cannot be written, opened or imported."""
+
+
 class Interrupted(ShailooError):
     """Ctrl-C: what was under way was rolled back."""
 

@@ -46,3 +46,25 @@ def register(app: typer.Typer) -> None:
         if not quiet():
             err_console.print(terminal_text(f"Exported {n:,} posts to {output}. " + (join_notes(scope) or "")),
                               soft_wrap=True)
+
+    @export_app.command("parquet", epilog=examples(
+        "shailoo export parquet -w election-2026 election-2026-parquet",
+        "shailoo export parquet -w election-2026 /data/exports/election-2026 --force"))
+    def export_parquet_cmd(
+        folder: Annotated[Path, typer.Argument(help="Folder to write the export in (new or empty; --force replaces "
+                                                    "an earlier export).")],
+        workspace: WorkspaceOpt = None,
+        force: Annotated[bool, typer.Option("--force", help="Replace an earlier Parquet export in the folder.")] = False,
+        quiet_: QuietOpt = False,
+    ) -> None:
+        """Export every table of the workspace as Parquet (posts by platform and month), for Spark or another team."""
+        from shailoo.store.parquet import export_parquet
+
+        with open_workspace(workspace, read_only=True) as ws:
+            with progress(f"Exporting the workspace to {folder}…"):
+                manifest = export_parquet(ws, folder, overwrite=force)
+        if not quiet():
+            tables = manifest["tables"]
+            err_console.print(terminal_text(
+                f"Exported {len(tables)} tables ({tables['posts']['rows']:,} posts) to {folder}; the web app's "
+                "users stay out (password hashes)."), soft_wrap=True)

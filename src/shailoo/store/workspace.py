@@ -255,6 +255,8 @@ def _open_once(path: str | os.PathLike | None, read_only: bool | None) -> Worksp
             raise WorkspaceNotFound(f"{printable(folder)} is a file, not a workspace folder.")
         raise WorkspaceNotFound(f"There is no folder {printable(folder)}; create a workspace with "
                                 f"`shailoo init {printable(folder)}`.")
+    if (folder / "manifest.json").is_file() and not (folder / CONFIG_NAME).exists():
+        return _open_export(folder, read_only)
     if not (folder / CONFIG_NAME).exists():
         raise WorkspaceNotFound(
             f"{printable(folder)} is not a shailoo workspace (no {CONFIG_NAME}); create one with `shailoo init DIR` "
@@ -297,6 +299,16 @@ def _open_once(path: str | os.PathLike | None, read_only: bool | None) -> Worksp
     except BaseException:
         con.close()
         raise
+
+
+def _open_export(folder: Path, read_only: bool | None) -> Workspace:
+    """A Parquet export (`shailoo export parquet`) is a workspace to read: commands that only read run on it."""
+    from shailoo.store.parquet import open_parquet
+
+    if read_only is False:
+        raise WorkspaceReadOnly(f"{printable(folder)} is a Parquet export, which is read-only; import it into a "
+                                f"workspace (`shailoo import parquet -w WS {printable(folder)}`) to change it.")
+    return open_parquet(folder)
 
 
 def _writable(folder: Path) -> bool:

@@ -1,0 +1,418 @@
+"""The workspace as a folder of Parquet files: export, open read-only, import (issue #15).
+
+Layout 1 (what `export_parquet` writes and every reader, the Spark engine included, relies on):
+
+    DIR/manifest.json
+        {"format": "shailoo-parquet", "layout": 1,
+         "schema_versions": [1, 2, ...],          # the workspace's applied migrations
+         "shailoo": "0.1.0", "exported_at": "2026-01-05T06:00:00+00:00",
+         "workspace": {"project": ..., "timezone": "Asia/Bishkek", "languages": [...],
+                       "pseudonymise": true, "snapshot_min_hours": 72.0},   # periods: the periods table
+         "pseudonym_key_fingerprint": "<16 hex>",  # HMAC-SHA256 of a constant under the key; never the key
+         "excluded": {"users": "...why..."},         # tables deliberately left out
+         "types": {"TIMESTAMP WITH TIME ZONE": "...how stored..."},
+         "tables": {"posts": {"path": "posts", "rows": N, "partitioned_by": ["platform", "month"],
+                              "columns": [["post_id", "BIGINT"], ...]},      # DuckDB types, table order
+                    "engagement_snapshots": {"path": "engagement_snapshots", "rows": N,
+                                             "partitioned_by": [], "columns": [...]}, ...}}
+    DIR/posts/platform=<p>/month=<YYYY-MM>/*.parquet   hive partitions; month of created_at in UTC.
+                                                       `platform` is not inside the files (it is the
+                                                       folder); `month` is not a column of posts.
+    DIR/<table>/*.parquet                               every other table, unpartitioned.
+
+Every table of the workspace is exported (listed from the database, so a new migration's table
+comes along), except `users` (password hashes: the web app's accounts are made again with `shailoo
+users add`; sessions are never stored) and `schema_version` (in the manifest). Columns keep their
+DuckDB types (MAP, LIST, DECIMAL, UBIGINT ...); TIMESTAMPTZ is a Parquet timestamp adjusted to UTC,
+in microseconds. Readers cast each column to the manifest's type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from shailoo.config import Config
+from shailoo.errors import ConfigError, ParquetExportError, PseudonymKeyError, printable
+from shailoo.store.keys import read_key
+from shailoo.store.migrate import latest_version
+from shailoo.store.views import create_views
+from shailoo.store.workspace import Workspace
+
+FORMAT = "shailoo-parquet"
+LAYOUT = 1
+MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 4 << 20  # a manifest lists tables and columns: a few kB; more is not ours
+PARTITIONS = {"posts": ("platform", "month")}
+MONTH_SQL = "strftime(timezone('UTC', created_at), '%Y-%m')"
+EXCLUDED = {
+    "users": "the web app's accounts hold password hashes, which never leave the workspace; "
+             "add the users again with `shailoo users add` (sessions are never stored)",
+    "schema_version": "the applied migrations are the manifest's schema_versions",
+}
+TYPE_NOTES = {
+    "TIMESTAMP WITH TIME ZONE": "stored as a Parquet timestamp adjusted to UTC (microseconds): the instant, "
+                                "read back as TIMESTAMPTZ; the source's offset is the column "
+                                "created_utc_offset_minutes where the table has it",
+    "MAP": "a Parquet MAP of the same key and value types",
+    "LIST": "a Parquet LIST (VARCHAR[] and the like)",
+}
+_KEY_CHECK = b"shailoo-parquet pseudonym key fingerprint v1"
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+# -- export ---------------------------------------------------------------------------------------------
+def key_fingerprint(key: bytes) -> str:
+    """Who made a pseudonym, without the key: HMAC-SHA256 of a constant under it, first 16 hex digits."""
+    return hmac.new(key, _KEY_CHECK, hashlib.sha256).hexdigest()[:16]
+
+
+def workspace_fingerprint(ws: Workspace) -> str | None:
+    """The fingerprint of `ws`'s pseudonym key (an opened export: the one it was made with); None if unusable."""
+    manifest = getattr(ws, "manifest", None)
+    if manifest is not None:
+        return manifest.get("pseudonym_key_fingerprint")
+    try:
+        return key_fingerprint(read_key(ws.path))
+    except PseudonymKeyError:
+        return None
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(path: Path | str) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def exported_tables(ws: Workspace) -> list[str]:
+    """Every table of the workspace an export carries, from the database itself (not a list by hand)."""
+    manifest = getattr(ws, "manifest", None)
+    if manifest is not None:  # an opened export: its tables, exported again
+        return sorted(manifest["tables"])
+    attached = {r[0] for r in ws.con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+    # A read-only opening sees the file's tables as views of the attached `ws` (posts_v and the like
+    # are views of the file itself, never tables: not exported).
+    db = "ws" if "ws" in attached and ws.read_only else ws.con.execute("SELECT current_database()").fetchall()[0][0]
+    sql = """SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'
+             AND NOT temporary"""
+    names = {r[0] for r in ws.con.execute(sql, [db]).fetchall()}
+    if db == "ws":  # tables this session made in memory (a cache first filled in a read-only opening)
+        names |= {r[0] for r in ws.con.execute(sql, ["memory"]).fetchall()}
+    return sorted(n for n in names if n not in EXCLUDED and _NAME.match(n))
+
+
+def export_parquet(ws: Workspace, dir: str | os.PathLike, overwrite: bool = False) -> dict:
+    """Write every table of `ws` as Parquet into the folder `dir` (layout in this module's docstring);
+    return the manifest. The export is written beside `dir` and renamed into place: a failed export
+    leaves nothing half-written. `overwrite` replaces an earlier export (never another kind of folder)."""
+    target = Path(dir)
+    _check_target(ws, target, overwrite)
+    tmp = target.parent / f".{target.name}.export-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir(parents=False)
+    try:
+        tables = {name: _export_table(ws.con, name, tmp) for name in exported_tables(ws)}
+        manifest = _manifest(ws, tables)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        _put_in_place(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _check_target(ws: Workspace, target: Path, overwrite: bool) -> None:
+    shown = printable(target)
+    if not target.parent.is_dir():
+        raise ParquetExportError(f"There is no folder {printable(target.parent)} to write {shown} in; create it first.")
+    if target.exists() and not target.is_dir():
+        raise ParquetExportError(f"{shown} is a file; give a folder for the Parquet export.")
+    here, ws_path = target.resolve(), ws.path.resolve()
+    if here == ws_path or here in ws_path.parents or ws_path in here.parents:
+        raise ParquetExportError(f"{shown} is the workspace's folder or inside it; export to a folder elsewhere.")
+    if target.is_dir() and any(target.iterdir()):
+        if not overwrite:
+            raise ParquetExportError(f"The folder {shown} is not empty; give --force to replace an earlier export "
+                                     "there, or choose an empty folder.")
+        if not (target / MANIFEST).is_file() or _format_of(target / MANIFEST) != FORMAT:
+            raise ParquetExportError(f"The folder {shown} holds files that are not a shailoo Parquet export; "
+                                     "--force replaces an earlier export only: choose an empty folder.")
+
+
+def _format_of(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            data = json.loads(fh.read(MAX_MANIFEST_BYTES))
+        return data.get("format") if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _put_in_place(tmp: Path, target: Path) -> None:
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+        target.rename(old)
+        try:
+            tmp.rename(target)
+        except BaseException:
+            old.rename(target)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(target)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[list[str]]:
+    return [[r[0], r[1]] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+
+
+def _export_table(con: duckdb.DuckDBPyConnection, name: str, tmp: Path) -> dict:
+    folder = tmp / name
+    folder.mkdir()
+    q = f"main.{_q(name)}"
+    columns = _columns(con, q)
+    parts = PARTITIONS.get(name, ())
+    if parts:  # DuckDB streams the rows into one file per partition (and more as they grow)
+        rows = con.execute(
+            f"""COPY (SELECT *, {MONTH_SQL} AS month FROM {q}) TO {_lit(folder)}
+                (FORMAT parquet, PARTITION_BY ({', '.join(parts)}), COMPRESSION zstd, OVERWRITE_OR_IGNORE)"""
+        ).fetchall()[0][0]
+    else:
+        rows = con.execute(f"COPY (SELECT * FROM {q}) TO {_lit(folder / 'data_0.parquet')} "
+                           "(FORMAT parquet, COMPRESSION zstd)").fetchall()[0][0]
+    return {"path": name, "rows": int(rows), "partitioned_by": list(parts), "columns": columns}
+
+
+def _manifest(ws: Workspace, tables: dict) -> dict:
+    from shailoo import __version__
+
+    versions = _schema_versions(ws)
+    c = ws.config
+    return {
+        "format": FORMAT,
+        "layout": LAYOUT,
+        "schema_versions": versions,
+        "shailoo": __version__,
+        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "workspace": {"project": c.project, "timezone": c.timezone, "languages": list(c.languages),
+                      "pseudonymise": c.pseudonymise, "snapshot_min_hours": c.snapshot_min_hours},
+        "pseudonym_key_fingerprint": workspace_fingerprint(ws),
+        "excluded": dict(EXCLUDED),
+        "types": dict(TYPE_NOTES),
+        "tables": tables,
+    }
+
+
+def _schema_versions(ws: Workspace) -> list[int]:
+    manifest = getattr(ws, "manifest", None)
+    if manifest is not None:
+        return list(manifest["schema_versions"])
+    return [v for (v,) in ws.con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()]
+
+
+# -- reading an export ----------------------------------------------------------------------------------
+class ParquetWorkspace(Workspace):
+    """A read-only workspace over a Parquet export: its tables are views of the files."""
+
+    def __init__(self, path: Path, config: Config, con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
+        super().__init__(path, config, con, read_only=True)
+        self.manifest = manifest
+
+    @property
+    def pseudonym_key(self) -> bytes:
+        raise PseudonymKeyError(f"{printable(self.path)} is a Parquet export, which holds no pseudonym key; "
+                                "run this command on the workspace it was exported from.")
+
+    def check_key(self) -> None:
+        self.pseudonym_key
+
+
+def is_export(folder: Path) -> bool:
+    """True when `folder` looks like a Parquet export (a manifest and no workspace config)."""
+    from shailoo.config import CONFIG_NAME
+
+    return (folder / MANIFEST).is_file() and not (folder / CONFIG_NAME).exists()
+
+
+def read_manifest(dir: str | os.PathLike) -> dict:
+    """The checked manifest of the export in `dir`; ParquetExportError (one sentence) for anything else."""
+    folder = Path(dir)
+    path = folder / MANIFEST
+    shown = printable(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_MANIFEST_BYTES + 1)
+    except FileNotFoundError:
+        raise ParquetExportError(f"{printable(folder)} is not a Parquet export (no {MANIFEST}); give the folder "
+                                 "`shailoo export parquet` wrote.") from None
+    except OSError as exc:
+        raise ParquetExportError(f"Cannot read {shown} ({exc.strerror or exc}).") from None
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise ParquetExportError(f"{shown} is larger than {MAX_MANIFEST_BYTES >> 20} MB, so it is not a manifest "
+                                 "shailoo wrote.")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ParquetExportError(f"{shown} is not JSON, so the folder is not a Parquet export shailoo can read.") from None
+    return _check_manifest(data, folder, shown)
+
+
+def _check_manifest(data: object, folder: Path, shown: str) -> dict:
+    def bad(what: str) -> ParquetExportError:
+        return ParquetExportError(f"{shown} {what}, so the export cannot be read; export the workspace again.")
+
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        got = data.get("format") if isinstance(data, dict) else None
+        raise ParquetExportError(f"{shown} is not a shailoo Parquet manifest (its format is "
+                                 f"{printable(repr(got))[:40]}, not {FORMAT!r}).")
+    if data.get("layout") != LAYOUT:
+        raise ParquetExportError(f"{shown} has layout {printable(repr(data.get('layout')))[:20]} and this shailoo "
+                                 f"reads layout {LAYOUT}; use the shailoo that wrote it, or export again.")
+    versions = data.get("schema_versions")
+    if not isinstance(versions, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in versions):
+        raise bad("has no list of schema versions")
+    if versions and max(versions) > latest_version():
+        raise ParquetExportError(f"{shown} was exported at schema version {max(versions)}, newer than this shailoo "
+                                 f"knows ({latest_version()}); upgrade shailoo to read it.")
+    if not isinstance(data.get("workspace"), dict):
+        raise bad("has no workspace settings")
+    fp = data.get("pseudonym_key_fingerprint")
+    if fp is not None and not (isinstance(fp, str) and re.fullmatch(r"[0-9a-f]{16}", fp)):
+        raise bad("has a pseudonym key fingerprint that is not 16 hex digits")
+    tables = data.get("tables")
+    if not isinstance(tables, dict) or not tables:
+        raise bad("lists no tables")
+    for name, t in tables.items():
+        _check_table_entry(name, t, folder, bad)
+    for needed in ("posts", "accounts", "engagement_snapshots", "periods"):
+        if needed not in tables:
+            raise bad(f"lists no {needed} table")
+    return data
+
+
+def _check_table_entry(name: object, t: object, folder: Path, bad) -> None:
+    if not isinstance(name, str) or not _NAME.match(name) or name in EXCLUDED:
+        raise bad(f"names a table {printable(repr(name))[:70]} shailoo does not take")
+    if not isinstance(t, dict):
+        raise bad(f"describes table {name} as something other than an object")
+    path = t.get("path")
+    if not isinstance(path, str) or not _NAME.match(path):  # one folder name: no '/', no '..', not absolute
+        raise bad(f"puts table {name} at {printable(repr(path))[:70]}, which is not a folder inside the export")
+    where = folder / path
+    if where.is_symlink() or not where.is_dir() or where.resolve().parent != folder.resolve():
+        raise ParquetExportError(f"The export {printable(folder)} has no folder {path} for table {name}; "
+                                 "copy the whole export folder.")
+    rows = t.get("rows")
+    if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+        raise bad(f"gives table {name} no row count")
+    parts = t.get("partitioned_by", [])
+    if parts not in ([], list(PARTITIONS.get(name, ()))):
+        raise bad(f"partitions table {name} by {printable(repr(parts))[:60]}, which this shailoo does not read")
+    cols = t.get("columns")
+    if (not isinstance(cols, list) or not cols or not all(
+            isinstance(c, list) and len(c) == 2 and all(isinstance(x, str) and 0 < len(x) <= 200 for x in c)
+            for c in cols)):
+        raise bad(f"lists no columns for table {name}")
+    if len({c[0] for c in cols}) != len(cols):
+        raise bad(f"lists a column of table {name} twice")
+
+
+def table_source(folder: Path, entry: dict) -> str:
+    """SQL reading one table of an export as its files hold it (partition folders as columns)."""
+    where = folder / entry["path"]
+    if entry["partitioned_by"]:
+        types = ", ".join(f"{_lit(p)}: 'VARCHAR'" for p in entry["partitioned_by"])
+        return (f"read_parquet({_lit(where / '**' / '*.parquet')}, hive_partitioning = true, "
+                f"hive_types = {{{types}}})")
+    return f"read_parquet({_lit(where / '*.parquet')})"
+
+
+def typed_select(folder: Path, name: str, entry: dict, con: duckdb.DuckDBPyConnection) -> str:
+    """SELECT of one table with the manifest's columns and types; ParquetExportError when the files differ."""
+    files = sorted((folder / entry["path"]).rglob("*.parquet"))
+    columns = entry["columns"]
+    if not files:
+        if entry["rows"]:
+            raise ParquetExportError(f"The export {printable(folder)} has no Parquet file for table {name}, whose "
+                                     f"manifest says {entry['rows']:,} rows; copy the whole export folder.")
+        return "SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {_q(c)}" for c, t in columns) + " WHERE false"
+    _check_files(con, folder, name, entry, files)
+    cast = ", ".join(f"CAST({_q(c)} AS {t}) AS {_q(c)}" for c, t in columns)
+    return f"SELECT {cast} FROM {table_source(folder, entry)}"
+
+
+def _check_files(con, folder: Path, name: str, entry: dict, files: list[Path]) -> None:
+    """Every file of the table has exactly the manifest's columns (partition columns aside), each of a
+    type that is the manifest's; one sentence naming the file otherwise."""
+    expected = {c: t for c, t in entry["columns"] if c not in entry["partitioned_by"]}
+    for file in files:
+        try:
+            got = {c: t for c, t in _columns(con, f"read_parquet({_lit(file)}, hive_partitioning = false)")}
+        except duckdb.Error:
+            raise ParquetExportError(f"{printable(file)} is not a Parquet file shailoo can read; export the "
+                                     "workspace again.") from None
+        if got.keys() != expected.keys():
+            missing, extra = sorted(expected.keys() - got.keys()), sorted(got.keys() - expected.keys())
+            what = (f"lacks column {printable(missing[0])[:60]}" if missing
+                    else f"has column {printable(extra[0])[:60]} the manifest does not list")
+            raise ParquetExportError(f"{printable(file)} {what} (table {name}); export the workspace again.")
+        for c, t in expected.items():
+            if got[c] != t:
+                raise ParquetExportError(f"{printable(file)} holds column {c} of table {name} as {got[c][:40]}, "
+                                         f"not {t[:40]}; export the workspace again.")
+
+
+def open_parquet(dir: str | os.PathLike) -> ParquetWorkspace:
+    """A read-only workspace over the export in `dir`: an in-memory DuckDB with one view per table."""
+    folder = Path(dir)
+    manifest = read_manifest(folder)
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
+        # The same shape as a read-only workspace: views in `ws`, what commands see in `main`, so that
+        # a cache a command extends (writable_caches) becomes an in-memory copy here too.
+        con.execute("ATTACH ':memory:' AS ws")
+        for name, entry in manifest["tables"].items():
+            q = _q(name)
+            try:
+                con.execute(f"CREATE VIEW ws.main.{q} AS {typed_select(folder, name, entry, con)}")
+            except duckdb.Error as exc:
+                raise ParquetExportError(f"Table {name} of the export {printable(folder)} cannot be read "
+                                         f"({' '.join(str(exc).split())[:160]}); export the workspace again.") from None
+            if name == "periods":
+                con.execute(f"CREATE TABLE main.{q} AS SELECT * FROM ws.main.{q}")
+            else:
+                con.execute(f"CREATE VIEW main.{q} AS SELECT * FROM ws.main.{q}")
+        config = _config(manifest, con, folder)
+        create_views(con, config.timezone)
+        return ParquetWorkspace(folder, config, con, manifest)
+    except BaseException:
+        con.close()
+        raise
+
+
+def _config(manifest: dict, con, folder: Path) -> Config:
+    w = manifest["workspace"]
+    periods = [{"name": n, "start": s, "end": e} for n, s, e in
+               con.execute("SELECT name, start_date, end_date FROM main.periods ORDER BY start_date, name").fetchall()]
+    data = {"project": {k: w[k] for k in ("project", "timezone", "languages") if k in w},
+            "privacy": {"pseudonymise": w.get("pseudonymise", True)},
+            "metrics": {"snapshot_min_hours": w.get("snapshot_min_hours", 72.0)}, "periods": periods}
+    if "project" in data["project"]:
+        data["project"]["name"] = data["project"].pop("project")
+    try:
+        return Config.from_dict(data, folder)
+    except ConfigError as exc:
+        raise ParquetExportError(f"The manifest of {printable(folder)} has a workspace setting shailoo cannot use: "
+                                 f"{str(exc).split(', ', 1)[-1]}") from None
