@@ -357,3 +357,34 @@ def test_real_channels_collected_and_read_by_the_importer(server, tmp_path):
         assert record.followers == int(channel["statistics"]["subscriberCount"])
         assert record.total_posts == int(channel["statistics"]["videoCount"])
     assert c.units_used == 2 * len(channels)  # channels.list + one (empty) uploads page each
+
+
+def test_batches_import_into_a_workspace(server, tmp_path, workspace):
+    from shailoo.store.loader import import_file
+
+    api = FakeYouTube(videos=60)
+    api.install(server)
+    c = collector(server)
+    folder = tmp_path / "batches"
+    folder.mkdir()
+    for batch in run(c) + list(c.readings(ACCOUNT, ["v0000000001", "v0000000059"])):
+        path = folder / batch.filename
+        path.write_bytes(batch.body)
+        result = import_file(workspace, path, format_id=batch.format_id, text_caches=False)
+        assert result.quarantined == 0
+    count = lambda sql: workspace.con.execute(sql).fetchall()[0][0]  # noqa: E731
+    assert count("SELECT count(*) FROM posts WHERE platform = 'youtube'") == 60
+    assert count(f"SELECT followers FROM follower_snapshots WHERE account_id = '{CHANNEL}'") == 45600
+    assert count("SELECT count(*) FROM engagement_snapshots") >= 60
+
+
+def test_key_from_the_credentials_store_is_revealed_only_to_send(server):
+    from shailoo.collect.credentials import Credentials
+
+    FakeYouTube(videos=2).install(server)
+    http = HttpClient(server.url + PREFIX, platform="youtube", rate_per_second=None)
+    c = YouTubeCollector(http, Credentials(environ={"SHAILOO_YOUTUBE_KEY": KEY}, keyring=None), now=lambda: NOW)
+    assert sum(b.posts_seen for b in run(c)) == 2 and server.requests[0].params["key"] == KEY
+    c = YouTubeCollector(http, Credentials(environ={}, keyring=None), now=lambda: NOW)
+    with pytest.raises(CredentialsError, match="SHAILOO_YOUTUBE_KEY"):
+        run(c)

@@ -102,6 +102,8 @@ class YouTubeCollector:
 
     def _key(self) -> str:
         key = self._credentials.get("youtube_key") if self._credentials is not None else None
+        if hasattr(key, "reveal"):  # collect/credentials.Secret: revealed only as a request is sent
+            key = key.reveal()
         if not isinstance(key, str) or not key.strip():
             raise CredentialsError("No YouTube API key: set SHAILOO_YOUTUBE_KEY (or store it in the keyring); "
                                    "see docs/collect.md for how to get one.")
