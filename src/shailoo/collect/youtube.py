@@ -61,7 +61,7 @@ class YouTubeCollector:
 
     def __init__(self, http: Any | None, credentials: Any, *, api_base: str | None = None,
                  daily_units: int = DAILY_UNITS, units_spent: Mapping[str, int] | int = 0,
-                 now: Any = None, **_: Any) -> None:
+                 now: Any = None) -> None:
         """`units_spent`: units already spent today (an int), or per Pacific day ('2025-01-07': 120)
         as the run's state keeps them; other days are ignored. `now` gives the time (tests)."""
         self._http = http
