@@ -388,3 +388,18 @@ def test_key_from_the_credentials_store_is_revealed_only_to_send(server):
     c = YouTubeCollector(http, Credentials(environ={}, keyring=None), now=lambda: NOW)
     with pytest.raises(CredentialsError, match="SHAILOO_YOUTUBE_KEY"):
         run(c)
+
+
+def test_hostile_answers_cost_bounded_units(server):
+    api = FakeYouTube(videos=3)
+    api.install(server)
+    looping = {"items": [{"contentDetails": {"videoId": "v0000000001", "videoPublishedAt": "2024-05-01T09:00:00Z"}}],
+               "nextPageToken": "again"}
+    server.route(f"{PREFIX}/playlistItems", Reply.json(looping))
+    server.route(f"{PREFIX}/videos", Reply.json({"items": [{"id": "v0000000001", "status": "odd", "statistics": "x"},
+                                                           7, {"id": "v0000000001", "statistics": {}}]}))
+    c = collector(server)
+    batches = run(c)
+    assert server.count(f"{PREFIX}/playlistItems") == 2 and c.units_used == 4
+    assert "repeated itself" in batches[0].notes[0]
+    assert batches[1].posts_seen == 1 and batches[1].notes == ["2 private video(s) or video(s) without counts skipped"]

@@ -200,11 +200,12 @@ class YouTubeCollector:
                  notes: list[str]) -> list[tuple[datetime, str]]:
         """(published, id) of the playlist's videos newer than the cursor; pages until it is reached."""
         stop_id, stop_at = _cursor(cursor)
-        if stop_at is None:
-            stop_at = since
+        if stop_at is None and since is not None:
+            stop_at = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
         found: dict[str, datetime] = {}
         unavailable = 0
         token = None
+        tokens: set[str] = set()
         for _ in range(MAX_PAGES):
             params = {"part": "contentDetails,status", "playlistId": playlist, "maxResults": PAGE,
                       "pageToken": token}
@@ -235,6 +236,10 @@ class YouTubeCollector:
             token = data.get("nextPageToken")
             if reached or not data.get("items") or not isinstance(token, str) or not 0 < len(token) <= 200:
                 break
+            if token in tokens:  # a page asked for twice: the paging is broken, stop rather than loop
+                notes.append("the uploads playlist's paging repeated itself; its older videos were not listed")
+                break
+            tokens.add(token)
         if unavailable:
             notes.append(f"{unavailable:,} private or deleted video(s) in the uploads playlist skipped")
         return [(published, vid) for vid, published in found.items()]
@@ -245,7 +250,7 @@ class YouTubeCollector:
                                                "maxResults": PAGE}, account)
         items = data.get("items") or []
         kept = [item for item in items if isinstance(item, dict) and isinstance(item.get("statistics"), dict)
-                and (item.get("status") or {}).get("privacyStatus") != "private"]
+                and not (isinstance(item.get("status"), dict) and item["status"].get("privacyStatus") == "private")]
         returned = {item.get("id") for item in items if isinstance(item, dict)}
         notes = list(notes)
         if len(kept) < len(items):
@@ -289,7 +294,7 @@ def _reasons(exchange: Any) -> tuple[set[str], str]:
 
 
 def _first(reasons: set[str]) -> str:
-    return sorted(reasons)[0] if reasons else ""
+    return min(reasons) if reasons else ""
 
 
 def _channel_query(account: Account) -> dict:
