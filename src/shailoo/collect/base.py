@@ -4,6 +4,21 @@ A collector turns "what is due for this account" into batches: bodies in a forma
 shailoo's importers reads (`Batch.format_id`), with the time they were received, so the run can
 archive them and import them; a reading's counts become an engagement snapshot measured at
 `received_at`. Collectors never touch the workspace: the run does.
+
+Every collector class is built as `Collector(http, credentials, **options)`:
+- `http`: a `collect.http.HttpClient` the run made for the platform (its base URL is the class's
+  `base_url`, or `--api-base`; its rate the class's `rate_per_second`, default 3/s, or none with
+  `--no-rate-limit`; every answer it receives is archived by the run), or None for a collector
+  whose class sets `archives_batches = True` (no HTTP, e.g. Telethon: the run archives each
+  Batch's body itself, as endpoint 'batch:<format_id>');
+- `credentials`: a `collect.credentials.Credentials` (`credentials.require("vk_token", "a VK access
+  token")` -> Secret, `.reveal()` only when sending);
+- keyword options, each passed only if the constructor names it (or takes **kwargs): `comments`
+  (bool, fetch comment threads), `now` (a callable returning the current UTC datetime).
+A constructor may raise CredentialsError (missing credentials): the run records it for the platform.
+Optionally `summary() -> str` (or a `summary` str attribute): one line for the run's summary, e.g.
+quota units used. A Batch with an empty body carries only its cursor: the run stores the cursor and
+imports nothing.
 """
 
 from __future__ import annotations
@@ -55,6 +70,7 @@ class Collector(Protocol):
 
     platform: str  # the workspace's platform id: 'vk', 'youtube', 'telegram'
     method: str  # 'vk-api', 'youtube-api', 'telegram-web', 'telegram-mtproto'
+    base_url: str  # the platform's address (replaced by --api-base)
 
     def new_posts(self, account: Account, cursor: dict | None, since: datetime | None) -> Iterator[Batch]:
         """Posts newer than `cursor` (what the previous run stored), or since `since` on a first run

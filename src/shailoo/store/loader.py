@@ -81,6 +81,7 @@ def import_file(
     progress: Progress | None = None,
     reread: bool = False,
     text_caches: bool = True,
+    measured_at: datetime | None = None,
 ) -> ImportResult:
     """Import one file; return what happened to each of its records.
 
@@ -90,6 +91,10 @@ def import_file(
 
     `text_caches`: tokenise and identify the language of the new and edited posts now (committed
     after the import, in batches), so that the first text command does not have to.
+
+    `measured_at`: when every count in the file was measured, whatever the records or the file say
+    (a collected response: the time it was received, also when re-imported from the archive). The
+    same bytes measured at another time are another reading, so it counts as an option.
     """
     path = Path(path)
     check_input_file(path)
@@ -105,7 +110,8 @@ def import_file(
     con = ws.con
     import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
     source = Source(path=path, options=_options(ws, options))
-    fingerprint = options_fingerprint(source.options)
+    fingerprint = options_fingerprint(source.options if measured_at is None else
+                                      {**source.options, "measured_at": measured_at.isoformat()})
     earlier = con.execute(
         """SELECT import_id, started_at, records, quarantined, imported + updated + unchanged, dialect, warnings
            FROM imports WHERE sha256 = ? AND format = ? AND options_fingerprint IS NOT DISTINCT FROM ?
@@ -130,7 +136,7 @@ def import_file(
     # adds no snapshot), else now.
     export_time = getattr(module, "export_time", lambda p: None)(path)
     first_seen = con.execute("SELECT min(started_at) FROM imports WHERE sha256 = ?", [sha]).fetchall()[0][0]
-    fallback_measured_at = export_time or first_seen or started_at
+    fallback_measured_at = measured_at or export_time or first_seen or started_at
     privacy = _privacy(ws)
     _create_staging(con)
     con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
@@ -141,6 +147,9 @@ def import_file(
         result.skipped, result.skipped_reasons = counts.skipped, dict(counts.skipped_reasons)
         result.dialect = source.dialect
         result.warnings = source.warnings.texts()
+        if measured_at is not None:
+            for table in ("stage_posts", "stage_accounts"):
+                con.execute(f"UPDATE {table} SET measured_at = ?", [measured_at])
         con.execute("BEGIN TRANSACTION")
         try:
             _merge(ws, privacy, result, import_id, fallback_measured_at)
