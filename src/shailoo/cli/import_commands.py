@@ -58,7 +58,8 @@ class Outcome:
 def register(app: typer.Typer) -> None:
     @app.command("import", epilog=examples("shailoo import exports/", "shailoo import posts.csv --from crowdtangle",
                                            "shailoo import ok-export.xlsx --from generic --mapping ok.yaml",
-                                           "shailoo import exports/ --json > import.json"))
+                                           "shailoo import exports/ --json > import.json",
+                                           "shailoo import parquet team-b-parquet/"))
     @table_command
     def import_(
         paths: Annotated[list[Path], typer.Argument(help="Export files, or folders to search for export files.")],
@@ -71,9 +72,18 @@ def register(app: typer.Typer) -> None:
                                "workspace's; Meta Content Library: UTC).")] = None,
         as_json: JsonOpt = False,
         reread: Annotated[bool, typer.Option("--reread", help="Read a file again even if an identical one was imported.")] = False,
+        accept_other_key: Annotated[bool, typer.Option(
+            "--accept-other-key", help="import parquet: import an export made under another pseudonym key (the "
+                                       "two teams' pseudonyms of private authors then do not match).")] = False,
         out: OutputOptions = None,
     ) -> None:
-        """Import export files (CrowdTangle, Meta Content Library, Telegram, VK, YouTube, X, mapped CSV/XLSX)."""
+        """Import export files (CrowdTangle, Meta Content Library, Telegram, VK, YouTube, X, mapped CSV/XLSX), or
+        `import parquet DIR`: a Parquet export of a workspace (`shailoo export parquet`)."""
+        parquet = _parquet_folder(paths)
+        if parquet is not None:
+            return _import_parquet(parquet, workspace, accept_other_key, as_json, out)
+        if accept_other_key:
+            raise UsageError("--accept-other-key is for `shailoo import parquet DIR` only.")
         # `--format ID` is the older spelling of `--from ID`: an importer id is never an output format.
         format = from_
         if out.format and out.format.strip().lower() not in FORMATS + ("xlsx",):
@@ -142,6 +152,48 @@ def register(app: typer.Typer) -> None:
 
         print_table([{"from": m.FORMAT.id, "name": m.FORMAT.name, "what it reads": m.FORMAT.description}
                      for m in all_importers()], out, title="Import formats")
+
+
+def _parquet_folder(paths: list[Path]) -> Path | None:
+    """The export folder of `import parquet DIR` (or of `import DIR` naming one export); None for files."""
+    from shailoo.store.parquet import is_export
+
+    if paths and paths[0] == Path("parquet") and (not paths[0].exists() or (len(paths) == 2 and is_export(paths[1]))):
+        if len(paths) != 2:
+            raise UsageError("`shailoo import parquet` takes one folder: the one `shailoo export parquet` wrote.")
+        if not paths[1].is_dir():
+            raise InputFileError(f"There is no folder {printable(paths[1])}; give the folder `shailoo export parquet` "
+                                 "wrote.")
+        return paths[1]
+    if len(paths) == 1 and paths[0].is_dir() and is_export(paths[0]):
+        return paths[0]
+    return None
+
+
+def _import_parquet(folder: Path, workspace: Path | None, accept_other_key: bool, as_json: bool,
+                    out: OutputOptions) -> None:
+    from shailoo.cli.common import progress
+    from shailoo.store.parquet_import import import_parquet
+
+    fmt = "json" if as_json else out.resolved_format()
+    with open_workspace(workspace) as ws:
+        with progress(f"Importing the Parquet export {printable(folder)}…"):
+            result = import_parquet(ws, folder, accept_other_key=accept_other_key)
+    if fmt == "json":
+        text = json.dumps(result.as_dict(), ensure_ascii=False, indent=1)
+        if out.output is not None:
+            from shailoo.outputs import write_output
+
+            write_output(out.output, text + "\n")
+        else:
+            typer.echo(text)
+    else:
+        print_table([{"export": result.folder, "mode": result.mode, "posts": result.posts,
+                      "imported": result.imported, "updated": result.updated, "unchanged": result.unchanged,
+                      "snapshots added": result.snapshots_added, "accounts added": result.accounts_added,
+                      "seconds": round(result.duration_s, 1)}], out, title="Import summary")
+    for note in result.notes:
+        err_console.print(note, style="yellow", markup=False)
 
 
 def _unmatched_on_imported_platforms(ws, results: list[ImportResult]) -> list[dict]:

@@ -12,7 +12,8 @@ Layout 1 (what `export_parquet` writes and every reader, the Spark engine includ
          "excluded": {"users": "...why..."},         # tables deliberately left out
          "types": {"TIMESTAMP WITH TIME ZONE": "...how stored..."},
          "tables": {"posts": {"path": "posts", "rows": N, "partitioned_by": ["platform", "month"],
-                              "columns": [["post_id", "BIGINT"], ...]},      # DuckDB types, table order
+                              "columns": [["post_id", "BIGINT"], ...],     # DuckDB types, table order
+                              "primary_key": ["post_id"]},
                     "engagement_snapshots": {"path": "engagement_snapshots", "rows": N,
                                              "partitioned_by": [], "columns": [...]}, ...}}
     DIR/posts/platform=<p>/month=<YYYY-MM>/*.parquet   hive partitions; month of created_at in UTC.
@@ -42,7 +43,12 @@ from pathlib import Path
 import duckdb
 
 from shailoo.config import Config
-from shailoo.errors import ConfigError, ParquetExportError, PseudonymKeyError, printable
+from shailoo.errors import (
+    ConfigError,
+    ParquetExportError,
+    PseudonymKeyError,
+    printable,
+)
 from shailoo.store.keys import read_key
 from shailoo.store.migrate import latest_version
 from shailoo.store.views import create_views
@@ -121,7 +127,7 @@ def export_parquet(ws: Workspace, dir: str | os.PathLike, overwrite: bool = Fals
     tmp = target.parent / f".{target.name}.export-{uuid.uuid4().hex[:8]}"
     tmp.mkdir(parents=False)
     try:
-        tables = {name: _export_table(ws.con, name, tmp) for name in exported_tables(ws)}
+        tables = {name: _export_table(ws, name, tmp) for name in exported_tables(ws)}
         manifest = _manifest(ws, tables)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         _put_in_place(tmp, target)
@@ -176,7 +182,8 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[list[str]]:
     return [[r[0], r[1]] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
 
 
-def _export_table(con: duckdb.DuckDBPyConnection, name: str, tmp: Path) -> dict:
+def _export_table(ws: Workspace, name: str, tmp: Path) -> dict:
+    con = ws.con
     folder = tmp / name
     folder.mkdir()
     q = f"main.{_q(name)}"
@@ -190,7 +197,19 @@ def _export_table(con: duckdb.DuckDBPyConnection, name: str, tmp: Path) -> dict:
     else:
         rows = con.execute(f"COPY (SELECT * FROM {q}) TO {_lit(folder / 'data_0.parquet')} "
                            "(FORMAT parquet, COMPRESSION zstd)").fetchall()[0][0]
-    return {"path": name, "rows": int(rows), "partitioned_by": list(parts), "columns": columns}
+    return {"path": name, "rows": int(rows), "partitioned_by": list(parts), "columns": columns,
+            "primary_key": _primary_key(ws, name)}
+
+
+def _primary_key(ws: Workspace, name: str) -> list[str]:
+    """The table's primary key columns (an import creates a table the workspace lacks with it)."""
+    manifest = getattr(ws, "manifest", None)
+    if manifest is not None:
+        return list(manifest["tables"][name].get("primary_key", []))
+    rows = ws.con.execute(
+        """SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = ? AND schema_name = 'main'
+           AND constraint_type = 'PRIMARY KEY' AND database_name IN ('ws', current_database())""", [name]).fetchall()
+    return list(rows[0][0]) if rows else []
 
 
 def _manifest(ws: Workspace, tables: dict) -> dict:
@@ -234,7 +253,8 @@ class ParquetWorkspace(Workspace):
                                 "run this command on the workspace it was exported from.")
 
     def check_key(self) -> None:
-        self.pseudonym_key
+        raise PseudonymKeyError(f"{printable(self.path)} is a Parquet export, which holds no pseudonym key; "
+                                "run this command on the workspace it was exported from.")
 
 
 def is_export(folder: Path) -> bool:
@@ -325,6 +345,21 @@ def _check_table_entry(name: object, t: object, folder: Path, bad) -> None:
         raise bad(f"lists no columns for table {name}")
     if len({c[0] for c in cols}) != len(cols):
         raise bad(f"lists a column of table {name} twice")
+    for c, type_ in cols:
+        if not _is_type(type_):
+            raise bad(f"gives column {printable(c)[:60]} of table {name} the type {printable(type_)[:60]}, "
+                      "which is not a DuckDB type")
+    key = t.get("primary_key", [])
+    if not isinstance(key, list) or not all(isinstance(k, str) for k in key) or not set(key) <= {c for c, _ in cols}:
+        raise bad(f"gives table {name} a primary key that is not among its columns")
+
+
+def _is_type(text: str) -> bool:
+    """A DuckDB type exactly as DuckDB writes it: the manifest's types go into SQL (CAST ... AS type)."""
+    try:
+        return str(duckdb.sqltype(text)) == text
+    except (duckdb.Error, ValueError, TypeError):
+        return False
 
 
 def table_source(folder: Path, entry: dict) -> str:
@@ -394,7 +429,7 @@ def open_parquet(dir: str | os.PathLike) -> ParquetWorkspace:
                 con.execute(f"CREATE TABLE main.{q} AS SELECT * FROM ws.main.{q}")
             else:
                 con.execute(f"CREATE VIEW main.{q} AS SELECT * FROM ws.main.{q}")
-        config = _config(manifest, con, folder)
+        config = _config(manifest, con, "SELECT * FROM main.periods", folder)
         create_views(con, config.timezone)
         return ParquetWorkspace(folder, config, con, manifest)
     except BaseException:
@@ -402,10 +437,10 @@ def open_parquet(dir: str | os.PathLike) -> ParquetWorkspace:
         raise
 
 
-def _config(manifest: dict, con, folder: Path) -> Config:
+def _config(manifest: dict, con, periods_sql: str, folder: Path) -> Config:
     w = manifest["workspace"]
     periods = [{"name": n, "start": s, "end": e} for n, s, e in
-               con.execute("SELECT name, start_date, end_date FROM main.periods ORDER BY start_date, name").fetchall()]
+               con.execute(f"SELECT name, start_date, end_date FROM ({periods_sql}) ORDER BY start_date, name").fetchall()]
     data = {"project": {k: w[k] for k in ("project", "timezone", "languages") if k in w},
             "privacy": {"pseudonymise": w.get("pseudonymise", True)},
             "metrics": {"snapshot_min_hours": w.get("snapshot_min_hours", 72.0)}, "periods": periods}
