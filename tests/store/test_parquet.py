@@ -103,7 +103,7 @@ def _team_workspace(path: Path, files: list[Path], key_from: Path | None):
     ws = _new_workspace(path, key_from)
     import_registry(ws, METRICS / "registry.csv")
     for f in files:
-        import_file(ws, f)
+        import_file(ws, f, text_caches=False)
     return ws
 
 
