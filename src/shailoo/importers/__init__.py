@@ -15,6 +15,7 @@ MODULES = (
     "meta_content_library",
     "telegram_desktop",
     "telethon",
+    "telegram_web",  # HTML: claims no JSON file
     "vk",
     "youtube",
     "twitter",
