@@ -113,8 +113,7 @@ def parse_html(data: bytes):
 
 def parse_page(soup) -> Page:
     """The channel's username, title, numeric id and subscribers, and the message elements."""
-    messages = [t for t in soup.select(".tgme_widget_message") if t.has_attr("data-post")
-                or "service_message" in (t.get("class") or ())]
+    messages = soup.select(".tgme_widget_message")  # one without data-post is quarantined, not passed over
     username = None
     link = soup.select_one(".tgme_channel_info_header_username a, .tgme_channel_info_header_username")
     if link is not None:
