@@ -7,13 +7,16 @@ generator), seed 002's top-200 sample assigned to 20 coders with 20 % overlap, t
   2. 20 concurrent coders saving codes against `shailoo serve` on 127.0.0.1 for a minute: each coder a
      thread with its own session, looping save (JSON, as a number key does) then the next unit page;
      bounded by time (SECONDS) and by loops per coder (MAX_LOOPS). Any answer but 200 is an error.
-     Latency p50/p95/max of saves and of pages (target: no error, p95 ≤ 200 ms). Without think time,
-     so it is a stress test: twenty people do not press a key every few tens of milliseconds.
-Usage: .venv/bin/python benchmarks/server_coding.py [N] [DIR] [SECONDS]
+     Latency p50/p95/max of saves and of pages (target: no error, p95 ≤ 200 ms). Paced by default as
+     people code: after each unit page a coder thinks THINK seconds (uniformly 0.5x..1.5x, so a save
+     every ~1-3 s at the default 2 s) before pressing the key; `--think 0` is the stress test (every
+     coder saving as fast as the server answers, which no team of twenty does).
+Usage: .venv/bin/python benchmarks/server_coding.py [N] [DIR] [SECONDS] [--think SECONDS] [--no-pages]
 """
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -111,12 +114,15 @@ def next_unit_times(path: Path, rounds: int = 40) -> None:
     print(f"unit page (GET /coding/{SAMPLE}/<post>): {quantiles(pages)}  (target ≤ 100 ms)", flush=True)
 
 
-def load_test(path: Path, seconds: float) -> None:
+def load_test(path: Path, seconds: float, think: float = 2.0) -> None:
+    import random
+
     import httpx
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    acts0, audited0 = stored(path)
     shailoo = Path(sys.executable).with_name("shailoo")
     proc = subprocess.Popen([str(shailoo), "serve", "-w", str(path), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
@@ -128,7 +134,7 @@ def load_test(path: Path, seconds: float) -> None:
                 break
             except httpx.TransportError:
                 time.sleep(0.05)
-        saves, pages, errors = [], [], []
+        saves, pages, errors, changes = [], [], [], []
         lock = threading.Lock()
         start = threading.Barrier(len(CODERS))
 
@@ -138,26 +144,37 @@ def load_test(path: Path, seconds: float) -> None:
             token = _login(client)
             r = client.get(f"/coding/{SAMPLE}", follow_redirects=False)
             url = r.headers["location"]
+            rng = random.Random(name)
             start.wait()
             end = time.monotonic() + seconds
             loops = 0
+            if think:
+                time.sleep(rng.uniform(0, think))  # coders do not all start on the same second
             while time.monotonic() < end and loops < MAX_LOOPS:
-                post = url.split("/")[3].split("?")[0]
-                actor = url.split("actor=")[1] if "actor=" in url else None
-                data = {"v:tone": "0"} if actor else {"v:disinformation": "no" if loops % 2 else "yes"}
-                if actor:
-                    data["actor"] = actor
-                t = time.perf_counter()
-                r = client.post(f"/coding/{SAMPLE}/{post}/save", data=data,
-                                headers={"X-CSRF-Token": token, "Accept": "application/json"})
-                dt = time.perf_counter() - t
-                with lock:
-                    (saves if r.status_code == 200 else errors).append(dt if r.status_code == 200 else r.status_code)
-                t = time.perf_counter()
+                t = time.perf_counter()  # open the unit
                 r = client.get(url)
                 dt = time.perf_counter() - t
                 with lock:
                     (pages if r.status_code == 200 else errors).append(dt if r.status_code == 200 else r.status_code)
+                if think:  # reading the post, choosing the value
+                    time.sleep(rng.uniform(0.5 * think, 1.5 * think))
+                post = url.split("/")[3].split("?")[0]
+                actor = url.split("actor=")[1] if "actor=" in url else None
+                variable = "tone" if actor else "disinformation"
+                # a value other than the one the coder gave before, so every save is a change to store
+                offered = re.findall(rf'name="v:{variable}" value="([^"]+)"( checked)?', r.text)
+                value = next((v for v, checked in offered if not checked), "no")
+                data = {f"v:{variable}": value} | ({"actor": actor} if actor else {})
+                t = time.perf_counter()  # press the key
+                s = client.post(f"/coding/{SAMPLE}/{post}/save", data=data,
+                                headers={"X-CSRF-Token": token, "Accept": "application/json"})
+                dt = time.perf_counter() - t
+                with lock:
+                    if s.status_code == 200:
+                        saves.append(dt)
+                        changes.append(len(s.json()["changed"]))
+                    else:
+                        errors.append(s.status_code)
                 nxt = re.search(r'id="next" rel="next" href="([^"]+)"', r.text)
                 url = nxt.group(1).replace("&amp;", "&") if nxt else url
                 loops += 1
@@ -169,28 +186,44 @@ def load_test(path: Path, seconds: float) -> None:
         for th in threads:
             th.join()
         took = time.perf_counter() - t
-        print(f"load: 20 coders for {took:.0f} s: {len(saves):,} saves ({len(saves) / took:.1f}/s), errors: "
+        print(f"load ({f'think {think:g} s' if think else 'stress: no think time'}), load average "
+              f"{os.getloadavg()[0]:.2f}: 20 coders for {took:.0f} s: {len(saves):,} saves ({len(saves) / took:.1f}/s), errors: "
               f"{len(errors)} {sorted(set(errors))[:5]}")
         print(f"  saves (POST, JSON): {quantiles(saves)}  (target p95 ≤ 200 ms)")
         print(f"  unit pages (GET):   {quantiles(pages)}", flush=True)
     finally:
-        proc.terminate()
-        proc.wait(30)
+        proc.terminate()  # Ctrl-C's signal: the server applies what it accepted before it stops
+        proc.wait(60)
+    acts, audited = stored(path)
+    print(f"  stored: {acts - acts0:,} new coding acts, {audited - audited0:,} new audit entries, for "
+          f"{sum(changes):,} changes the server answered (each must be stored)")
+
+
+def stored(path: Path) -> tuple[int, int]:
     with open_workspace(path, read_only=True) as ws:
-        acts, coders = ws.con.execute("SELECT count(DISTINCT act_id), count(DISTINCT coder) FROM codes").fetchall()[0]
+        acts = ws.con.execute("SELECT count(DISTINCT act_id) FROM codes").fetchall()[0][0]
         audited = ws.con.execute("SELECT count(*) FROM audit_log WHERE action = 'code.record'").fetchall()[0][0]
-    print(f"  stored: {acts:,} coding acts by {coders} coders, {audited:,} audit entries (one per act)")
+    return acts, audited
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    folder = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="shailoo-server-coding-"))
-    seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 60.0
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Benchmark the coding screen on a generated workspace.")
+    parser.add_argument("n", nargs="?", type=int, default=1_000_000, help="posts to generate")
+    parser.add_argument("folder", nargs="?", type=Path, help="where the workspace is (kept; reused when there)")
+    parser.add_argument("seconds", nargs="?", type=float, default=60.0, help="length of the load test")
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="mean seconds a coder thinks between a unit page and the save (0: stress test)")
+    parser.add_argument("--no-pages", action="store_true", help="skip the in-process page timings")
+    args = parser.parse_args()
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="shailoo-server-coding-"))
     path = folder / "ws"
     if not (path / "shailoo.duckdb").exists():
-        build(folder, n)
-    next_unit_times(path)
-    load_test(path, seconds)
+        build(folder, args.n)
+    if not args.no_pages:
+        next_unit_times(path)
+    load_test(path, args.seconds, args.think)
 
 
 if __name__ == "__main__":

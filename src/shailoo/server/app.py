@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shailoo.errors import ShailooError
 from shailoo.server import auth
+from shailoo.server.coding_journal import Applier, Journal, journal_path
 from shailoo.server.dashboard import EngagementCache
 from shailoo.server.db import WorkspaceBusy, WorkspaceGate
 from shailoo.server.render import page
@@ -157,10 +158,13 @@ class _Limits:
         await send({"type": "http.response.body", "body": body})
 
 
-def create_app(workspace: str | Path, wait: float = 5.0, user_ttl: float = 2.0, linger: float = 0.0) -> FastAPI:
+def create_app(workspace: str | Path, wait: float = 5.0, user_ttl: float = 2.0, linger: float = 0.0,
+               save_every: float = 0.0) -> FastAPI:
     """The web app over one workspace (opened per request; see server/db.py). `shailoo serve` keeps the
     read-only connection open `linger` seconds after the last request; 0 (tests, in-process use)
-    closes it at once, so the same process may open the workspace itself."""
+    closes it at once, so the same process may open the workspace itself. Coding saves are journaled
+    and applied every `save_every` seconds (server/coding_journal.py); 0 applies each before it is
+    answered. Saves a stopped or crashed server left in the journal are applied here."""
     from shailoo.server.routes import ROUTERS
     from shailoo.store.workspace import open_workspace
 
@@ -169,6 +173,8 @@ def create_app(workspace: str | Path, wait: float = 5.0, user_ttl: float = 2.0, 
     app = FastAPI(title=f"shailoo — {project}", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(auth.check_csrf)])
     app.state.gate = WorkspaceGate(Path(workspace), wait=wait, linger=linger)
+    app.state.coding_saves = Applier(app.state.gate, Journal(journal_path(Path(workspace))), every=save_every)
+    app.state.coding_saves.flush()
     app.state.project = project
     app.state.sessions = SessionStore()
     app.state.users = UserCache(user_ttl)

@@ -7,17 +7,24 @@ two agree). It returns every unit with its post's text; the screen shows one uni
 million-post workspace it asks for the unit keys (no text) and then for the one unit it shows.
 Blind as the library is: nothing here reads another coder's codes or a machine suggestion, nor says
 whether a post is in the reliability overlap.
+
+`pending`: the coder's own saves not yet applied to the workspace (server/coding_journal.py), as
+(post_id, actor_id, variable, values), oldest first; what the coder sees of their work includes them.
+Only ever the asking coder's own.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from shailoo.coding.codebook import Codebook, codebook_version
 from shailoo.store.workspace import Workspace
+
+Pending = Sequence[tuple[int, "int | None", str, list[str]]]
 
 _BOOKS: dict[tuple[str, int], Codebook] = {}
 _BOOKS_LOCK = threading.Lock()
@@ -44,9 +51,10 @@ def variables_for(book: Codebook, actor_id: int | None) -> list:
     return [v for v in book.variables if v.unit == unit]
 
 
-def unit_keys(ws: Workspace, coder: str, sample: str, book: Codebook) -> pa.Table:
+def unit_keys(ws: Workspace, coder: str, sample: str, book: Codebook, pending: Pending = ()) -> pa.Table:
     """The coder's units in a sample, in units_for_coder's order: post_id, actor_id, coded (the coder has a
-    current code for every variable of the unit). Only units that some variable of the codebook codes."""
+    current code, stored or pending, for every variable of the unit). Only units that some variable of
+    the codebook codes."""
     post_vars = [v.name for v in book.variables if v.unit == "post"]
     pa_vars = [v.name for v in book.variables if v.unit == "post_actor"]
     return ws.con.sql(f"""
@@ -54,15 +62,19 @@ def unit_keys(ws: Workspace, coder: str, sample: str, book: Codebook) -> pa.Tabl
                    WHERE sample = ? AND coder = ? AND released_at IS NULL),
         units AS (SELECT post_id, NULL::INTEGER AS actor_id FROM a WHERE {bool(post_vars)}
                   UNION ALL SELECT m.post_id, m.actor_id FROM a JOIN mentions m USING (post_id) WHERE {bool(pa_vars)}),
-        mine AS (SELECT post_id, actor_id, count(DISTINCT variable) AS n FROM codes
-                 WHERE coder = ? AND post_id IN (SELECT post_id FROM a) AND list_contains(?, variable)
-                 GROUP BY ALL)
+        mine AS (SELECT post_id, actor_id, count(DISTINCT variable) AS n FROM (
+                     SELECT post_id, actor_id, variable FROM codes
+                     WHERE coder = ? AND post_id IN (SELECT post_id FROM a) AND list_contains(?, variable)
+                     UNION ALL SELECT unnest(?::BIGINT[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]))
+                 WHERE list_contains(?, variable) GROUP BY ALL)
         SELECT u.post_id, u.actor_id,
                coalesce(m.n, 0) >= CASE WHEN u.actor_id IS NULL THEN {len(post_vars)} ELSE {len(pa_vars)} END AS coded
         FROM units u JOIN a USING (post_id) JOIN posts p USING (post_id)
         LEFT JOIN mine m ON m.post_id = u.post_id AND m.actor_id IS NOT DISTINCT FROM u.actor_id
         ORDER BY a.assigned_at, p.created_at, u.post_id, u.actor_id NULLS FIRST""",
-                      params=[sample, coder, coder, post_vars + pa_vars]).to_arrow_table()
+                      params=[sample, coder, coder, post_vars + pa_vars, [p[0] for p in pending],
+                              [p[1] for p in pending], [p[2] for p in pending],
+                              post_vars + pa_vars]).to_arrow_table()
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,7 @@ def is_assigned(ws: Workspace, coder: str, sample: str, post_id: int, actor_id: 
                                [sample, coder, post_id, actor_id]).fetchall()[0][0])
 
 
-def unit(ws: Workspace, coder: str, post_id: int, actor_id: int | None) -> dict:
+def unit(ws: Workspace, coder: str, post_id: int, actor_id: int | None, pending: Pending = ()) -> dict:
     """One unit as the screen shows it: the post (text as published, author, platform, local time, url,
     counts of the report's snapshot, interactions), the actor it is about, and the coder's own current
     codes ({variable: [values]}). The caller checked the unit is the coder's (is_assigned)."""
@@ -136,26 +148,34 @@ def unit(ws: Workspace, coder: str, post_id: int, actor_id: int | None) -> dict:
     out["actor_id"] = actor_id
     out["url"] = safe_link(out.get("url"))
     out["link"] = safe_link(out.get("link"))
-    out["codes"] = own_codes(ws, coder, post_id, actor_id)
+    out["codes"] = own_codes(ws, coder, post_id, actor_id, pending)
     return out
 
 
-def unit_coded(ws: Workspace, coder: str, post_id: int, actor_id: int | None, variables: list[str]) -> bool:
+def unit_coded(ws: Workspace, coder: str, post_id: int, actor_id: int | None, variables: list[str],
+               pending: Pending = ()) -> bool:
     """Whether the coder has a code for every one of the unit's variables (as unit_keys' `coded`)."""
-    n = ws.con.execute("""SELECT count(DISTINCT variable) FROM codes WHERE coder = ? AND post_id = ?
+    stored = ws.con.execute("""SELECT DISTINCT variable FROM codes WHERE coder = ? AND post_id = ?
         AND actor_id IS NOT DISTINCT FROM ? AND list_contains(?, variable)""",
-                       [coder, post_id, actor_id, variables]).fetchall()[0][0]
-    return n >= len(variables)
+                            [coder, post_id, actor_id, variables]).fetchall()
+    have = {r[0] for r in stored} | {p[2] for p in pending if p[0] == post_id and p[1] == actor_id}
+    return len(have & set(variables)) >= len(variables)
 
 
-def own_codes(ws: Workspace, coder: str, post_id: int, actor_id: int | None) -> dict[str, list[str]]:
-    """The coder's own current value(s) per variable on one unit ([] for a multi-label act of no value)."""
+def own_codes(ws: Workspace, coder: str, post_id: int, actor_id: int | None,
+              pending: Pending = ()) -> dict[str, list[str]]:
+    """The coder's own current value(s) per variable on one unit ([] for a multi-label act of no value);
+    a pending save counts as the latest act."""
     rows = ws.con.execute("""
         WITH latest AS (SELECT variable, max(act_id) AS act_id FROM codes
                         WHERE coder = ? AND post_id = ? AND actor_id IS NOT DISTINCT FROM ? GROUP BY variable)
         SELECT c.variable, list(c.value ORDER BY c.value) FILTER (WHERE c.value IS NOT NULL)
         FROM codes c JOIN latest l USING (act_id) GROUP BY c.variable""", [coder, post_id, actor_id]).fetchall()
-    return {v: list(vals or []) for v, vals in rows}
+    out = {v: list(vals or []) for v, vals in rows}
+    for p, a, variable, values in pending:  # oldest first: the latest pending save wins
+        if p == post_id and a == actor_id:
+            out[variable] = sorted(values)
+    return out
 
 
 def safe_link(url: object) -> str | None:

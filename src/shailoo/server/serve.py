@@ -1,7 +1,7 @@
 """`shailoo serve`: the web app under uvicorn, on localhost unless told otherwise, until Ctrl-C.
 
 Ctrl-C lets the requests in flight finish (each holds the workspace only while it runs, see
-server/db.py), so the workspace is left consistent."""
+server/db.py) and applies the coding saves still in the journal, so the workspace is left consistent."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def serve(workspace: Path | None, host: str, port: int, say: Callable[[str], Non
     from shailoo.server.app import create_app
 
     folder = Path(workspace if workspace is not None else os.environ.get("SHAILOO_WORKSPACE", "."))
-    app = create_app(folder, wait=wait, linger=1.0)  # migrates the workspace once (the users table) before checking
+    app = create_app(folder, wait=wait, linger=1.0, save_every=0.5)  # migrates the workspace once (the users table) before checking
     _check_admin(folder)
     sock = _listen(host, port)
     shown = f"[{host}]" if ":" in host else host
@@ -66,5 +66,8 @@ def serve(workspace: Path | None, host: str, port: int, say: Callable[[str], Non
         pass  # uvicorn stops gracefully on Ctrl-C, then raises it again once it is done
     finally:
         sock.close()
-        app.state.gate.close()  # the lingering read-only connection
+        try:
+            app.state.coding_saves.close()  # the saves still in the journal reach the workspace
+        finally:
+            app.state.gate.close()  # the lingering read-only connection
     say("Stopped; the workspace is closed.")

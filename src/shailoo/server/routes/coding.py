@@ -1,10 +1,13 @@
 """The coding screen: a coder's samples, and one unit at a time with the codebook's variables.
 
-Saves are coding acts (`shailoo.coding.codes.record_code`, origin 'web'), written at once (a number
-key saves through static/coding.js; without JavaScript the form posts), each change with an audit
-entry in the same transaction. A coder reaches only their own units (an active assignment of theirs;
-for a post_actor unit, a mention of the post) and sees only their own codes: the pages never read
-another coder's codes or a machine suggestion (server/coding_data.py).
+Saves are coding acts (`shailoo.coding.codes.record_code`, origin 'web'): a number key saves through
+static/coding.js (without JavaScript the form posts). A save is checked against the read-only workspace
+(the unit is the coder's, the variables and values are the codebook's) and refused at once with its
+sentence, or written to the save journal and answered; the journal reaches the workspace within a
+moment, each change with an audit entry in the same transaction (server/coding_journal.py). A coder
+reaches only their own units (an active assignment of theirs; for a post_actor unit, a mention of the
+post) and sees only their own codes, pending saves included: the pages never read another coder's
+codes or a machine suggestion (server/coding_data.py).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from shailoo.errors import ShailooError
 from shailoo.server import audit
 from shailoo.server import coding_data as data
+from shailoo.server.coding_journal import pending_codes
+from shailoo.server.coding_journal import target as _target
 from shailoo.server.auth import require
 from shailoo.server.db import WorkspaceBusy
 from shailoo.server.render import page
@@ -78,8 +83,9 @@ def coding_home(request: Request, user: User = Depends(CODERS)) -> Response:
     with request.app.state.gate.read() as ws:
         book = data.codebook(ws)
         samples = data.my_samples(ws, user.username)
+        mine = _pending(request, user)
         for s in samples:
-            keys = data.unit_keys(ws, user.username, s["sample"], book) if book else None
+            keys = data.unit_keys(ws, user.username, s["sample"], book, mine) if book else None
             s["units"] = keys.num_rows if keys is not None else None
             s["coded"] = sum(keys.column("coded").to_pylist()) if keys is not None else None
     return page(request, "coding_home.html", samples=samples, has_codebook=book is not None,
@@ -91,7 +97,7 @@ def coding_sample(request: Request, sample: str, user: User = Depends(CODERS)) -
     """The coder's next unit to code in the sample (or a page saying there is none)."""
     with request.app.state.gate.read() as ws:
         book = data.codebook(ws)
-        keys = data.unit_keys(ws, user.username, sample, book) if book else None
+        keys = data.unit_keys(ws, user.username, sample, book, _pending(request, user)) if book else None
     if keys is not None and keys.num_rows:
         pos = data.position(keys, None, None)
         if pos.next_uncoded is not None:
@@ -112,8 +118,9 @@ def coding_unit(request: Request, sample: str, post_id: int, actor: str = "",
         if book is None or not data.is_assigned(ws, user.username, sample, post_id, actor_id):
             flash(request, _t(request, "coding.not_yours"))
             return redirect(unit_url(sample, None))
-        keys = data.unit_keys(ws, user.username, sample, book)
-        unit = data.unit(ws, user.username, post_id, actor_id)
+        mine = _pending(request, user)
+        keys = data.unit_keys(ws, user.username, sample, book, mine)
+        unit = data.unit(ws, user.username, post_id, actor_id, mine)
         actors = data.actors(ws)
     pos = data.position(keys, post_id, actor_id)
     variables = data.variables_for(book, actor_id)
@@ -181,107 +188,60 @@ async def coding_save(request: Request, sample: str, post_id: int, user: User = 
     return redirect(unit_url(sample, (post_id, actor_id)))
 
 
+def _pending(request: Request, user: User) -> list:
+    """The user's own saves not yet in the workspace (read while holding the gate for reading: none is
+    applied meanwhile, so each save is seen either pending or stored)."""
+    return pending_codes(request.app.state.coding_saves.journal.pending(user.username))
+
+
 def _save(request: Request, user: User, sample: str, post_id: int, actor_id: int | None,
           given: dict[str, list[str]]):
-    """Record the save through the app's writer (group commit), then, for a form, the coder's unit keys."""
-    done = _writer(request).submit(lambda ws: _record(request, ws, user, sample, post_id, actor_id, given))
-    if done is None or _wants_json(request):
-        return done
+    """Check the save against the read-only workspace, journal what it changes, then have it applied.
+    Returns (changed variables, whether the unit was fully coded before, and after — or, for a form,
+    the coder's unit keys), None when the unit is not theirs; a refused save raises its sentence."""
+    saves = request.app.state.coding_saves
     with request.app.state.gate.read() as ws:
-        return done[0], done[1], data.unit_keys(ws, user.username, sample, data.codebook(ws))
+        book = data.codebook(ws)
+        if book is None or not data.is_assigned(ws, user.username, sample, post_id, actor_id):
+            return None
+        wanted = data.variables_for(book, actor_id)
+        names = [v.name for v in wanted]
+        codes = _checked(request, book, user, actor_id, given, names)
+        mine = _pending(request, user)
+        current = data.own_codes(ws, user.username, post_id, actor_id, mine)
+        was = data.unit_coded(ws, user.username, post_id, actor_id, names, mine)
+        changed = {var: vals for var, vals in codes.items() if var not in current or sorted(current[var]) != sorted(vals)}
+        if changed:  # durable from here: the answer may go out
+            saves.journal.add(user.username, sample, post_id, actor_id, changed)
+            mine = _pending(request, user)
+        now = data.unit_coded(ws, user.username, post_id, actor_id, names, mine)
+        keys = None if _wants_json(request) else data.unit_keys(ws, user.username, sample, book, mine)
+    if changed:
+        saves.saved()  # outside the gate: applying needs the workspace to itself
+    return sorted(changed), was, (now if keys is None else keys)
 
 
-def _record(request: Request, ws, user: User, sample: str, post_id: int, actor_id: int | None,
-            given: dict[str, list[str]]):
-    """In one transaction: check the unit is the user's, record each variable's act, audit each change.
-    Returns (changed variables, whether the unit was fully coded before, and after), None when not theirs."""
-    from shailoo.coding.codes import current_value_set, record_code
+def _checked(request: Request, book, user: User, actor_id: int | None, given: dict[str, list[str]],
+             names: list[str]) -> dict[str, list[str]]:
+    """The save's codes per variable, in codebook order, or a refusal with the sentence record_code gives."""
+    from shailoo.coding.codes import check_act, check_person
 
-    book = data.codebook(ws)
-    if book is None or not data.is_assigned(ws, user.username, sample, post_id, actor_id):
-        return None
-    wanted = data.variables_for(book, actor_id)
-    unknown = sorted(set(given) - {v.name for v in wanted})
+    unknown = sorted(set(given) - set(names))
     if unknown:  # a variable of the other kind of unit, or none of the codebook's
         raise _Refusal(_t(request, "coding.unknown_variable", name=unknown[0][:60]))
-    was = data.unit_coded(ws, user.username, post_id, actor_id, [v.name for v in wanted])
-    changed = []
-    ws.con.execute("BEGIN TRANSACTION")
-    try:
-        for variable in sorted(given):
-            before = current_value_set(ws.con, post_id, actor_id, variable, user.username)
-            act = record_code(ws.con, post_id, actor_id, variable, given[variable], user.username, "web")
-            if before is None or before[0] != act:
-                after = current_value_set(ws.con, post_id, actor_id, variable, user.username)
-                audit.record(ws, user.username, "code.record", _target(sample, post_id, actor_id),
-                             variable=variable, before=list(before[1]) if before else None,
-                             after=list(after[1]) if after else None, act_id=act)
-                changed.append(variable)
-        ws.con.execute("COMMIT")
-    except Exception:
-        ws.con.execute("ROLLBACK")
-        raise
-    return changed, was, data.unit_coded(ws, user.username, post_id, actor_id, [v.name for v in wanted])
-
-
-class Writer:
-    """Group commit for saves: twenty coders pressing keys at once share one opening of the workspace for
-    writing (opening and closing it costs more than a save). A save waits for its own transaction to
-    commit before it is answered, so an answered save is stored. One daemon thread per app writes."""
-
-    def __init__(self, gate) -> None:
-        self.gate = gate
-        self._cond = threading.Condition()
-        self._jobs: list = []
-        threading.Thread(target=self._run, name="shailoo-coding-writer", daemon=True).start()
-
-    def submit(self, job):
-        from concurrent.futures import Future
-
-        done: Future = Future()
-        with self._cond:
-            self._jobs.append((job, done))
-            self._cond.notify()
-        return done.result()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._jobs:
-                    self._cond.wait()
-                batch, self._jobs = self._jobs[:200], self._jobs[200:]
-            outcomes = []
-            try:
-                with self.gate.write() as ws:
-                    for job, _ in batch:  # each its own transaction: one refused save fails alone
-                        try:
-                            outcomes.append((True, job(ws)))
-                        except BaseException as exc:  # noqa: BLE001 - handed to the request that asked
-                            outcomes.append((False, exc))
-            except BaseException as exc:  # noqa: BLE001 - the workspace could not be opened (busy)
-                outcomes = [(False, exc)] * len(batch)
-            # answered once the workspace is closed again: between requests the server holds nothing
-            for (_, done), (ok, value) in zip(batch, outcomes):
-                done.set_result(value) if ok else done.set_exception(value)
-
-
-_WRITER_LOCK = threading.Lock()
-
-
-def _writer(request: Request) -> Writer:
-    with _WRITER_LOCK:
-        writer = getattr(request.app.state, "coding_writer", None)
-        if writer is None:
-            writer = request.app.state.coding_writer = Writer(request.app.state.gate)
-    return writer
+    if check_person(user.username) is None:
+        raise _Refusal("A coder's name must be 1 to 100 printable characters, not starting with = + - @.")
+    codes = {}
+    for variable in sorted(given):
+        checked = check_act(book, variable, given[variable], actor_id)
+        if isinstance(checked, str):  # an unknown value, or none for a variable that takes one
+            raise _Refusal(checked[0].upper() + checked[1:] + ".")
+        codes[variable] = list(checked[1])
+    return codes
 
 
 class _Refusal(ShailooError):
     """A save the screen refuses (a variable the unit does not have), in one sentence."""
-
-
-def _target(sample: str, post_id: int, actor_id: int | None) -> str:
-    return f"sample {sample}, post {post_id}" + (f", actor {actor_id}" if actor_id is not None else "")
 
 
 @router.post("/coding/{sample}/{post_id}/mention")
