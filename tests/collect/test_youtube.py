@@ -181,6 +181,7 @@ def test_quota_counts_units_of_the_pacific_day_and_summary(server):
     run(c)
     assert c.summary() == {"quota_day": "2024-06-01", "daily_units": 100, "units_before": 40, "units_used": 3,
                            "units_left": 57, "exhausted": False}
+    assert str(c.summary()) == "quota units: 40 before, 3 used, 57 left of 100 (Pacific day 2024-06-01)"
     # 06:00 UTC is still the previous day in Los Angeles
     late = YouTubeCollector(None, {"youtube_key": KEY}, units_spent={"2024-05-31": 9000},
                             now=lambda: datetime(2024, 6, 1, 6, 0, tzinfo=timezone.utc))

@@ -58,14 +58,13 @@ class YouTubeCollector:
 
     platform = "youtube"
     method = "youtube-api"
+    base_url = API_BASE  # replaced by --api-base
 
-    def __init__(self, http: Any | None, credentials: Any, *, api_base: str | None = None,
-                 daily_units: int = DAILY_UNITS, units_spent: Mapping[str, int] | int = 0,
-                 now: Any = None) -> None:
+    def __init__(self, http: Any | None, credentials: Any, *, daily_units: int = DAILY_UNITS,
+                 units_spent: Mapping[str, int] | int = 0, now: Any = None) -> None:
         """`units_spent`: units already spent today (an int), or per Pacific day ('2025-01-07': 120)
-        as the run's state keeps them; other days are ignored. `now` gives the time (tests)."""
+        as the run's state keeps them; other days are ignored. `now` gives the UTC time."""
         self._http = http
-        self._api_base = api_base or API_BASE
         self._credentials = credentials
         self._now = now or _utcnow
         self.quota_day: date = self._now().astimezone(PACIFIC).date()
@@ -78,7 +77,7 @@ class YouTubeCollector:
         self.calls: list[str] = []  # endpoints called, in order (the run's log, and tests)
 
     def __repr__(self) -> str:  # never the key
-        return f"YouTubeCollector({self._api_base!r}, units used {self.units_used})"
+        return f"YouTubeCollector(units used {self.units_used})"
 
     # ---- quota
 
@@ -86,11 +85,11 @@ class YouTubeCollector:
     def units_left(self) -> int:
         return 0 if self.exhausted else max(0, self.daily_units - self.units_before - self.units_used)
 
-    def summary(self) -> dict:
-        """Quota figures for the run's summary and state (units are the Pacific day's)."""
-        return {"quota_day": self.quota_day.isoformat(), "daily_units": self.daily_units,
-                "units_before": self.units_before, "units_used": self.units_used,
-                "units_left": self.units_left, "exhausted": self.exhausted}
+    def summary(self) -> QuotaSummary:
+        """Quota figures (units of the Pacific day): a dict for the run's state, one line as text."""
+        return QuotaSummary(quota_day=self.quota_day.isoformat(), daily_units=self.daily_units,
+                            units_before=self.units_before, units_used=self.units_used,
+                            units_left=self.units_left, exhausted=self.exhausted)
 
     def _quota_message(self, endpoint: str) -> str:
         return (f"YouTube's daily quota would be exceeded: {endpoint}.list costs {COST[endpoint]} unit(s) and "
@@ -113,7 +112,7 @@ class YouTubeCollector:
         if self._http is None:
             from shailoo.collect.http import HttpClient
 
-            self._http = HttpClient(self._api_base, platform=self.platform)
+            self._http = HttpClient(self.base_url, platform=self.platform)
         return self._http
 
     def _call(self, endpoint: str, params: dict, account: Account | None) -> tuple[Any, dict]:
@@ -261,6 +260,15 @@ class YouTubeCollector:
         body = exchange.body if len(kept) == len(items) else json.dumps({**data, "items": kept}).encode()
         return Batch("youtube", f"youtube_{name}.json", body, exchange.received_at, posts_seen=len(kept),
                      notes=notes)
+
+
+class QuotaSummary(dict):
+    """The quota figures; as text, the line the run's summary shows."""
+
+    def __str__(self) -> str:
+        spent = " (YouTube says the key's quota is spent)" if self["exhausted"] else ""
+        return (f"quota units: {self['units_before']:,} before, {self['units_used']:,} used, "
+                f"{self['units_left']:,} left of {self['daily_units']:,} (Pacific day {self['quota_day']}){spent}")
 
 
 def _rate_limited(exchange: Any) -> float | None:
