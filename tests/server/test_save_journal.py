@@ -254,3 +254,47 @@ def test_a_server_killed_between_journal_and_apply_loses_nothing(ws):
     assert audited == 2
     page = _client(app, "coder").get(f"/coding/{SAMPLE}/{post}")
     assert 'name="v:disinformation" value="no" checked' in page.text
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_stopping_the_server_applies_the_journal(ws, sig):
+    """Ctrl-C (or a service manager's TERM) lets requests finish, then applies what is journaled."""
+    import re
+    import signal
+    import socket
+
+    import httpx
+
+    post = _posts(ws, "coder")[0]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "shailoo.cli.main", "serve", "-w", str(ws), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(400):
+            try:
+                httpx.get(base + "/login", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None
+                time.sleep(0.05)
+        client = httpx.Client(base_url=base, timeout=30)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+        assert client.post("/login", data={"username": "coder", "password": PASSWORD, "csrf_token": token}).status_code == 303
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/account").text).group(1)
+        for value in ("yes", "no"):
+            r = client.post(f"/coding/{SAMPLE}/{post}/save", data={"v:disinformation": value},
+                            headers={**JSON, "X-CSRF-Token": token})
+            assert r.status_code == 200 and r.json()["changed"] == ["disinformation"]
+        proc.send_signal(getattr(signal, sig))  # at once: within the half second before the journal is applied
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in out, out
+    acts, audited = _stored(ws)
+    assert [a[4] for a in acts] == ["yes", "no"] and audited == 2
+    assert Journal(journal_path(ws)).pending() == []

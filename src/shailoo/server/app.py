@@ -7,6 +7,7 @@ library, render. The workspace is opened per request through server/db.py's gate
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -158,6 +159,13 @@ class _Limits:
         await send({"type": "http.response.body", "body": body})
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    yield
+    # the server stops (Ctrl-C or a TERM signal), requests in flight are done: the journal's saves go in
+    app.state.coding_saves.close()
+
+
 def create_app(workspace: str | Path, wait: float = 5.0, user_ttl: float = 2.0, linger: float = 0.0,
                save_every: float = 0.0) -> FastAPI:
     """The web app over one workspace (opened per request; see server/db.py). `shailoo serve` keeps the
@@ -171,7 +179,7 @@ def create_app(workspace: str | Path, wait: float = 5.0, user_ttl: float = 2.0, 
     with open_workspace(workspace) as ws:  # migrate once (adds the users table), learn the project's name
         project = ws.config.project
     app = FastAPI(title=f"shailoo — {project}", docs_url=None, redoc_url=None, openapi_url=None,
-                  dependencies=[Depends(auth.check_csrf)])
+                  dependencies=[Depends(auth.check_csrf)], lifespan=_lifespan)
     app.state.gate = WorkspaceGate(Path(workspace), wait=wait, linger=linger)
     app.state.coding_saves = Applier(app.state.gate, Journal(journal_path(Path(workspace))), every=save_every)
     app.state.coding_saves.flush()

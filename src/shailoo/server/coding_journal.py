@@ -303,8 +303,9 @@ class Applier:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(30)
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(30)
         try:
             self.flush()
         finally:
