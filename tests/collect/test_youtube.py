@@ -137,8 +137,10 @@ def test_first_run_pages_the_uploads_and_reads_the_videos_fifty_at_a_time(server
     assert [p.get("pageToken") for p in pages] == [None, "p50", "p100"] and {p["maxResults"] for p in pages} == {"50"}
     assert pages[0]["playlistId"] == UPLOADS
     # oldest batch first, each with the cursor after its newest video
-    assert batches[1].cursor == {"last_video_id": "v0000000049", "last_published_at": make_time(49)}
-    assert batches[-1].cursor == {"last_video_id": "v0000000119", "last_published_at": make_time(119)}
+    assert batches[0].cursor == {"account_id": CHANNEL}  # a channel registered by its handle: its posts' id
+    assert batches[1].cursor == {"account_id": CHANNEL, "last_video_id": "v0000000049",
+                                 "last_published_at": make_time(49)}
+    assert batches[-1].cursor["last_video_id"] == "v0000000119"
     channel = read_batch(batches[0], tmp_path)
     assert isinstance(channel[0], AccountRecord) and channel[0].followers == 45600 and channel[0].account_id == CHANNEL
     posts = [r for b in batches[1:] for r in read_batch(b, tmp_path)]
@@ -211,7 +213,7 @@ def test_quota_stop_during_paging_keeps_the_channel_and_moves_no_cursor(server):
     with pytest.raises(QuotaExhausted):
         for batch in c.new_posts(ACCOUNT, None, None):
             batches.append(batch)
-    assert len(batches) == 1 and batches[0].cursor is None and server.count() == 3
+    assert len(batches) == 1 and "last_video_id" not in batches[0].cursor and server.count() == 3
 
 
 def test_quota_exceeded_answer_stops_cleanly(server):
@@ -404,3 +406,39 @@ def test_hostile_answers_cost_bounded_units(server):
     assert server.count(f"{PREFIX}/playlistItems") == 2 and c.units_used == 4
     assert "repeated itself" in batches[0].notes[0]
     assert batches[1].posts_seen == 1 and batches[1].notes == ["2 private video(s) or video(s) without counts skipped"]
+
+
+def test_end_to_end_through_the_run(server, tmp_path, workspace):
+    run_module = pytest.importorskip("shailoo.collect.run")
+    from shailoo.actors import import_registry
+    from shailoo.collect.credentials import Credentials
+
+    api = FakeYouTube(videos=60)
+    api.install(server)
+    registry = tmp_path / "actors.csv"
+    registry.write_text("name,category,platform,account_id,handle,url\n"
+                        "Test News,media,youtube,,shailootestnews,\n", encoding="utf-8")
+    import_registry(workspace, registry)
+    credentials = Credentials(environ={"SHAILOO_YOUTUBE_KEY": KEY}, keyring=None)
+    options = run_module.Options(platforms=["youtube"], api_base=server.url + PREFIX)
+    clock = [datetime(2024, 5, 4, 12, 0, tzinfo=timezone.utc)]  # videos 0..59 published 05-01 08:00 .. 05-03 19:00
+    go = lambda: run_module.collect(workspace, options, credentials=credentials, now=lambda: clock[0],  # noqa: E731
+                                    http_options={"sleep": lambda s: None})
+    first = go().platforms["youtube"]
+    assert first.failures == [] and first.accounts_done == 1, first
+    assert first.quota.startswith("quota units: 0 before, 5 used")  # channels 1, playlistItems 2, videos 2
+    count = lambda sql: workspace.con.execute(sql).fetchall()[0][0]  # noqa: E731
+    assert count("SELECT count(*) FROM posts WHERE platform = 'youtube'") == 60
+    assert count(f"SELECT followers FROM follower_snapshots WHERE account_id = '{CHANNEL}'") == 45600
+    # three days later: the 72 h readings are due; the videos' new counts are snapshots at that time
+    for video in api.videos:
+        video["statistics"]["viewCount"] = str(int(video["statistics"]["viewCount"]) + 1000)
+    clock[0] += timedelta(days=3)
+    second = go().platforms["youtube"]
+    # videos 0..4 were 72 h old at the first run already: their first snapshot was their 72 h reading
+    assert second.failures == [] and second.readings == 55, second
+    assert second.quota.startswith("quota units: 0 before, 4 used")  # channels, playlistItems, videos x 2
+    assert count("SELECT count(*) FROM engagement_snapshots e JOIN posts p USING (post_id) "
+                 f"WHERE p.platform = 'youtube' AND e.measured_at = '{clock[0].isoformat()}' "
+                 "AND e.views = 100 * CAST(substr(p.platform_post_id, 2) AS INT) + 1000") == 55
+    assert count("SELECT count(*) FROM collect_archive WHERE params LIKE '%AIza%' OR url LIKE '%AIza%'") == 0

@@ -168,7 +168,7 @@ class YouTubeCollector:
                                      "terminated.")
         channel_id, uploads = _channel_ids(channel, account)
         snapshot = Batch("youtube", f"youtube_channel_{_safe(channel_id)}.json", exchange.body,
-                         exchange.received_at, cursor=cursor)
+                         exchange.received_at, cursor={**(cursor or {}), "account_id": channel_id})
         try:
             found = self._uploads(uploads, account, cursor, since, snapshot.notes)
         except Exception:
@@ -181,7 +181,8 @@ class YouTubeCollector:
             batch = self._videos([vid for _, vid in chunk], account, f"videos_{_safe(channel_id)}_{start // PAGE + 1}",
                                  [])
             newest_at, newest_id = chunk[-1]
-            batch.cursor = {"last_video_id": newest_id, "last_published_at": newest_at.isoformat()}
+            batch.cursor = {"account_id": channel_id, "last_video_id": newest_id,
+                            "last_published_at": newest_at.isoformat()}
             yield batch
 
     def readings(self, account: Account, platform_post_ids: list[str]) -> Iterator[Batch]:
