@@ -32,7 +32,8 @@ def min_hours(ws) -> float:
 
 def snapshot_sql(hours: float) -> str:
     """SQL selecting one snapshot per post (columns of engagement_snapshots + `snapshot_early`)."""
-    mature = f"(e.measured_at >= p.created_at + to_microseconds(CAST({float(hours)} * 3600e6 AS BIGINT)))"
+    # On microseconds since the epoch (not timestamp + interval): one form DuckDB and Spark both run.
+    mature = f"(epoch_us(e.measured_at) >= epoch_us(p.created_at) + CAST({float(hours)} * 3600e6 AS BIGINT))"
     # Mature snapshots first, the earliest of them; else the latest of the early ones.
     return f"""
         SELECT e.*, NOT {mature} AS snapshot_early
