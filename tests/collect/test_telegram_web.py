@@ -221,3 +221,35 @@ def test_the_web_needs_a_username():
         channel_name(Account("telegram", 1, CHAT, None))
     with pytest.raises(CollectError):
         channel_name(Account("telegram", 1, None, "../../etc"))
+
+
+def test_end_to_end_through_the_run(server, workspace, tmp_path):
+    """Registered by handle only: the run collects, imports, keeps the cursor, and the next run follows on."""
+    run = pytest.importorskip("shailoo.collect.run")
+    from shailoo.actors import import_registry
+
+    registry = tmp_path / "actors.csv"
+    registry.write_text("name,category,platform,account_id,handle,url\n"
+                        f"Демо медиа,media,telegram,,{NAME},\n", encoding="utf-8")
+    import_registry(workspace, registry)
+    tme = FakeTme()
+    tme.install(server)
+    clock = [tme.time_of(61)]
+    options = run.Options(platforms=["telegram"], api_base=server.url, rate_limit=False)
+    summary = run.collect(workspace, options, now=lambda: clock[0])
+    assert summary.failures == 0, summary.as_dict()
+    assert summary.platforms["telegram"].posts_new == len(tme.ids) + 1  # the posts and the channel's account
+    assert workspace.con.execute("SELECT count(*), min(account_id), max(account_id) FROM posts").fetchone() == (
+        len(tme.ids), CHAT, CHAT)
+    assert workspace.con.execute("SELECT actor_id IS NOT NULL FROM accounts WHERE account_id = ?", [CHAT]).fetchone() == (True,)
+    tme.ids += [61, 62]
+    server.requests.clear()
+    clock[0] += timedelta(days=3)
+    summary = run.collect(workspace, options, now=lambda: clock[0])
+    assert summary.platforms["telegram"].posts_new == 2
+    assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == len(tme.ids)
+    assert [r.params for r in server.requests][:2] == [{"after": "60"}, {"after": "62"}]
+    # three days on, the posts are due for their 72 h reading: re-read around them (?before=max+1)
+    assert summary.platforms["telegram"].readings >= len(tme.ids) - 2
+    assert [r.params for r in server.requests][2] == {"before": "61"}
+    assert workspace.con.execute("SELECT count(DISTINCT measured_at) FROM engagement_snapshots").fetchone()[0] == 2
