@@ -77,7 +77,8 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the in-memory list of pending entries
+        self._write_lock = threading.RLock()  # the SQLite connection
         self._db: sqlite3.Connection | None = None
         self._pending: list[Entry] = []
         self._last = datetime.min.replace(tzinfo=UTC)
@@ -107,7 +108,7 @@ class Journal:
 
     def add(self, coder: str, sample: str, post_id: int, actor_id: int | None, codes: dict[str, list[str]]) -> Entry:
         """Store one save durably (committed and synced when this returns)."""
-        with self._lock:
+        with self._write_lock:  # one writer of the file; pages reading `pending` are not held back by its sync
             # the act's time, strictly increasing: replay compares acts' times with entries' times
             at = max(datetime.now(UTC), self._last + timedelta(microseconds=1))
             id_ = uuid.uuid4().hex
@@ -115,8 +116,9 @@ class Journal:
                 "INSERT INTO entries (id, coder, sample, post_id, actor_id, codes, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [id_, coder, sample, post_id, actor_id, json.dumps(codes, ensure_ascii=False), at.isoformat()])
             entry = Entry(id_, cur.lastrowid, coder, sample, post_id, actor_id, codes, at)
-            self._pending.append(entry)
             self._last = at
+            with self._lock:
+                self._pending = [*self._pending, entry]
         return entry
 
     def pending(self, coder: str | None = None) -> list[Entry]:
@@ -127,25 +129,27 @@ class Journal:
     def done(self, applied: list[Entry], refused: dict[str, str]) -> None:
         """Forget applied entries; keep refused ones with their reason (no longer pending)."""
         ids = {e.id for e in applied}
-        with self._lock:
+        with self._write_lock:
             db = self._connect()
             db.execute("BEGIN")
             db.executemany("DELETE FROM entries WHERE id = ?", [[e.id] for e in applied if e.id not in refused])
             db.executemany("UPDATE entries SET refused = ? WHERE id = ?",
                            [[reason[:500], id_] for id_, reason in refused.items()])
             db.execute("COMMIT")
-            self._pending = [e for e in self._pending if e.id not in ids]
+            with self._lock:
+                self._pending = [e for e in self._pending if e.id not in ids]
 
     def refused(self) -> list[tuple[Entry, str]]:
         """Entries the workspace refused when applied, with the reason."""
         if self._db is None:
             return []
-        rows = self._db.execute("SELECT seq, id, coder, sample, post_id, actor_id, codes, saved_at, refused "
-                                "FROM entries WHERE refused IS NOT NULL ORDER BY seq").fetchall()
+        with self._write_lock:
+            rows = self._db.execute("SELECT seq, id, coder, sample, post_id, actor_id, codes, saved_at, refused "
+                                    "FROM entries WHERE refused IS NOT NULL ORDER BY seq").fetchall()
         return [(self._entry(r[:8]), r[8]) for r in rows]
 
     def close(self) -> None:
-        with self._lock:
+        with self._write_lock:
             if self._db is not None:
                 self._db.close()
                 self._db = None
@@ -234,8 +238,8 @@ class Applier:
     opening per batch), or at once for each save when `every` is 0 (in-process use and tests: an
     answered save is then in the workspace too). One daemon thread per app, started with the first save."""
 
-    def __init__(self, gate, journal: Journal, every: float = 0.5) -> None:
-        self.gate, self.journal, self.every = gate, journal, every
+    def __init__(self, gate, journal: Journal, every: float = 0.5, patience: float = 2.0) -> None:
+        self.gate, self.journal, self.every, self.patience = gate, journal, every, patience
         self._cond = threading.Condition()
         self._apply_lock = threading.Lock()  # the thread and flush() never apply at the same time
         self._thread: threading.Thread | None = None
@@ -256,12 +260,13 @@ class Applier:
                 self._thread.start()
             self._cond.notify()
 
-    def apply_pending(self) -> int:
-        """One batch of pending entries into the workspace; the number applied."""
+    def apply_pending(self, patience: float = 0.0) -> int:
+        """One batch of pending entries into the workspace; the number applied. `patience`: how long to
+        wait for a moment when no page is being read before holding new pages back (see the gate)."""
         with self._apply_lock:
             if not self.journal.pending():
                 return 0
-            with self.gate.write() as ws:
+            with self.gate.write(patience) as ws:
                 # taken once the gate is ours: saves are journaled while reading, so none arrives meanwhile
                 batch = self.journal.pending()[:MAX_BATCH]
                 refused = apply_entries(ws, batch)
@@ -293,7 +298,7 @@ class Applier:
                 if self._stopping:
                     return
             try:
-                self.apply_pending()
+                self.apply_pending(self.patience)  # the saves are safe in the journal: no hurry
             except Exception:  # noqa: BLE001 - the workspace was busy or failed: the entries stay journaled
                 log.warning("Coding saves not applied yet (will retry)", exc_info=True)
                 time.sleep(1.0)

@@ -144,9 +144,14 @@ class WorkspaceGate:
             self._close_shared()
 
     @contextmanager
-    def write(self) -> Iterator[Workspace]:
-        """The workspace opened read-write for this request, alone in this process."""
+    def write(self, patience: float = 0.0) -> Iterator[Workspace]:
+        """The workspace opened read-write for this request, alone in this process. With `patience`, first
+        wait that long for a moment when no one reads, without holding back new readers (a background
+        write that can wait: the coding journal); then, as always, hold them back until those reading finish."""
         with self._cond:
+            deadline = time.monotonic() + patience
+            while (self._readers or self._writing) and time.monotonic() < deadline:
+                self._cond.wait(deadline - time.monotonic())
             self._writers_waiting += 1
             try:
                 self._wait_for(lambda: not (self._writing or self._readers))
