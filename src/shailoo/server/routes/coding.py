@@ -208,13 +208,13 @@ def _save(request: Request, user: User, sample: str, post_id: int, actor_id: int
         names = [v.name for v in wanted]
         codes = _checked(request, book, user, actor_id, given, names)
         mine = _pending(request, user)
-        current = data.own_codes(ws, user.username, post_id, actor_id, mine)
-        was = data.unit_coded(ws, user.username, post_id, actor_id, names, mine)
+        current = data.own_codes(ws, user.username, post_id, actor_id, mine)  # stored and pending
+        was = set(names) <= set(current)  # as unit_coded: a code for every variable of the unit
         changed = {var: vals for var, vals in codes.items() if var not in current or sorted(current[var]) != sorted(vals)}
         if changed:  # durable from here: the answer may go out
             saves.journal.add(user.username, sample, post_id, actor_id, changed)
             mine = _pending(request, user)
-        now = data.unit_coded(ws, user.username, post_id, actor_id, names, mine)
+        now = set(names) <= set(current) | set(changed)
         keys = None if _wants_json(request) else data.unit_keys(ws, user.username, sample, book, mine)
     if changed:
         saves.saved()  # outside the gate: applying needs the workspace to itself
