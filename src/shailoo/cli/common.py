@@ -44,13 +44,71 @@ def open_workspace(path: Path | None, read_only: bool | None = False) -> Workspa
 
     With None, a workspace another program holds open for reading (a notebook's `shailoo.open`)
     is opened read-only instead of failing: the caches then live in memory for this command.
+    With `shailoo --engine spark`, a SparkWorkspace over the Parquet export `path` (the commands that
+    run on Spark only: `check_engine` refused the others before they started).
     """
+    obj = _root_obj()
+    if obj.get("engine", "duckdb") == "spark":
+        return _open_spark(path, obj.get("spark_master"))
     if read_only is None:
         try:
             return _open(path, read_only=None, wait=0)  # held by a reader: read too, without waiting
         except WorkspaceLocked:
             return _open(path, read_only=True)
     return _open(path, read_only=read_only)
+
+
+def _open_spark(path: Path | None, master: str | None):
+    import os
+
+    from shailoo.config import CONFIG_NAME
+    from shailoo.engines.spark import open_export
+    from shailoo.errors import UsageError, printable
+
+    folder = Path(path if path is not None else os.environ.get("SHAILOO_WORKSPACE", "."))
+    if (folder / CONFIG_NAME).exists():
+        raise UsageError(f"{printable(folder)} is a workspace; --engine spark reads a Parquet export of it: export it "
+                         f"first with `shailoo export parquet -w {printable(folder)} DIR`, then give -w DIR.")
+    return open_export(folder, master=master)
+
+
+def check_engine(engine: str, spark_master: str | None) -> None:
+    """Refuse an unknown engine, or a Spark master without Spark, in one sentence."""
+    from shailoo.engines import ENGINES
+    from shailoo.errors import UsageError
+
+    if engine not in ENGINES:
+        raise UsageError(f"--engine must be one of {', '.join(ENGINES)}, not '{engine}'.")
+    if spark_master and engine != "spark":
+        raise UsageError("--spark-master applies to --engine spark only.")
+
+
+def check_spark_command(ctx, group) -> None:
+    """With --engine spark, refuse before it starts a command that does not run on Spark yet (never a
+    silent fallback to DuckDB). Called by each command group with the words it has yet to parse."""
+    if ctx.find_root().params.get("engine") != "spark":
+        return
+    from shailoo.engines.spark import SPARK_COMMANDS
+    from shailoo.errors import UsageError
+
+    words = [*getattr(ctx, "_protected_args", []), *ctx.args]
+    sub = words[0] if words and not words[0].startswith("-") else None
+    command = group.get_command(ctx, sub) if sub else None
+    if command is not None and hasattr(command, "get_command") and type(command) is type(group):
+        return  # a group of ours: it checks its own subcommand
+    path = " ".join([*ctx.command_path.split()[1:], *([sub] if command is not None else [])])
+    if not path or path in SPARK_COMMANDS:
+        return
+    runs = ", ".join(f"`{c}`" for c in SPARK_COMMANDS)
+    raise UsageError(f"`shailoo {path}` is not available on Spark yet; run it without --engine spark (the "
+                     f"DuckDB engine reads a Parquet export too). On Spark: {runs}.")
+
+
+def _root_obj() -> dict:
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    return (ctx.find_root().obj or {}) if ctx is not None else {}
 
 
 @contextmanager

@@ -27,6 +27,10 @@ class ShailooGroup(TyperGroup):
 
     def invoke(self, ctx: typer.Context):
         try:
+            if ctx.find_root().params.get("engine") == "spark":
+                from shailoo.cli.common import check_spark_command
+
+                check_spark_command(ctx, self)
             return super().invoke(ctx)
         except (Exit, Abort, TyperException):
             raise
@@ -91,13 +95,21 @@ def root(
                                              "(same as -w after it)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print no notes and no progress."),
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for errors."),
+    engine: str = typer.Option("duckdb", "--engine", help="Run the analysis on duckdb (default) or spark "
+                               "(over a Parquet export: -w DIR; see docs/scale.md)."),
+    spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL for --engine spark "
+                                               "(default: spark-submit's, else $MASTER, else local[*])."),
     version: Optional[bool] = typer.Option(None, "--version", callback=_version, is_eager=True,
                                            help="Print the version and exit."),
 ) -> None:
     """Import political social-media exports, compute monitoring tables and text analyses, publish a report."""
-    ctx.obj = dict(ctx.obj or {}, debug=debug, workspace=workspace)
+    ctx.obj = dict(ctx.obj or {}, debug=debug, workspace=workspace, engine=engine, spark_master=spark_master)
     if quiet:
         ctx.obj["quiet"] = True
+    if engine != "duckdb" or spark_master:
+        from shailoo.cli.common import check_engine
+
+        check_engine(engine, spark_master)
 
 
 # Each command module adds its commands with `register(app)`; modules are imported here only.
@@ -162,7 +174,7 @@ def load_commands(argv: list[str] | None = None) -> None:
 
 def _command_name(argv: list[str]) -> str | None:
     """The first word of argv that is not a global option or its value."""
-    takes_value = {"-w", "--workspace"}
+    takes_value = {"-w", "--workspace", "--engine", "--spark-master"}
     skip = False
     for word in argv:
         if skip:

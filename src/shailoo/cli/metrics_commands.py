@@ -17,7 +17,7 @@ from shailoo.cli.options import examples
 from shailoo.cli.filters import (ActorOpt, AllOpt, CategoryOpt, PeriodOpt, PlatformOpt, SinceOpt, UntilOpt,
                                  join_notes, scoped_filter)
 # Reading commands open the workspace read-only (they work on a read-only copy or folder); see store.workspace.
-from shailoo.store.workspace import open_workspace
+from shailoo.cli.common import open_workspace  # the engine chosen by `shailoo --engine`
 from shailoo.errors import UsageError
 
 ByOpt = Annotated[str, typer.Option("--by", help="Group by actor, category, platform, period, week or day "

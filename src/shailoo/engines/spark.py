@@ -28,7 +28,8 @@ from shailoo.engines.sql import READ, Macros, bind, transform
 from shailoo.errors import ShailooError, UsageError, printable
 
 # What runs on Spark; every other command says it does not (cli/main.py).
-SPARK_COMMANDS = ("metrics posts", "metrics interactions", "metrics top", "terms", "ngrams", "coordination")
+SPARK_COMMANDS = ("metrics posts", "metrics interactions", "metrics top", "terms", "ngrams", "coordination",
+                  "coordination run")
 
 
 class SparkUnavailable(ShailooError):
@@ -224,9 +225,15 @@ class SparkConnection:
             self._drop(tree.this.name)
             return _Empty()
         if isinstance(tree, exp.Query):
-            schema = self.shadow.execute(duck).to_arrow_table().schema
+            schema = self._shadow_schema(duck)
             return SparkResult(self.spark.sql(self._spark_sql(tree)), schema)
         raise UsageError(f"A Parquet export is read-only on Spark: {tree.key.upper()} statements do not run there.")
+
+    def _shadow_schema(self, query: str) -> pa.Schema:
+        """DuckDB's result schema of `query` (run on the empty tables: no data is read)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "extra copy": of no rows
+            return self.shadow.execute(query).to_arrow_table().schema
 
     def _spark_sql(self, tree: exp.Expression) -> str:
         return transform(tree, self.macros).sql("spark")
@@ -244,7 +251,7 @@ class SparkConnection:
         self.shadow.execute(duck)
         query = tree.expression
         if query is None:  # CREATE TABLE x (columns): an empty table of that shape
-            df = self._empty_df(self.shadow.execute(f"SELECT * FROM {name}").to_arrow_table().schema)
+            df = self._empty_df(self._shadow_schema(f"SELECT * FROM {name}"))
         else:
             df = self.spark.sql(self._spark_sql(query))
             if kind == "TABLE":  # DuckDB computes a table once; a view is a name for a query
@@ -366,7 +373,7 @@ def _read_table(spark, con: SparkConnection, folder: Path, name: str, entry: dic
     where = folder / entry["path"]
     files = list(where.rglob("*.parquet")) if where.is_dir() else [where]
     if not files:
-        return con._empty_df(con.shadow.execute(f'SELECT * FROM "{name}"').to_arrow_table().schema)
+        return con._empty_df(con._shadow_schema(f'SELECT * FROM "{name}"'))
     reader = spark.read
     if entry["partitioned_by"]:
         reader = reader.option("basePath", str(where)).option("recursiveFileLookup", "false")
