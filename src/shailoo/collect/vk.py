@@ -60,8 +60,9 @@ class VkCollector:
         newest, before = _int(run.get("newest_id")), _int(run.get("before_id"))
         offset = max(0, _int(run.get("offset")) or 0)
         since_ts = since.timestamp() if since is not None and last_id is None else None
-        if before is not None and offset > 0:
-            offset -= 1  # the post just above: still there unless posts were deleted since
+        resuming = before is not None and offset > 0
+        if resuming:
+            offset -= 1  # from the post just above: still there unless posts were deleted since
 
         def known(post_id: int) -> bool:
             return ((last_id is not None and post_id <= last_id)
@@ -73,9 +74,10 @@ class VkCollector:
             items = [i for i in body["items"] if isinstance(i, dict)]
             owner = owner if owner is not None else _owner_of(items, account)
             regular = [i for i in items if not i.get("is_pinned")]
-            if before is not None and offset > 0 and regular and _int(regular[0].get("id"), 0) < before:
+            if resuming and offset > 0 and regular and _int(regular[0].get("id"), 0) < before:
                 offset = max(0, offset - PAGE)  # posts above were deleted: step back, no post is skipped
                 continue
+            resuming = False
             wanted = [i for i in items if not known(_int(i.get("id"), 0))
                       and (since_ts is None or (_int(i.get("date"), 0) >= since_ts))]
             ids = [_int(i.get("id"), 0) for i in wanted]
