@@ -133,6 +133,7 @@ COMMAND_MODULES = (
     "shailoo.cli.bursts_commands",
     "shailoo.cli.channels_commands",
     "shailoo.cli.groups_commands",
+    "shailoo.cli.collect_commands",
     "shailoo.cli.coordination_commands",  # makes the `coordination` group (shares)
     "shailoo.cli.coordination_workspace_commands",  # after any module making the `coordination` group
 )
@@ -155,6 +156,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("channels", "like-speed"), ("channels_commands",)),
     **dict.fromkeys(("groups", "responsiveness"), ("groups_commands",)),
     "coordination": ("coordination_commands", "coordination_workspace_commands"),
+    "collect": ("collect_commands",),
 }
 _loaded: set[str] = set()
 

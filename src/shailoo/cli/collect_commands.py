@@ -1,0 +1,149 @@
+"""`shailoo collect`: keep the workspace fed from platform APIs and public pages (docs/collect.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Annotated, Optional
+from urllib.parse import urlsplit
+
+import typer
+
+from shailoo.cli.common import JsonOpt, WorkspaceOpt, console, note_line, progress
+from shailoo.cli.options import examples
+
+_HELP = """Collect what is due for every registered account: new posts, and readings of recent posts.
+
+Readings are taken 24 h, 72 h and 7 days after posting (shailoo.toml [collect] reading_ages), so
+the 72-hour snapshot rule is met by design. Credentials come from the environment or the keyring
+(SHAILOO_VK_TOKEN, SHAILOO_YOUTUBE_KEY, SHAILOO_TELEGRAM_API_ID, SHAILOO_TELEGRAM_API_HASH), never
+from the workspace. Every answer is archived in the workspace before it is imported; --reimport
+imports the archive again without calling any platform. Run it from cron, a systemd timer or the
+Task Scheduler (docs/collect.md).
+
+Facebook and Instagram have no open API since CrowdTangle closed (August 2024), and Meta Content
+Library exports stay in Meta's environment: import what you may export with `shailoo import`
+(formats crowdtangle, meta_content_library).
+"""
+
+
+def _since(value: str | None, timezone: str) -> datetime | None:
+    if not value:
+        return None
+    from zoneinfo import ZoneInfo
+
+    from shailoo.errors import UsageError
+
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"--since must be a date like 2026-02-16, not '{value[:40]}'.") from None
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone))
+
+
+def _check_no_rate_limit(api_base: str | None) -> None:
+    from shailoo.errors import UsageError
+
+    host = urlsplit(api_base or "").hostname or ""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise UsageError("--no-rate-limit is for benchmarks against a local server only: give --api-base "
+                         "http://127.0.0.1:PORT/..., or leave the platforms' limits on.")
+
+
+def _plan_lines(dues) -> list[str]:
+    lines = []
+    for due in dues:
+        cursor = due.cursor or {}
+        if "pass" in cursor:
+            new = "new posts: resume the pass interrupted last time"
+        elif cursor:
+            new = "new posts since the last run"
+        else:
+            new = "new posts: first run"
+        lines.append(f"{due.account.label} ({due.actor}): {new}; {len(due.readings):,} readings due")
+    return lines
+
+
+def _summary_lines(summary) -> list[str]:
+    lines = []
+    for p in summary.platforms.values():
+        line = (f"{p.platform}: {p.accounts_done:,} of {p.accounts:,} accounts done, {p.posts_new:,} new posts, "
+                f"{p.posts_updated:,} updated, {p.readings:,} readings, {len(p.failures):,} failed")
+        lines.append(line + (f"; {p.quota}" if p.quota else "") + ".")
+        lines += [f"  failed {f['account'] or p.platform}: {f['message']}" for f in p.failures]
+        if p.left:
+            lines.append(f"  not collected: {', '.join(p.left[:20])}" + (" …" if len(p.left) > 20 else ""))
+        notes = list(dict.fromkeys(p.notes))
+        lines += [f"  note: {n}" for n in notes[:10]]
+    return lines
+
+
+def collect_cmd(
+    platform: Annotated[Optional[list[str]], typer.Option(
+        "--platform", "-p", help="Only this platform: vk, youtube or telegram (repeat for several).")] = None,
+    actor: Annotated[Optional[str], typer.Option("--actor", help="Only this actor's accounts (name or alias).")] = None,
+    plan_only: Annotated[bool, typer.Option("--plan", help="Print what is due, calling nothing.")] = False,
+    since: Annotated[Optional[str], typer.Option(
+        "--since", help="On an account's first run, collect posts from this day (YYYY-MM-DD); default: all.")] = None,
+    api_base: Annotated[Optional[str], typer.Option(
+        "--api-base", "--base-url", help="Call this address instead of the platform's (a mirror, a test server).")] = None,
+    method: Annotated[Optional[str], typer.Option(
+        "--method", help="Telegram: web (public t.me/s pages, default) or mtproto (your API id, Telethon).")] = None,
+    comments: Annotated[bool, typer.Option("--comments", help="Also collect comment threads (VK wall.getComments).")] = False,
+    no_rate_limit: Annotated[bool, typer.Option(
+        "--no-rate-limit", help="Switch the client-side rate limit off (benchmarks against a local server only).")] = False,
+    reimport_: Annotated[bool, typer.Option(
+        "--reimport", help="Import the archived answers again, calling no platform.")] = False,
+    run: Annotated[Optional[int], typer.Option("--run", help="With --reimport: only this run's answers.")] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Collect new posts and engagement readings for the registered accounts (VK, YouTube, Telegram)."""
+    from shailoo.cli.common import open_workspace
+    from shailoo.collect.run import Options, collect, reimport
+    from shailoo.collect.schedule import plan
+    from shailoo.errors import UsageError
+
+    if run is not None and not reimport_:
+        raise UsageError("--run goes with --reimport (which run's archived answers to import again).")
+    if no_rate_limit:
+        _check_no_rate_limit(api_base)
+    with open_workspace(workspace, read_only=True if plan_only else False) as ws:
+        if plan_only:
+            from datetime import timezone
+
+            dues = plan(ws, datetime.now(timezone.utc), platform, actor)
+            if as_json:
+                typer.echo(json.dumps([{"account": d.account.label, "actor": d.actor, "cursor": d.cursor,
+                                        "readings": d.readings} for d in dues], ensure_ascii=False, indent=1))
+                return
+            for line in _plan_lines(dues) or ["No registered account to collect: `shailoo actors import` adds them."]:
+                console.print(line, markup=False, soft_wrap=True)
+            return
+        with progress("Collecting") as update:
+            if reimport_:
+                summary = reimport(ws, run, platform[0] if platform and len(platform) == 1 else None, update)
+            else:
+                options = Options(platforms=platform, actor=actor, since=_since(since, ws.config.timezone),
+                                  api_base=api_base, rate_limit=not no_rate_limit, comments=comments, method=method)
+                summary = collect(ws, options, progress=update)
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1, default=str))
+    else:
+        lines = _summary_lines(summary)
+        head = f"{'Re-import' if reimport_ else 'Collection'} run {summary.run_id}"
+        console.print(f"{head}{':' if lines else ': nothing was due.'}", markup=False, soft_wrap=True)
+        for line in lines:
+            console.print(line, markup=False, soft_wrap=True)
+    if summary.interrupted:
+        note_line("interrupted: what was imported is kept; run `shailoo collect` again to collect what is left.")
+        raise typer.Exit(130)
+    if summary.failures:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("collect", help=_HELP, epilog=examples(
+        "shailoo -w kg2026 collect --plan", "shailoo -w kg2026 collect --platform vk --since 2026-01-01",
+        "shailoo -w kg2026 collect --platform telegram --method mtproto",
+        "shailoo -w kg2026 collect --reimport --run 12"))(collect_cmd)

@@ -1,0 +1,71 @@
+"""`shailoo collect` as a user runs it: the plan, a run's summary, re-import, the help's Meta note."""
+
+from __future__ import annotations
+
+import pytest
+
+from shailoo.cli.main import app
+from tests.collect.vk_wall import VkApi, make_posts
+
+TOKEN = "vk1.a.cli-token-SECRET"
+
+
+@pytest.fixture
+def ws_path(workspace):
+    workspace.con.execute("INSERT INTO actors (actor_id, name, category) VALUES (1, 'Party', 'party'), (2, 'Gone', 'party')")
+    workspace.con.execute("INSERT INTO actor_accounts VALUES (1, 'vk', '-5', 'party', NULL), (2, 'vk', '-8', NULL, NULL)")
+    path = workspace.path
+    workspace.close()
+    return path
+
+
+@pytest.fixture
+def api(server, monkeypatch):
+    monkeypatch.setenv("SHAILOO_VK_TOKEN", TOKEN)
+    api = VkApi(token=TOKEN)
+    api.install(server)
+    api.add_wall(-5, make_posts(-5, 120))
+    api.add_wall(-8, make_posts(-8, 1))
+    api.errors[-8] = (18, "community was deleted")
+    return api
+
+
+def test_plan_calls_nothing(runner, ws_path, server, api):
+    result = runner.invoke(app, ["-w", str(ws_path), "collect", "--plan", "--api-base", server.url + "/method/"])
+    assert result.exit_code == 0, result.output
+    assert "vk:party (Party): new posts: first run; 0 readings due" in result.output
+    assert server.count() == 0
+
+
+def test_a_run_prints_its_summary_and_fails_in_one_sentence(runner, ws_path, server, api):
+    args = ["-w", str(ws_path), "collect", "--platform", "vk", "--api-base", server.url + "/method/", "--no-rate-limit"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output  # one account failed
+    assert "vk: 1 of 2 accounts done, 120 new posts" in result.output
+    assert "failed vk:-8: vk:-8 is deleted or banned on VK (error 18: community was deleted)" in result.output
+    assert TOKEN not in result.output
+    again = runner.invoke(app, ["-w", str(ws_path), "collect", "--plan"])
+    assert "new posts since the last run" in again.output
+    re = runner.invoke(app, ["-w", str(ws_path), "collect", "--reimport", "--run", "1"])
+    assert re.exit_code == 0, re.output
+    assert "Re-import run 2" in re.output and "0 new posts" in re.output and server.count("/method/wall.get") == 3
+
+
+def test_no_rate_limit_only_against_a_local_server(runner, ws_path):
+    result = runner.invoke(app, ["-w", str(ws_path), "collect", "--no-rate-limit"])
+    assert result.exit_code == 1 and "local server only" in result.output
+
+
+def test_missing_token_is_one_sentence(runner, ws_path, server, monkeypatch):
+    monkeypatch.delenv("SHAILOO_VK_TOKEN", raising=False)
+    monkeypatch.setattr("shailoo.collect.credentials.Credentials._from_keyring", lambda self, name: None)
+    result = runner.invoke(app, ["-w", str(ws_path), "collect", "--api-base", server.url + "/method/"])
+    assert result.exit_code == 1
+    assert "No VK access token: set SHAILOO_VK_TOKEN" in result.output and server.count() == 0
+
+
+def test_help_says_facebook_and_instagram_have_no_open_api(runner):
+    result = runner.invoke(app, ["collect", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "Facebook and Instagram have no open API since CrowdTangle" in text and "shailoo import" in text
