@@ -298,3 +298,53 @@ def test_stopping_the_server_applies_the_journal(ws, sig):
     acts, audited = _stored(ws)
     assert [a[4] for a in acts] == ["yes", "no"] and audited == 2
     assert Journal(journal_path(ws)).pending() == []
+
+
+def test_a_save_is_answered_while_the_journal_is_being_applied(ws):
+    """The regression of the stress run: a save read the workspace to check itself, so it waited while a
+    batch was applied (the read-write moment holds every reader back). Now it checks itself against the
+    coder's state in memory, read once, and is answered during the write."""
+    app = create_app(ws, wait=5.0, save_every=3600)
+    client = _client(app, "coder")
+    first, second = _posts(ws, "coder")[:2]
+    assert _save(client, first, {"v:disinformation": "yes"}).status_code == 200  # the coder's state is read
+    answered = {}
+
+    def save():
+        t = time.monotonic()
+        answered["r"] = _save(client, second, {"v:disinformation": "no"})
+        answered["s"] = time.monotonic() - t
+
+    with app.state.gate.write():  # the journal's batch being applied, for two seconds
+        worker = threading.Thread(target=save)
+        worker.start()
+        worker.join(1.5)
+        assert "r" in answered, "the save waited for the write"
+        time.sleep(0.5)
+    assert answered["r"].status_code == 200 and answered["r"].json()["changed"] == ["disinformation"]
+    app.state.coding_saves.close()
+    acts, audited = _stored(ws)
+    assert {(a[1], a[4]) for a in acts} == {(first, "yes"), (second, "no")} and audited == 2
+
+
+def test_a_change_by_another_program_is_seen_by_the_next_save(ws):
+    """The coder's state is read again when the workspace file changed: a unit released by the CLI
+    (`shailoo coding assign --release`) is refused at once, and codes applied by the server's own batches
+    keep the state without a new read."""
+    app = create_app(ws, wait=5.0, save_every=3600)
+    client = _client(app, "coder")
+    first, second = _posts(ws, "coder")[:2]
+    assert _save(client, first, {"v:disinformation": "yes"}).status_code == 200
+    app.state.coding_saves.apply_pending()  # the server's own write: the state moves on without a read
+    state = app.state.coding_saves.states.fresh("coder", SAMPLE)
+    assert state is not None and state.stored[(first, None)] == {"disinformation": ["yes"]}
+    again = _save(client, first, {"v:disinformation": "yes"})  # stored now, not pending: nothing changes
+    assert again.json()["changed"] == [] and again.json()["was_coded"] is False
+    with open_workspace(ws) as other:  # another program releases the coder's second unit
+        other.con.execute("UPDATE assignments SET released_at = now() WHERE sample = ? AND coder = 'coder' "
+                          "AND post_id = ?", [SAMPLE, second])
+    r = _save(client, second, {"v:disinformation": "no"})
+    assert r.status_code == 409 and r.json()["saved"] is False
+    app.state.coding_saves.close()
+    acts, _ = _stored(ws)
+    assert [(a[1], a[4]) for a in acts] == [(first, "yes")]

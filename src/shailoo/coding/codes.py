@@ -194,9 +194,11 @@ def current_value_set(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: in
 
 
 def _checked_act(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | None, variable: str,
-                 values: Iterable[str] | str | None) -> tuple[Codebook, Variable, tuple[str, ...]]:
-    """The current codebook, the variable and the chosen codes of one act on one unit, or CodingError."""
-    book = require_codebook(con)
+                 values: Iterable[str] | str | None,
+                 book: Codebook | None = None) -> tuple[Codebook, Variable, tuple[str, ...]]:
+    """The current codebook (`book` when the caller holds it), the variable and the chosen codes of one
+    act on one unit, or CodingError."""
+    book = book or require_codebook(con)
     values = [values] if isinstance(values, str) else list(values or [])
     checked = check_act(book, variable, values, actor_id)
     if isinstance(checked, str):
@@ -207,19 +209,20 @@ def _checked_act(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | N
 
 def record_code(con: duckdb.DuckDBPyConnection, post_id: int, actor_id: int | None, variable: str,
                 values: Iterable[str] | str | None, coder: str, origin: str = "web",
-                coded_at: datetime | None = None) -> int:
+                coded_at: datetime | None = None, book: Codebook | None = None) -> int:
     """Store a coder's value(s) for one unit and variable as a new coding act; return its act_id.
 
     `values`: a code, or the codes of a multi-label act (empty: the coder found none of them). An act
     equal to the coder's current code on the unit is not stored again (its act_id is returned). The
     act keeps the current codebook version. CodingError says what is wrong with anything else.
+    `book`: the current codebook, when the caller already parsed it (a batch of acts parses it once).
     """
     if origin not in ORIGINS:
         raise CodingError(f"Origin must be one of {', '.join(ORIGINS)}, not {_q(origin)}.")
     name = check_person(coder)
     if name is None:
         raise CodingError("A coder's name must be 1 to 100 printable characters, not starting with = + - @.")
-    book, var, chosen = _checked_act(con, post_id, actor_id, variable, values)
+    book, var, chosen = _checked_act(con, post_id, actor_id, variable, values, book)
     origin = origin_for(con, post_id, name, origin)
     current = current_value_set(con, post_id, actor_id, variable, name, calibration=origin == "calibration")
     if current is not None and current[1] == tuple(sorted(chosen)):

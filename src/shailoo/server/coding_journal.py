@@ -188,7 +188,7 @@ def _already_applied(ws, entries: list[Entry]) -> set[tuple[str, str]]:
     return {(i, v) for i, v in found}
 
 
-def _apply(ws, entry: Entry, skip: set[tuple[str, str]]) -> None:
+def _apply(ws, entry: Entry, skip: set[tuple[str, str]], book) -> None:
     """One entry's acts, each change with its audit entry (inside the caller's transaction)."""
     from shailoo.coding.codes import current_value_set, record_code
 
@@ -197,7 +197,7 @@ def _apply(ws, entry: Entry, skip: set[tuple[str, str]]) -> None:
             continue
         before = current_value_set(ws.con, entry.post_id, entry.actor_id, variable, entry.coder)
         act = record_code(ws.con, entry.post_id, entry.actor_id, variable, entry.codes[variable], entry.coder,
-                          "web", coded_at=entry.saved_at)
+                          "web", coded_at=entry.saved_at, book=book)
         if before is None or before[0] != act:
             after = current_value_set(ws.con, entry.post_id, entry.actor_id, variable, entry.coder)
             audit.record(ws, entry.coder, "code.record", target(entry.sample, entry.post_id, entry.actor_id),
@@ -211,11 +211,14 @@ def apply_entries(ws, entries: list[Entry]) -> dict[str, str]:
     alone); return {entry id: reason} for those the workspace refused."""
     if not entries:
         return {}
+    from shailoo.coding.codebook import require_codebook
+
     skip = _already_applied(ws, entries)
+    book = require_codebook(ws.con)  # parsed once for the batch, not once per act
     ws.con.execute("BEGIN TRANSACTION")
     try:
         for entry in entries:
-            _apply(ws, entry, skip)
+            _apply(ws, entry, skip, book)
         ws.con.execute("COMMIT")
         return {}
     except Exception:  # noqa: BLE001 - one refused entry must not hold back the others: go one by one
@@ -224,7 +227,7 @@ def apply_entries(ws, entries: list[Entry]) -> dict[str, str]:
     for entry in entries:
         ws.con.execute("BEGIN TRANSACTION")
         try:
-            _apply(ws, entry, skip)
+            _apply(ws, entry, skip, book)
             ws.con.execute("COMMIT")
         except Exception as exc:  # noqa: BLE001 - kept in the journal with its reason
             ws.con.execute("ROLLBACK")
@@ -239,7 +242,10 @@ class Applier:
     answered save is then in the workspace too). One daemon thread per app, started with the first save."""
 
     def __init__(self, gate, journal: Journal, every: float = 0.5, patience: float = 2.0) -> None:
+        from shailoo.server.coder_state import CoderStates
+
         self.gate, self.journal, self.every, self.patience = gate, journal, every, patience
+        self.states = CoderStates(gate)  # what saves are checked against (server/coder_state.py)
         self._cond = threading.Condition()
         self._apply_lock = threading.Lock()  # the thread and flush() never apply at the same time
         self._thread: threading.Thread | None = None
@@ -267,10 +273,14 @@ class Applier:
             if not self.journal.pending():
                 return 0
             with self.gate.write(patience) as ws:
-                # taken once the gate is ours: saves are journaled while reading, so none arrives meanwhile
                 batch = self.journal.pending()[:MAX_BATCH]
                 refused = apply_entries(ws, batch)
-                # forgotten while readers are still held back: a page sees each save pending or stored
+                before = self.gate.writing_from()
+            # The workspace is closed (its new stamp is final). A page that reads meanwhile sees the batch
+            # both stored and pending, which shows the same codes; a save sees each entry in its coder's
+            # state or pending, never in neither (both moves under the states' lock).
+            with self.states.lock:
+                self.states.advance(before, [e for e in batch if e.id not in refused])
                 self.journal.done(batch, refused)
             return len(batch)
 

@@ -16,6 +16,7 @@ a writing request waits until no one reads.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from contextlib import contextmanager
@@ -23,7 +24,20 @@ from pathlib import Path
 from typing import Iterator
 
 from shailoo.errors import ShailooError, WorkspaceLocked
-from shailoo.store.workspace import Workspace, open_workspace
+from shailoo.store.workspace import DB_NAME, Workspace, open_workspace
+
+
+def file_stamp(folder: Path) -> tuple:
+    """The workspace file as last written: (size, mtime) of the database and of its WAL (None if absent).
+    Reading never changes it; any write does (server/coder_state.py keeps what saves check by it)."""
+    out = []
+    for name in (DB_NAME, DB_NAME + ".wal"):
+        try:
+            st = os.stat(Path(folder) / name)
+            out.append((st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
 
 
 class WorkspaceBusy(ShailooError):
@@ -53,6 +67,15 @@ class WorkspaceGate:
         self._shared: Workspace | None = None
         self._idle_since = 0.0
         self._closer: threading.Timer | None = None
+        # The write in progress: the file's stamp just before it was opened read-write, and whether the
+        # database itself was unchanged by then (another program may write between the two).
+        self.write_from: tuple | None = None
+        self.write_clean = False
+
+    def writing_from(self) -> tuple | None:
+        """The stamp of the file as this process's write in progress found it (None when not writing or
+        when another program wrote just before it)."""
+        return self.write_from if self._writing and self.write_clean else None
 
     def _open(self, read_only: bool) -> Workspace:
         """Open, retrying while another process holds the file, for at most `wait` seconds."""
@@ -161,7 +184,10 @@ class WorkspaceGate:
             self._close_shared()  # a lingering read-only connection would lock this process out
             self._writing = True
         try:
+            self.write_from = file_stamp(self.path)
             ws = self._open(read_only=False)
+            # opening writes a WAL, not the database: a changed database means another program wrote
+            self.write_clean = file_stamp(self.path)[0] == self.write_from[0]
             try:
                 yield ws
             finally:
@@ -169,4 +195,5 @@ class WorkspaceGate:
         finally:
             with self._cond:
                 self._writing = False
+                self.write_clean = False
                 self._cond.notify_all()

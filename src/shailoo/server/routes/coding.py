@@ -196,29 +196,48 @@ def _pending(request: Request, user: User) -> list:
 
 def _save(request: Request, user: User, sample: str, post_id: int, actor_id: int | None,
           given: dict[str, list[str]]):
-    """Check the save against the read-only workspace, journal what it changes, then have it applied.
-    Returns (changed variables, whether the unit was fully coded before, and after — or, for a form,
-    the coder's unit keys), None when the unit is not theirs; a refused save raises its sentence."""
+    """Check the save against the coder's state (server/coder_state.py: their units and codes, read from
+    the workspace only when it changed), journal what it changes, then have it applied. Returns (changed
+    variables, whether the unit was fully coded before, and after — or, for a form, the coder's unit
+    keys), None when the unit is not theirs; a refused save raises its sentence."""
     saves = request.app.state.coding_saves
-    with request.app.state.gate.read() as ws:
-        book = data.codebook(ws)
-        if book is None or not data.is_assigned(ws, user.username, sample, post_id, actor_id):
-            return None
-        wanted = data.variables_for(book, actor_id)
-        names = [v.name for v in wanted]
-        codes = _checked(request, book, user, actor_id, given, names)
-        mine = _pending(request, user)
-        current = data.own_codes(ws, user.username, post_id, actor_id, mine)  # stored and pending
-        was = set(names) <= set(current)  # as unit_coded: a code for every variable of the unit
-        changed = {var: vals for var, vals in codes.items() if var not in current or sorted(current[var]) != sorted(vals)}
-        if changed:  # durable from here: the answer may go out
-            saves.journal.add(user.username, sample, post_id, actor_id, changed)
-            mine = _pending(request, user)
-        now = set(names) <= set(current) | set(changed)
-        keys = None if _wants_json(request) else data.unit_keys(ws, user.username, sample, book, mine)
+    states = saves.states
+    for _ in range(3):  # a state gone stale between reading it and using it is read again
+        with states.lock:
+            state = states.fresh(user.username, sample)
+            if state is not None:
+                outcome = _journal(request, user, state, sample, post_id, actor_id, given)
+                break
+        states.load(user.username, sample)
+    else:
+        raise WorkspaceBusy("The workspace keeps changing under this save; try again in a moment.")
+    if outcome is None:
+        return None
+    changed, was, now = outcome
     if changed:
-        saves.saved()  # outside the gate: applying needs the workspace to itself
-    return sorted(changed), was, (now if keys is None else keys)
+        saves.saved()  # outside the gate and the lock: applying needs the workspace to itself
+    if _wants_json(request):
+        return sorted(changed), was, now
+    with request.app.state.gate.read() as ws:  # a form goes on to a page: the coder's units in order
+        keys = data.unit_keys(ws, user.username, sample, state.book, _pending(request, user))
+    return sorted(changed), was, keys
+
+
+def _journal(request: Request, user: User, state, sample: str, post_id: int, actor_id: int | None,
+             given: dict[str, list[str]]) -> tuple[dict, bool, bool] | None:
+    """Under the states' lock: the save's changes against the coder's stored and pending codes, journaled
+    (durable when this returns); None when the unit is not the coder's."""
+    book = state.book
+    if book is None or (post_id, actor_id) not in state.units:
+        return None
+    names = [v.name for v in data.variables_for(book, actor_id)]
+    codes = _checked(request, book, user, actor_id, given, names)
+    current = state.codes((post_id, actor_id), _pending(request, user))
+    was = set(names) <= set(current)  # as unit_coded: a code for every variable of the unit
+    changed = {var: vals for var, vals in codes.items() if var not in current or sorted(current[var]) != sorted(vals)}
+    if changed:
+        request.app.state.coding_saves.journal.add(user.username, sample, post_id, actor_id, changed)
+    return changed, was, set(names) <= set(current) | set(changed)
 
 
 def _checked(request: Request, book, user: User, actor_id: int | None, given: dict[str, list[str]],
