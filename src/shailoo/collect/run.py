@@ -31,7 +31,7 @@ from shailoo.store.workspace import Workspace
 
 GROUPABLE = {"vk"}  # formats whose importer reads several documents from one file
 GROUP_POSTS = 5_000
-GROUP_SPAN = timedelta(seconds=60)
+GROUP_SPAN = timedelta(seconds=15)
 
 
 def _utcnow() -> datetime:
