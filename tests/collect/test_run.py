@@ -192,3 +192,37 @@ def test_plan_calls_nothing(workspace, server, api):
     _register(workspace, [("A", "vk", "-5", None)])
     due = plan(workspace, datetime.now(timezone.utc))
     assert [d.account.label for d in due] == ["vk:-5"] and server.count() == 0
+
+
+class FakeChannels:
+    """A collector without HTTP that finds nothing new (stands for another platform)."""
+
+    platform, method, base_url, archives_batches = "telegram", "fake", "", True
+
+    def __init__(self, http, credentials):
+        assert http is None
+
+    def new_posts(self, account, cursor, since):
+        from shailoo.collect.base import Batch
+
+        yield Batch("telethon", "none.jsonl", b"", START, cursor={"last_id": 1})
+
+    def readings(self, account, ids):
+        return iter(())
+
+    def summary(self):
+        return "0 units"
+
+
+def test_a_revoked_token_does_not_stop_other_platforms(workspace, server, api, fake_time, monkeypatch):
+    monkeypatch.setitem(__import__("shailoo.collect.registry", fromlist=["x"]).COLLECTORS, "telegram",
+                        {"web": ("tests.collect.test_run", "FakeChannels")})
+    api.add_wall(-5, make_posts(-5, 10))
+    api.revoke_after = 0
+    _register(workspace, [("A", "vk", "-5", None), ("B", "telegram", None, "chan")])
+    summary = _run(workspace, server, fake_time, Clock(START + timedelta(days=30)))
+    assert summary.platforms["vk"].failures[0]["kind"] == "CredentialsError"
+    tg = summary.platforms["telegram"]
+    assert (tg.accounts_done, tg.failures, tg.quota) == (1, [], "0 units")
+    assert workspace.con.execute("SELECT cursor FROM collect_cursors WHERE platform = 'telegram'").fetchone()[0] \
+        == '{"last_id": 1}'
