@@ -69,6 +69,9 @@ class CoderStates:
         self.gate = gate
         self.lock = threading.RLock()
         self._states: dict[tuple[str, str], CoderState] = {}
+        # The stamp the journal's batch found the file at, from its write until `advance`: the file's new
+        # stamp is not known before the workspace is closed, and a save meanwhile need not read it again.
+        self.applying_from: tuple | None = None
 
     def fresh(self, coder: str, sample: str) -> CoderState | None:
         """The coder's state if the workspace has not changed since it was read (call holding `lock`).
@@ -77,7 +80,7 @@ class CoderStates:
         state = self._states.get((coder, sample))
         if state is None:
             return None
-        if state.stamp == stamp(self.gate.path) or state.stamp == self.gate.writing_from():
+        if state.stamp in (stamp(self.gate.path), self.gate.writing_from(), self.applying_from):
             return state
         return None
 
@@ -94,6 +97,7 @@ class CoderStates:
         stamp; others are read again when next used. Call holding `lock`, after the workspace is closed,
         before the journal forgets the entries."""
         after = stamp(self.gate.path)
+        self.applying_from = None
         for key, state in list(self._states.items()):
             if before is None or state.stamp != before:
                 del self._states[key]

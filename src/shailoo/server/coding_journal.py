@@ -276,6 +276,8 @@ class Applier:
                 batch = self.journal.pending()[:MAX_BATCH]
                 refused = apply_entries(ws, batch)
                 before = self.gate.writing_from()
+                with self.states.lock:
+                    self.states.applying_from = before
             # The workspace is closed (its new stamp is final). A page that reads meanwhile sees the batch
             # both stored and pending, which shows the same codes; a save sees each entry in its coder's
             # state or pending, never in neither (both moves under the states' lock).
