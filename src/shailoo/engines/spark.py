@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import warnings
 from pathlib import Path
 
@@ -91,6 +92,9 @@ def session(master: str | None = None, app_name: str = "shailoo"):
                .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
                .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
     if local:
+        # Workers run this Python (its shailoo, pyarrow, duckdb), not whatever `python3` is on PATH
+        # (pyspark reads the variable when the context starts).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         builder = (builder.config("spark.sql.shuffle.partitions", str(max(2, os.cpu_count() or 2)))
                    .config("spark.default.parallelism", str(max(2, os.cpu_count() or 2)))
                    .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{_quiet_log4j()}"))
@@ -222,7 +226,8 @@ class SparkConnection:
             return self._create(tree, duck)
         if isinstance(tree, exp.Drop):
             self.shadow.execute(duck)
-            self._drop(tree.this.name)
+            for table in tree.args.get("tables") or [tree.this]:
+                self._drop(table.name)
             return _Empty()
         if isinstance(tree, exp.Query):
             schema = self._shadow_schema(duck)
@@ -297,6 +302,12 @@ class SparkWorkspace:
 
         raise PseudonymKeyError(f"{printable(self.path)} is a Parquet export, which holds no pseudonym key; "
                                 "run this command on the workspace it was exported from.")
+
+    def prepare_text(self, post_ids: str, languages: bool = True) -> int:
+        """Tokens (and languages) of the posts `post_ids` for the text analyses; see engines.spark_text."""
+        from shailoo.engines.spark_text import prepare_text
+
+        return prepare_text(self, post_ids, languages)
 
     def table(self, name: str):
         """A Spark DataFrame of one table or view."""

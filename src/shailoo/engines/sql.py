@@ -60,14 +60,16 @@ def bind(sql: str, params) -> str:
     params = list(params or [])
     if not params:
         return sql
-    tokens = [t for t in sqlglot.Dialect.get_or_raise(READ).tokenize(sql) if t.token_type == TokenType.PLACEHOLDER]
-    if len(tokens) != len(params):
-        raise ValueError(f"the statement has {len(tokens)} parameters and {len(params)} values were given")
+    # `?::TYPE` is one token (QDCOLON) to the tokenizer: its `?` is a parameter all the same.
+    marks = [t.start for t in sqlglot.Dialect.get_or_raise(READ).tokenize(sql)
+             if t.token_type == TokenType.PLACEHOLDER or (t.token_type == TokenType.QDCOLON and t.text == "?::")]
+    if len(marks) != len(params):
+        raise ValueError(f"the statement has {len(marks)} parameters and {len(params)} values were given")
     out, pos = [], 0
-    for token, value in zip(tokens, params):
-        out.append(sql[pos:token.start])
+    for start, value in zip(marks, params):
+        out.append(sql[pos:start])
         out.append(literal(value).sql(READ))
-        pos = token.end + 1
+        pos = start + 1
     out.append(sql[pos:])
     return "".join(out)
 
@@ -79,9 +81,9 @@ class Macros:
     bodies: dict[str, tuple[list[str], exp.Expression]] = field(default_factory=dict)
 
     def define(self, create: exp.Create) -> None:
-        fn = create.this
-        names = [p.name for p in fn.expressions]
-        self.bodies[fn.name.lower()] = (names, create.expression)
+        fn = create.this  # UserDefinedFunction(this=Table(name), expressions=[parameters])
+        name = fn.this.name if isinstance(fn.this, exp.Expression) else str(fn.this)
+        self.bodies[name.lower()] = ([p.name for p in fn.expressions], create.expression)
 
     def expand(self, node: exp.Expression) -> exp.Expression:
         if not self.bodies:

@@ -95,12 +95,18 @@ class Corpus:
                 limit = f"ORDER BY hash(post_id), post_id LIMIT {int(options.sample)}"
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _docs_ids AS
             SELECT DISTINCT post_id FROM posts_v WHERE {where} {limit}""", params)
+        # Another engine (Spark over a Parquet export) fills the caches its own way.
+        prepare = getattr(ws, "prepare_text", None)
+        if prepare is not None:
+            prepare("SELECT post_id FROM _docs_ids", languages=not options.language)
         if options.language:
-            ensure_post_tokens(con, post_ids="SELECT post_id FROM _docs_ids")
+            if prepare is None:
+                ensure_post_tokens(con, post_ids="SELECT post_id FROM _docs_ids")
             lang = lit(options.language)
             lang_join = ""
         else:
-            ensure_post_language(con, post_ids="SELECT post_id FROM _docs_ids")  # tokens first, then languages
+            if prepare is None:
+                ensure_post_language(con, post_ids="SELECT post_id FROM _docs_ids")  # tokens first, then languages
             lang, lang_join = "l.lang", "LEFT JOIN post_language l ON l.post_id = p.post_id"
         if by == "language" and options.language:
             grp = lang
@@ -111,7 +117,7 @@ class Corpus:
                     params)
         con.execute("DROP TABLE _docs_ids")
         sampled = bool(limit)
-        corpus = cls(con, options, cache_con=con)
+        corpus = cls(con, options, cache_con=None if prepare is not None else con)  # no stem cache there: read-only
         corpus.n_docs = con.execute("SELECT count(DISTINCT post_id) FROM _docs").fetchall()[0][0]
         if sampled:
             corpus.notes.append(f"Computed on a fixed random sample of {corpus.n_docs:,} of the {selected:,} posts "
