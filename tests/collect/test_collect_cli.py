@@ -69,3 +69,18 @@ def test_help_says_facebook_and_instagram_have_no_open_api(runner):
     assert result.exit_code == 0
     text = " ".join(result.output.split())
     assert "Facebook and Instagram have no open API since CrowdTangle" in text and "shailoo import" in text
+
+
+def test_json_summary(runner, ws_path, server, api):
+    result = runner.invoke(app, ["-w", str(ws_path), "collect", "-f", "json", "--api-base", server.url + "/method/",
+                                 "--no-rate-limit"])
+    import json
+
+    data = json.loads(result.output)
+    assert data["platforms"]["vk"]["posts_new"] == 120 and result.exit_code == 1
+
+
+def test_plan_as_csv(runner, ws_path):
+    result = runner.invoke(app, ["-w", str(ws_path), "collect", "--plan", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "account,actor,first_run,resumes,readings_due"

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import typer
 
-from shailoo.cli.common import JsonOpt, WorkspaceOpt, console, note_line, progress
+from shailoo.cli.common import (JsonOpt, OutputOptions, WorkspaceOpt, console, note_line, print_table, progress,
+                                table_command)
 from shailoo.cli.options import examples
 
 _HELP = """Collect what is due for every registered account: new posts, and readings of recent posts.
@@ -78,6 +79,17 @@ def _summary_lines(summary) -> list[str]:
     return lines
 
 
+_ROW = ("platform", "accounts", "accounts_done", "posts_new", "posts_updated", "readings", "failures", "left", "quota")
+
+
+def _row(p) -> dict:
+    return {"platform": p.platform, "accounts": p.accounts, "accounts_done": p.accounts_done,
+            "posts_new": p.posts_new, "posts_updated": p.posts_updated, "readings": p.readings,
+            "failures": "; ".join(f"{f['account'] or p.platform}: {f['message']}" for f in p.failures),
+            "left": ", ".join(p.left), "quota": p.quota or ""}
+
+
+@table_command
 def collect_cmd(
     platform: Annotated[Optional[list[str]], typer.Option(
         "--platform", "-p", help="Only this platform: vk, youtube or telegram (repeat for several).")] = None,
@@ -97,6 +109,7 @@ def collect_cmd(
     run: Annotated[Optional[int], typer.Option("--run", help="With --reimport: only this run's answers.")] = None,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
+    out: OutputOptions = None,
 ) -> None:
     """Collect new posts and engagement readings for the registered accounts (VK, YouTube, Telegram)."""
     from shailoo.cli.common import open_workspace
@@ -104,6 +117,8 @@ def collect_cmd(
     from shailoo.collect.schedule import plan
     from shailoo.errors import UsageError
 
+    fmt = out.resolved_format()
+    to_table = fmt != "table" or out.output is not None  # rows for scripts and files
     if run is not None and not reimport_:
         raise UsageError("--run goes with --reimport (which run's archived answers to import again).")
     if no_rate_limit:
@@ -113,9 +128,11 @@ def collect_cmd(
             from datetime import timezone
 
             dues = plan(ws, datetime.now(timezone.utc), platform, actor)
-            if as_json:
-                typer.echo(json.dumps([{"account": d.account.label, "actor": d.actor, "cursor": d.cursor,
-                                        "readings": d.readings} for d in dues], ensure_ascii=False, indent=1))
+            if to_table:
+                rows = [{"account": d.account.label, "actor": d.actor, "first_run": not d.cursor,
+                         "resumes": "pass" in (d.cursor or {}), "readings_due": len(d.readings)} for d in dues]
+                print_table(rows, out, title="Collection plan",
+                            columns=("account", "actor", "first_run", "resumes", "readings_due"))
                 return
             for line in _plan_lines(dues) or ["No registered account to collect: `shailoo actors import` adds them."]:
                 console.print(line, markup=False, soft_wrap=True)
@@ -127,8 +144,11 @@ def collect_cmd(
                 options = Options(platforms=platform, actor=actor, since=_since(since, ws.config.timezone),
                                   api_base=api_base, rate_limit=not no_rate_limit, comments=comments, method=method)
                 summary = collect(ws, options, progress=update)
-    if as_json:
+    if fmt == "json" and out.output is None:
         typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1, default=str))
+    elif to_table:
+        print_table([_row(p) for p in summary.platforms.values()], out, title=f"Collection run {summary.run_id}",
+                    columns=_ROW)
     else:
         lines = _summary_lines(summary)
         head = f"{'Re-import' if reimport_ else 'Collection'} run {summary.run_id}"
