@@ -162,3 +162,11 @@ def test_json_is_bounded_and_bad_json_is_layout_changed(server, body):
         ex = client.get("x")
     with pytest.raises(LayoutChanged, match="vk answer to x"):
         ex.json()
+
+
+def test_a_secret_echoed_in_the_body_is_scrubbed(server):
+    server.route("/method/x", lambda req: Reply.json({"error": {"request_params": [
+        {"key": "access_token", "value": req.params.get("access_token")}]}}))
+    with _client(server) as client:
+        ex = client.get("x", secret_params={"access_token": SECRET})
+    assert SECRET.encode() not in ex.body and b"***" in ex.body
