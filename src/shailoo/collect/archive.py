@@ -73,7 +73,7 @@ class Archive:
 def archived_batches(con: duckdb.DuckDBPyConnection, run_id: int | None = None,
                      platform: str | None = None) -> Iterator[Archived]:
     """The imported bodies in the order they were imported (of one run, or of all), decompressed one at a time."""
-    where, params = ["format_id IS NOT NULL"], []
+    where, params = ["format_id IS NOT NULL", "purged_at IS NULL"], []
     if run_id is not None:
         where.append("run_id = ?")
         params.append(run_id)

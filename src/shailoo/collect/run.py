@@ -7,6 +7,15 @@ same answer imported twice adds nothing. Per account a CollectError is one sente
 summary and the run goes on; CredentialsError and QuotaExhausted stop that platform only; Ctrl-C
 keeps what was imported and the summary says what is left.
 
+Each collector is built with the options its constructor names (`collect.registry.make_collector`):
+`workspace` (the MTProto session file sits beside it), `comments`, `from_id`, `now`, and for a
+collector that counts a daily quota `daily_units` ([collect] youtube_daily_units) and `units_spent`
+(quota day -> units, summed from earlier runs' stored `quota_state`); its `close()` is called when
+the platform is done, also after a failure or Ctrl-C. The summary counts posts only (an account's
+own record in a batch is not a post), from the workspace: new = first imported by the batch's
+import, updated = edited or given a new reading by it. At the end of a run archived bodies older
+than [collect] archive_days are purged (docs/collect.md "The raw archive").
+
 Pages of a format that reads several documents from one file (VK's) are imported together, up to
 `GROUP_POSTS` posts received within `GROUP_SPAN` of each other (an import costs ~0.1 s whatever its
 size), measured at the first one's time; `--reimport` groups them the same way.
@@ -18,13 +27,13 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from shailoo.collect.archive import Archive, archived_batches
 from shailoo.collect.base import Batch, CollectError, CredentialsError, QuotaExhausted
 from shailoo.collect.credentials import Credentials
 from shailoo.collect.registry import collector_class, make_collector
-from shailoo.collect.schedule import Due, plan
+from shailoo.collect.schedule import CollectSettings, Due, collect_settings, plan
 from shailoo.collect.state import add_failure, finish_run, set_cursor, start_run
 from shailoo.errors import UsageError
 from shailoo.store.workspace import Workspace
@@ -49,6 +58,7 @@ class PlatformSummary:
     failures: list[dict] = field(default_factory=list)  # {"account", "kind", "message"}
     notes: list[str] = field(default_factory=list)
     quota: str | None = None
+    quota_state: dict | None = None  # the collector's summary() as figures (YouTube: quota_day, units_used)
     left: list[str] = field(default_factory=list)  # accounts not collected (stopped, interrupted)
 
 
@@ -57,14 +67,16 @@ class RunSummary:
     run_id: int
     platforms: dict[str, PlatformSummary] = field(default_factory=dict)
     interrupted: bool = False
+    purged: int = 0  # archived bodies this run purged (retention rule)
+    unavailable: int = 0  # --reimport: imported bodies purged earlier, so not imported again
 
     @property
     def failures(self) -> int:
         return sum(len(p.failures) for p in self.platforms.values())
 
     def as_dict(self) -> dict:
-        return {"run_id": self.run_id, "interrupted": self.interrupted,
-                "platforms": {k: asdict(v) for k, v in self.platforms.items()}}
+        return {"run_id": self.run_id, "interrupted": self.interrupted, "purged": self.purged,
+                "unavailable": self.unavailable, "platforms": {k: asdict(v) for k, v in self.platforms.items()}}
 
 
 @dataclass
@@ -76,6 +88,7 @@ class Options:
     rate_limit: bool = True
     comments: bool = False
     method: str | None = None  # Telegram: 'web' (default) or 'mtproto'
+    from_id: int | None = None  # Telegram: follow a channel after this message id (first run)
 
     def shown(self) -> dict:
         return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(self).items()}
@@ -91,10 +104,12 @@ def collect(ws: Workspace, options: Options | None = None, *, credentials: Crede
     credentials = credentials or Credentials()
     for platform in options.platforms or []:
         collector_class(platform, options.method if platform == "telegram" else None)  # unknown: UsageError now
+    settings = collect_settings(ws)
     dues = plan(ws, now(), options.platforms, options.actor)
     run_id = start_run(ws.con, now(), options.shown())
     summary = RunSummary(run_id)
     run = _Run(ws, run_id, options, credentials, now, http_options or {}, summary, progress)
+    run.settings = settings
     status = "failed"
     try:
         with tempfile.TemporaryDirectory(dir=ws.path, prefix=".import-collect-") as tmp:
@@ -112,8 +127,24 @@ def collect(ws: Workspace, options: Options | None = None, *, credentials: Crede
         run.mark_left()
     finally:
         run.fill_caches()
+        try:
+            summary.purged = purge_archive(ws, before=now() - timedelta(days=settings.archive_days), now=now())
+        except KeyboardInterrupt:  # the next run purges them
+            pass
         finish_run(ws.con, run_id, now(), status, summary.as_dict())
     return summary
+
+
+def purge_archive(ws: Workspace, before: datetime | None = None, now: datetime | None = None) -> int:
+    """Delete the archived bodies received before `before` (all if None); their rows stay, marked
+    purged (sha256, size, times), so what was collected stays traceable. Returns how many."""
+    now = now or _utcnow()
+    rows = ws.con.execute("""UPDATE collect_archive SET body_gz = ''::BLOB, purged_at = ?
+                             WHERE purged_at IS NULL AND (CAST(? AS TIMESTAMPTZ) IS NULL OR received_at < ?)
+                             RETURNING seq""", [now, before, before]).fetchall()
+    if rows:
+        ws.con.execute("CHECKPOINT")  # the freed blocks are written over by later writes, not kept as they were
+    return len(rows)
 
 
 class _Run:
@@ -131,6 +162,7 @@ class _Run:
         self.current: tuple[str, list[Due], int] | None = None  # platform, dues, index under way
         self.by_platform: dict[str, list[Due]] = {}
         self.finished: set[str] = set()
+        self.settings: CollectSettings | None = None
 
     # -- platforms and accounts ------------------------------------------------------------------
     def platform(self, platform: str, dues: list[Due]) -> None:
@@ -149,9 +181,10 @@ class _Run:
             rate = getattr(cls, "rate_per_second", 3.0) if self.options.rate_limit else None
             http = HttpClient(self.options.api_base or cls.base_url, platform=platform, rate_per_second=rate,
                               on_exchange=self.archive.add, now=self.now, **self.http_options)
+        collector = None
         try:
             try:
-                collector = make_collector(cls, http, self.credentials, comments=self.options.comments, now=self.now)
+                collector = make_collector(cls, http, self.credentials, **self._collector_options(platform))
             except CollectError as exc:
                 self._fail(ps, None, type(exc).__name__, str(exc))
                 ps.left = [d.account.label for d in dues]
@@ -171,10 +204,23 @@ class _Run:
                         self._flush_quietly(ps)
                         self._fail(ps, due.account.label, type(exc).__name__, str(exc))
             finally:
-                ps.quota = _collector_summary(collector)
+                ps.quota, ps.quota_state = _collector_summary(collector)
         finally:
-            if http is not None:
-                http.close()
+            try:
+                _close(collector)
+            finally:
+                if http is not None:
+                    http.close()
+
+    def _collector_options(self, platform: str) -> dict:
+        """What a collector may take (each passed only if its constructor names it)."""
+        options: dict[str, Any] = {"comments": self.options.comments, "now": self.now, "workspace": self.ws.path,
+                                   "units_spent": units_spent(self.ws, platform, self.now())}
+        if self.options.from_id is not None:
+            options["from_id"] = self.options.from_id
+        if self.settings is not None and self.settings.youtube_daily_units is not None and platform == "youtube":
+            options["daily_units"] = self.settings.youtube_daily_units
+        return options
 
     def account(self, collector: Any, due: Due, ps: PlatformSummary) -> None:
         label = due.account.label
@@ -217,8 +263,9 @@ class _Run:
             self.archive.imported(self.pending_platform, batch, measured_at)
         result = _import(self.ws, self.folder, batches, measured_at)
         self.import_ids.append(result.import_id)
-        ps.posts_new += result.imported
-        ps.posts_updated += result.updated
+        new, updated = _post_counts(self.ws, result.import_id)
+        ps.posts_new += new
+        ps.posts_updated += updated
         if reading:
             ps.readings += sum(b.posts_seen for b in batches)
         if result.quarantined:
@@ -284,13 +331,67 @@ def _safe_name(name: str) -> str:
     return cleaned or "batch"
 
 
-def _collector_summary(collector: Any) -> str | None:
+def _post_counts(ws: Workspace, import_id: int) -> tuple[int, int]:
+    """(new, updated) posts of one import, from the workspace: accounts' records are not posts."""
+    new, updated = ws.con.execute(
+        """SELECT count(*) FILTER (WHERE first_import_id = $id),
+                  count(*) FILTER (WHERE first_import_id IS DISTINCT FROM $id AND (last_import_id = $id
+                      OR post_id IN (SELECT post_id FROM engagement_snapshots WHERE import_id = $id)))
+           FROM posts""", {"id": import_id}).fetchall()[0]
+    return new, updated
+
+
+def _collector_summary(collector: Any) -> tuple[str | None, dict | None]:
+    """(one line, figures) of the collector's summary(): figures when it is a mapping (the next run's
+    `units_spent` is read from them)."""
     value = getattr(collector, "summary", None)
     try:
         value = value() if callable(value) else value
+        text = str(value)[:300] if value else None
     except Exception:  # a summary is a courtesy: it never fails the run
-        return None
-    return str(value)[:300] if value else None
+        return None, None
+    figures = None
+    if isinstance(value, Mapping):
+        figures = {str(k)[:40]: v for k, v in list(value.items())[:20]
+                   if v is None or isinstance(v, (bool, int, float)) or (isinstance(v, str) and len(v) <= 100)}
+    return text, figures
+
+
+def _close(collector: Any) -> None:
+    """The collector's close() when it has one (MTProto disconnects and closes its event loop)."""
+    close = getattr(collector, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - closing never fails a run
+            pass
+
+
+def units_spent(ws: Workspace, platform: str, now: datetime) -> dict[str, int]:
+    """Units of a daily quota spent by earlier runs, per quota day ('2025-01-07': 120), from their stored
+    summaries (`quota_state`: quota_day, units_used). Only the last days' runs are read."""
+    import json
+
+    rows = ws.con.execute("""SELECT summary FROM collect_runs WHERE summary IS NOT NULL AND status <> 'reimport'
+                             AND started_at >= ?""", [now - timedelta(days=3)]).fetchall()
+    spent: dict[str, int] = {}
+    for (text,) in rows:
+        try:
+            state = ((json.loads(text).get("platforms") or {}).get(platform) or {}).get("quota_state") or {}
+            day, used = state.get("quota_day"), state.get("units_used")
+        except (ValueError, AttributeError):
+            continue  # a damaged summary says nothing about the quota
+        if isinstance(day, str) and len(day) <= 10 and isinstance(used, int) and not isinstance(used, bool) and used > 0:
+            spent[day] = spent.get(day, 0) + used
+    return spent
+
+
+def purged_imports(ws: Workspace, run_id: int | None = None, platform: str | None = None) -> int:
+    """How many imported bodies (of one run, of one platform) were purged from the archive."""
+    return ws.con.execute(
+        """SELECT count(*) FROM collect_archive WHERE format_id IS NOT NULL AND purged_at IS NOT NULL
+           AND (CAST(? AS INTEGER) IS NULL OR run_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR platform = ?)""",
+        [run_id, run_id, platform, platform]).fetchall()[0][0]
 
 
 def reimport(ws: Workspace, run_id: int | None = None, platform: str | None = None,
@@ -313,9 +414,9 @@ def reimport(ws: Workspace, run_id: int | None = None, platform: str | None = No
                 batches = [Batch(a.format_id, a.filename, a.body, a.measured_at) for a in group]
                 result = _import(ws, Path(tmp), batches, group[0].measured_at)
                 import_ids.append(result.import_id)
-                ps.posts_new += result.imported
-                ps.posts_updated += result.updated
-                ps.accounts_done += 0
+                new, updated = _post_counts(ws, result.import_id)
+                ps.posts_new += new
+                ps.posts_updated += updated
                 group.clear()
 
             count = 0
@@ -329,8 +430,12 @@ def reimport(ws: Workspace, run_id: int | None = None, platform: str | None = No
                 if progress and count % 50 == 0:
                     progress(f"Re-imported {count:,} archived bodies")
             flush()
+            summary.unavailable = purged_imports(ws, run_id, platform)
             if count == 0:
                 what = f"run {run_id}" if run_id is not None else "any run"
+                if summary.unavailable:
+                    raise UsageError(f"The {summary.unavailable:,} bodies {what} imported were purged from the archive "
+                                     "([collect] archive_days or --purge-archive), so nothing can be re-imported.")
                 raise UsageError(f"The archive holds nothing imported by {what}; `shailoo collect` fills it.")
         status = "done"
     except KeyboardInterrupt:

@@ -53,8 +53,23 @@ def parse_age(value: object, key: str) -> timedelta:
     return age
 
 
-def collect_config(ws: Workspace) -> tuple[list[timedelta], timedelta]:
-    """(reading ages, sorted; grace) from the workspace's shailoo.toml `[collect]` table."""
+DEFAULT_ARCHIVE_DAYS = 30
+_MAX_DAYS = 36_500
+_MAX_UNITS = 10**9
+
+
+@dataclass
+class CollectSettings:
+    """shailoo.toml's `[collect]` table, checked."""
+
+    reading_ages: list[timedelta]  # sorted
+    reading_grace: timedelta
+    youtube_daily_units: int | None = None  # None: the collector's default (10,000)
+    archive_days: int = DEFAULT_ARCHIVE_DAYS  # archived bodies older than this are purged at the end of a run
+
+
+def collect_settings(ws: Workspace) -> CollectSettings:
+    """The workspace's `[collect]` settings; ConfigError naming the key for a bad value."""
     from shailoo.config import CONFIG_NAME, _parse
 
     path = ws.path / CONFIG_NAME
@@ -66,7 +81,25 @@ def collect_config(ws: Workspace) -> tuple[list[timedelta], timedelta]:
     if not isinstance(ages, list) or not 1 <= len(ages) <= 20:
         raise ConfigError('collect.reading_ages in shailoo.toml must be a list of 1 to 20 ages such as ["24h", "72h", "7d"].')
     grace = parse_age(table.get("reading_grace", DEFAULT_GRACE), "reading_grace")
-    return sorted({parse_age(a, "reading_ages") for a in ages}), grace
+    units = table.get("youtube_daily_units")
+    if units is not None and not _whole(units, 1, _MAX_UNITS):
+        raise ConfigError(f"collect.youtube_daily_units in shailoo.toml must be a whole number of units from 1 to "
+                          f"{_MAX_UNITS:,} (the key's daily quota, 10,000 unless Google raised it).")
+    days = table.get("archive_days", DEFAULT_ARCHIVE_DAYS)
+    if not _whole(days, 0, _MAX_DAYS):
+        raise ConfigError(f"collect.archive_days in shailoo.toml must be a whole number of days from 0 to {_MAX_DAYS:,} "
+                          "(how long the raw archive keeps the bodies it received).")
+    return CollectSettings(sorted({parse_age(a, "reading_ages") for a in ages}), grace, units, days)
+
+
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def collect_config(ws: Workspace) -> tuple[list[timedelta], timedelta]:
+    """(reading ages, sorted; grace) from the workspace's shailoo.toml `[collect]` table."""
+    settings = collect_settings(ws)
+    return settings.reading_ages, settings.reading_grace
 
 
 def registered_accounts(ws: Workspace, platforms: list[str] | None = None, actor: str | None = None
