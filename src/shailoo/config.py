@@ -2,6 +2,10 @@
 
 The whole file is checked when it is loaded: a value that is not what shailoo expects stops with one
 sentence naming the key and what it should be (ConfigError), never later in some analysis.
+
+`Config` manages a few keys (MANAGED); `save()` rewrites those and keeps every other table and key
+as the file holds them when it is saved ([collect], a team's own tables), so a command that saves
+the config never drops what the user wrote. (Comments are not kept: TOML is rewritten from values.)
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ DEFAULT_LANGUAGES = ["ru", "ky", "kk", "uz", "en"]
 MAX_SNAPSHOT_HOURS = 24 * 366  # a snapshot rule of more than a year measures nothing useful
 # Files written by shailoo before 0.x began with `periods = []`; a `[[periods]]` block appended to
 # them (as the docs show) redefines the key. Such a line is dropped when it makes the file invalid.
+# The keys Config reads and writes; everything else in the file is the user's and is kept on save.
+MANAGED = {"project": ("name", "timezone", "languages"), "privacy": ("pseudonymise",),
+           "metrics": ("snapshot_min_hours",)}
 _EMPTY_PERIODS = re.compile(r"(?m)^[ \t]*periods[ \t]*=[ \t]*\[[ \t]*\][ \t]*(#.*)?$")
 
 
@@ -44,6 +51,8 @@ class Config:
     # Engagement snapshot rule: the first snapshot measured this many hours or more after posting.
     snapshot_min_hours: float = 72.0
     periods: list[Period] = field(default_factory=list)
+    # The file's other tables and keys as loaded; kept on save (see the module docstring).
+    extra: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_timezone(self.timezone)
@@ -90,14 +99,19 @@ class Config:
             pseudonymise=pseudonymise,
             snapshot_min_hours=float(hours),
             periods=v.periods(data.get("periods", [])),
+            extra=data,
         )
 
     def save(self, folder: Path) -> None:
-        data: dict = {
+        managed = {
             "project": {"name": self.project, "timezone": self.timezone, "languages": self.languages},
             "privacy": {"pseudonymise": self.pseudonymise},
             "metrics": {"snapshot_min_hours": self.snapshot_min_hours},
         }
+        data = _unmanaged(_current(folder / CONFIG_NAME, self.extra))
+        for table, values in managed.items():
+            data[table] = {**values, **data.get(table, {})}  # managed keys first, the user's after them
+            data[table].update(values)
         if self.periods:  # never `periods = []`: a [[periods]] block appended by hand would clash with it
             data["periods"] = [{"name": p.name, "start": p.start, "end": p.end} for p in self.periods]
         text = tomli_w.dumps(data)
@@ -109,6 +123,27 @@ class Config:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+
+def _current(path: Path, loaded: dict) -> dict:
+    """The file's content now (a hand edit since loading is kept), else what was loaded."""
+    try:
+        return _parse(path.read_bytes().decode("utf-8"), path)
+    except (OSError, UnicodeDecodeError, ConfigError):
+        return loaded
+
+
+def _unmanaged(data: dict) -> dict:
+    """A copy of `data` without the keys Config writes itself (and without periods)."""
+    import copy
+
+    out = {k: copy.deepcopy(v) for k, v in data.items() if k != "periods"}
+    for table, keys in MANAGED.items():
+        if isinstance(out.get(table), dict):
+            out[table] = {k: v for k, v in out[table].items() if k not in keys}
+        else:
+            out.pop(table, None)
+    return out
 
 
 def _parse(text: str, path: Path) -> dict:
