@@ -30,3 +30,11 @@ def test_exchange_archived_compressed_and_matched_to_its_batch(workspace):
     got = [(a.seq, a.format_id, a.body[:9]) for a in archived_batches(workspace.con)]
     assert got == [(1, "vk", body[:9]), (3, "telethon", b'{"id": 1}')]
     assert [a.seq for a in archived_batches(workspace.con, run_id=1, platform="telegram")] == [3]
+
+
+def test_the_final_url_of_a_redirect_is_archived(workspace):
+    archive = Archive(workspace.con, 1)
+    archive.add(Exchange("telegram", "s/chan", "http://m/s/chan", {}, 200, b"<html/>", T, final_url="http://m/s/chan2"))
+    archive.add(Exchange("telegram", "s/chan", "http://m/s/chan", {}, 200, b"<html/>", T))
+    rows = workspace.con.execute("SELECT url, final_url FROM collect_archive ORDER BY seq").fetchall()
+    assert rows == [("http://m/s/chan", "http://m/s/chan2"), ("http://m/s/chan", None)]

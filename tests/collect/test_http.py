@@ -170,3 +170,49 @@ def test_a_secret_echoed_in_the_body_is_scrubbed(server):
     with _client(server) as client:
         ex = client.get("x", secret_params={"access_token": SECRET})
     assert SECRET.encode() not in ex.body and b"***" in ex.body
+
+
+# ---- redirects: same host followed (each hop a rate-limited request), another host never ----------
+
+def test_a_same_host_redirect_is_followed_and_the_final_url_kept_without_secrets(server):
+    fake = FakeTime()
+    server.route("/method/x", Reply(302, headers={"Location": f"/method/y?page=2&access_token={SECRET}"}))
+    server.route("/method/y", Reply.json({"response": 2}))
+    seen = []
+    with _client(server, on_exchange=seen.append, sleep=fake.sleep, clock=fake.clock) as client:
+        ex = client.get("x", {"owner_id": -1}, secret_params={"access_token": SECRET})
+    assert (ex.status, ex.json()) == (200, {"response": 2})
+    assert ex.url.endswith("/method/x?owner_id=-1")  # what was asked
+    assert ex.final_url.startswith(server.url + "/method/y?page=2") and SECRET not in ex.final_url
+    assert "access_token" not in ex.final_url
+    assert len(client.request_starts) == 2 and fake.sleeps  # the hop is a request of its own, rate-limited
+    assert SECRET not in repr(seen) and SECRET not in repr([vars(e) for e in seen])
+
+
+def test_a_redirect_to_another_host_is_returned_not_followed(server):
+    other = server.url.replace("127.0.0.1", "localhost") + "/elsewhere"
+    server.route("/method/x", Reply(301, headers={"Location": other}))
+    server.route("/elsewhere", Reply.json({"response": "should not be asked"}))
+    with _client(server) as client:
+        ex = client.get("x", secret_params={"access_token": SECRET})
+    assert ex.status == 301 and ex.final_url.endswith("/method/x")
+    assert server.count("/elsewhere") == 0
+
+
+def test_a_redirect_loop_is_one_sentence(server):
+    server.route("/method/x", Reply(302, headers={"Location": "/method/x"}))
+    with _client(server, retries=0) as client:
+        with pytest.raises(PlatformError, match="redirect") as info:
+            client.get("x", secret_params={"access_token": SECRET})
+    assert SECRET not in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_mirror_redirecting_the_web_preview_elsewhere_is_no_preview(server):
+    from shailoo.collect.base import Account, AccountUnavailable
+    from shailoo.collect.telegram_web import TelegramWebCollector
+
+    server.route("/s/somechan", Reply(302, headers={"Location": "https://t.me/somechan"}))
+    collector = TelegramWebCollector(HttpClient(server.url, platform="telegram", rate_per_second=None), None)
+    with pytest.raises(AccountUnavailable, match="no public preview"):
+        list(collector.new_posts(Account("telegram", 1, None, "somechan"), None, None))
+    assert server.count() == 1

@@ -42,7 +42,7 @@ class Archive:
 
     def add(self, exchange: Exchange) -> int:
         return self._insert(exchange.platform, exchange.endpoint, exchange.url, exchange.params, exchange.status,
-                            exchange.received_at, exchange.body)
+                            exchange.received_at, exchange.body, final_url=exchange.final_url or None)
 
     def imported(self, platform: str, batch: Batch, measured_at: datetime) -> int:
         """Record that `batch` was imported: on the archived response whose body it is, else as a
@@ -57,14 +57,14 @@ class Archive:
         return seq
 
     def _insert(self, platform: str, endpoint: str, url: str | None, params: dict, status: int | None,
-                received_at: datetime, body: bytes, track: bool = True) -> int:
+                received_at: datetime, body: bytes, track: bool = True, final_url: str | None = None) -> int:
         self._seq += 1
         sha = hashlib.sha256(body).hexdigest()
         self.con.execute(
             """INSERT INTO collect_archive (run_id, seq, platform, endpoint, url, params, status, received_at,
-                                            sha256, size, body_gz) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                            sha256, size, body_gz, final_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [self.run_id, self._seq, platform, endpoint, url, json.dumps(params, ensure_ascii=False, default=str),
-             status, received_at, sha, len(body), gzip.compress(body, compresslevel=5)])
+             status, received_at, sha, len(body), gzip.compress(body, compresslevel=5), final_url])
         if track:
             self._unimported.setdefault(sha, []).append(self._seq)
         return self._seq

@@ -3,6 +3,13 @@
 Every answer received becomes an `Exchange` (handed to `on_exchange`, which the run archives), and
 none of them holds a credential: `secret_params` (access_token, key) are added to the request only
 as it is sent, and scrubbed from every message this module writes.
+
+Redirects are followed here, not inside httpx, so each hop is a request like any other (rate
+limited, in `request_starts`, so a quota counts it), and only within the same host (an http ->
+https upgrade of it included): a redirect to another host is the answer returned to the collector
+(a mirror given with --api-base never sends the client to t.me or elsewhere; for the Telegram web
+preview it means "no preview"). `Exchange.final_url` is where the answer came from, without
+credentials.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from shailoo.collect.base import LayoutChanged, PlatformError, Throttled
 
 USER_AGENT = f"shailoo/{__version__} (+https://github.com/shailoo; research collection)"
 
+MAX_REDIRECTS = 5
 MAX_WAIT = 120.0  # seconds: a Retry-After or backoff longer than this is cut to it
 _RATE_MARGIN = 0.005  # seconds added to each interval, so float rounding never lets a 4th start into 1 s
 
@@ -40,6 +48,7 @@ class Exchange:
     status: int
     body: bytes
     received_at: datetime  # UTC
+    final_url: str = ""  # after the same-host redirects followed, without credentials ("" if none)
 
     def json(self) -> Any:
         """The body as JSON, bounded in size and depth; LayoutChanged when it is not JSON."""
@@ -78,7 +87,7 @@ class HttpClient:
         self._sleep, self._clock, self._now = sleep, clock, now
         self._lock = threading.Lock()  # one request at a time, also if a caller shares the client
         self._client = httpx.Client(base_url=base_url, headers={"User-Agent": user_agent}, timeout=timeout,
-                                    transport=transport, follow_redirects=True, max_redirects=5)
+                                    transport=transport, follow_redirects=False)
 
     def __repr__(self) -> str:
         return f"HttpClient({self.base_url!r}, platform={self.platform!r})"
@@ -107,8 +116,9 @@ class HttpClient:
                 if not last:
                     self._sleep(self._backoff(attempt))
                 continue
-            status, body, retry_after = answer
-            exchange = Exchange(self.platform, endpoint, public_url, dict(params), status, body, self._now())
+            status, body, retry_after, final_url = answer
+            exchange = Exchange(self.platform, endpoint, public_url, dict(params), status, body, self._now(),
+                                final_url=final_url)
             if self.on_exchange is not None:
                 self.on_exchange(exchange)
             if status == 429 or status >= 500:
@@ -129,12 +139,24 @@ class HttpClient:
         raise PlatformError(f"{problem[0].upper()}{problem[1:]} after {tries}; check the network or the "
                             "--api-base address, or run the collection again later.")
 
-    def _send(self, path: str, params: dict, secrets: dict) -> tuple[str, tuple[int, bytes, float | None] | None]:
-        """(failure, None) on a network error, else ("", (status, body, retry_after))."""
+    def _send(self, path: str, params: dict, secrets: dict
+              ) -> tuple[str, tuple[int, bytes, float | None, str] | None]:
+        """(failure, None) on a network error, else ("", (status, body, retry_after, final_url))."""
         failure = ""
         try:
             request = self._client.build_request("GET", path, params={**params, **secrets})
-            response = self._client.send(request, stream=True)
+            for hop in range(MAX_REDIRECTS + 1):
+                response = self._client.send(request, stream=True)
+                target = _redirect_target(response)
+                if target is None or not _same_host(request.url, target):
+                    break  # an answer, or a redirect elsewhere: returned as it is, never followed
+                response.close()
+                if hop == MAX_REDIRECTS:
+                    raise PlatformError(f"The {self.platform} answer to {path.strip('/')} redirected more than "
+                                        f"{MAX_REDIRECTS} times; check the --api-base address.")
+                self._wait_for_rate()  # each hop is a request of its own
+                self.request_starts.append(self._clock())
+                request = self._client.build_request("GET", target)
             try:
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():
@@ -155,7 +177,8 @@ class HttpClient:
         for value in secrets.values():  # a platform that echoes the request must not put a secret in the archive
             if value and value.encode() in body:
                 body = body.replace(value.encode(), b"***")
-        return "", (response.status_code, body, _retry_after(response.headers.get("retry-after")))
+        return "", (response.status_code, body, _retry_after(response.headers.get("retry-after")),
+                    _public(request.url, secrets))
 
     def _wait_for_rate(self) -> None:
         if self.rate_per_second is None or not self.request_starts:
@@ -176,6 +199,33 @@ class HttpClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _redirect_target(response: httpx.Response) -> httpx.URL | None:
+    """Where a redirect answer points (absolute), else None."""
+    location = response.headers.get("location")
+    if response.status_code not in (301, 302, 303, 307, 308) or not location or len(location) > 4096:
+        return None
+    try:
+        return response.request.url.join(location)
+    except (httpx.InvalidURL, ValueError):
+        return None
+
+
+def _same_host(current: httpx.URL, target: httpx.URL) -> bool:
+    """Whether a redirect stays on the host asked (same scheme and port, or an upgrade to https)."""
+    if target.scheme not in ("http", "https") or target.host != current.host or target.userinfo:
+        return False
+    if target.scheme == current.scheme:
+        return target.port == current.port
+    return current.scheme == "http" and target.scheme == "https" and target.port in (None, 443)
+
+
+def _public(url: httpx.URL, secrets: dict) -> str:
+    """`url` without the secret parameters and with no secret value left in it."""
+    query = [(k, v) for k, v in url.params.multi_items() if k not in secrets]
+    return _scrub(str(url.copy_with(params=query, userinfo=b"") if url.userinfo else url.copy_with(params=query)),
+                  secrets)
 
 
 def _retry_after(value: str | None) -> float | None:
