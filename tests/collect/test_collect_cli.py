@@ -84,3 +84,51 @@ def test_plan_as_csv(runner, ws_path):
     result = runner.invoke(app, ["-w", str(ws_path), "collect", "--plan", "-f", "csv"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "account,actor,first_run,resumes,readings_due"
+
+
+def test_login_signs_in_once_beside_the_workspace(runner, ws_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr("shailoo.collect.telegram_mtproto.login", lambda session, credentials: calls.append(
+        (session, type(credentials).__name__)))
+    result = runner.invoke(app, ["-w", str(ws_path), "collect", "--login", "--method", "mtproto"])
+    assert result.exit_code == 0, result.output
+    session = ws_path.parent / f"{ws_path.name}.telegram.session"
+    assert calls == [(session, "Credentials")]
+    assert "Signed in" in result.output and session.name in " ".join(result.output.split()).replace(" ", "")
+    wrong = runner.invoke(app, ["-w", str(ws_path), "collect", "--login"])
+    assert wrong.exit_code != 0 and "--method mtproto" in wrong.output and len(calls) == 1
+
+
+def test_from_id_follows_a_telegram_channel_from_a_message(runner, ws_path, server):
+    from tests.collect.test_telegram_web import FakeTme, NAME
+
+    FakeTme(last=60).install(server)
+    from shailoo.store.workspace import open_workspace
+
+    with open_workspace(ws_path) as ws:
+        ws.con.execute("INSERT INTO actor_accounts VALUES (1, 'telegram', NULL, ?, NULL)", [NAME])
+    result = runner.invoke(app, ["-w", str(ws_path), "collect", "--platform", "telegram", "--from-id", "50",
+                                 "--api-base", server.url, "--no-rate-limit"])
+    assert result.exit_code == 0, result.output
+    assert [r.params for r in server.requests][0] == {"after": "50"}
+    assert "telegram: 1 of 1 accounts done, 10 new posts" in result.output
+    vk = runner.invoke(app, ["-w", str(ws_path), "collect", "--platform", "vk", "--from-id", "50"])
+    assert vk.exit_code != 0 and "--from-id" in vk.output
+
+
+def test_help_names_what_comments_cover(runner):
+    text = " ".join(runner.invoke(app, ["collect", "--help"], env={"COLUMNS": "200"}).output.split())
+    assert "wall.getComments" in text and "discussion" in text and "--login" in text and "--from-id" in text
+
+
+def test_purge_archive_and_reimport_say_what_was_purged(runner, ws_path, server, api):
+    base = ["-w", str(ws_path), "collect", "--platform", "vk", "--api-base", server.url + "/method/", "--no-rate-limit"]
+    runner.invoke(app, base)
+    result = runner.invoke(app, ["-w", str(ws_path), "collect", "--purge-archive", "--before", "2100-01-01"])
+    assert result.exit_code == 0, result.output
+    # two pages of -5 and the error answer about -8
+    assert "Purged 3 archived bodies received before 2100-01-01" in " ".join(result.output.split())
+    again = runner.invoke(app, ["-w", str(ws_path), "collect", "--reimport"])
+    assert again.exit_code == 1 and "were purged from the archive" in " ".join(again.output.split())
+    lone = runner.invoke(app, ["-w", str(ws_path), "collect", "--before", "2026-01-01"])
+    assert lone.exit_code != 0 and "--purge-archive" in lone.output

@@ -267,3 +267,13 @@ def test_service_messages_are_not_serialised():
     row = serialise(MESSAGES[1], CHANNEL, types)
     assert row["peer_id"] == {"channel_id": CHANNEL_ID} and "post_author" not in row
     assert json.dumps(row, ensure_ascii=False)  # JSON all the way down (no bytes, no datetimes)
+
+
+def test_from_id_follows_the_channel_after_a_message(tmp_path):
+    client = FakeClient()
+    batches = list(_collector(client, tmp_path, from_id=5).new_posts(ACCOUNT, None, None))
+    assert [c for c in client.calls if c[0] == "iter_messages"][0] == ("iter_messages", {"limit": 100, "min_id": 5})
+    assert [b.cursor for b in batches] == [{"last_id": 7}]
+    client.calls.clear()  # a cursor wins over from_id: the next run goes on from where the last one ended
+    list(_collector(client, tmp_path, from_id=5).new_posts(ACCOUNT, {"last_id": 6}, None))
+    assert [c for c in client.calls if c[0] == "iter_messages"][0] == ("iter_messages", {"limit": 100, "min_id": 6})

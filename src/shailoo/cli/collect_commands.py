@@ -19,8 +19,12 @@ Readings are taken 24 h, 72 h and 7 days after posting (shailoo.toml [collect] r
 the 72-hour snapshot rule is met by design. Credentials come from the environment or the keyring
 (SHAILOO_VK_TOKEN, SHAILOO_YOUTUBE_KEY, SHAILOO_TELEGRAM_API_ID, SHAILOO_TELEGRAM_API_HASH), never
 from the workspace. Every answer is archived in the workspace before it is imported; --reimport
-imports the archive again without calling any platform. Run it from cron, a systemd timer or the
-Task Scheduler (docs/collect.md).
+imports the archive again without calling any platform; archived bodies are deleted after
+[collect] archive_days (default 30) or with --purge-archive, as they name private individuals.
+Run it from cron, a systemd timer or the Task Scheduler (docs/collect.md).
+
+Telegram through its API (--method mtproto) signs in once with --login (your api id and hash,
+then the code Telegram sends, asked at the prompt); the session file sits beside the workspace.
 
 Facebook and Instagram have no open API since CrowdTangle closed (August 2024), and Meta Content
 Library exports stay in Meta's environment: import what you may export with `shailoo import`
@@ -29,8 +33,10 @@ Library exports stay in Meta's environment: import what you may export with `sha
 
 
 def _since(value: str | None, timezone: str) -> datetime | None:
-    if not value:
-        return None
+    return _day_start(value, "--since", timezone) if value else None
+
+
+def _day_start(value: str, option: str, timezone: str) -> datetime:
     from zoneinfo import ZoneInfo
 
     from shailoo.errors import UsageError
@@ -38,7 +44,7 @@ def _since(value: str | None, timezone: str) -> datetime | None:
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
-        raise UsageError(f"--since must be a date like 2026-02-16, not '{value[:40]}'.") from None
+        raise UsageError(f"{option} must be a date like 2026-02-16, not '{value[:40]}'.") from None
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone))
 
 
@@ -101,7 +107,20 @@ def collect_cmd(
         "--api-base", "--base-url", help="Call this address instead of the platform's (a mirror, a test server).")] = None,
     method: Annotated[Optional[str], typer.Option(
         "--method", help="Telegram: web (public t.me/s pages, default) or mtproto (your API id, Telethon).")] = None,
-    comments: Annotated[bool, typer.Option("--comments", help="Also collect comment threads (VK wall.getComments).")] = False,
+    comments: Annotated[bool, typer.Option("--comments", help=(
+        "Also collect comment threads: VK wall.getComments, and Telegram discussion threads (--method mtproto)."))
+    ] = False,
+    from_id: Annotated[Optional[int], typer.Option("--from-id", min=1, help=(
+        "Telegram: on a channel's first run, follow it from the message after this id (with --actor for one "
+        "channel)."))] = None,
+    login: Annotated[bool, typer.Option("--login", help=(
+        "With --method mtproto: sign in to Telegram once (api id/hash from the environment or keyring, the "
+        "code at the prompt); the session file sits beside the workspace."))] = False,
+    purge_archive: Annotated[bool, typer.Option("--purge-archive", help=(
+        "Delete the archived bodies (all, or those received before --before); their rows stay, marked purged."))
+    ] = False,
+    before: Annotated[Optional[str], typer.Option(
+        "--before", help="With --purge-archive: only bodies received before this day (YYYY-MM-DD).")] = None,
     no_rate_limit: Annotated[bool, typer.Option(
         "--no-rate-limit", help="Switch the client-side rate limit off (benchmarks against a local server only).")] = False,
     reimport_: Annotated[bool, typer.Option(
@@ -121,8 +140,21 @@ def collect_cmd(
     to_table = fmt != "table" or out.output is not None  # rows for scripts and files
     if run is not None and not reimport_:
         raise UsageError("--run goes with --reimport (which run's archived answers to import again).")
+    if before is not None and not purge_archive:
+        raise UsageError("--before goes with --purge-archive (delete the archived bodies received before a day).")
+    if login and method != "mtproto":
+        raise UsageError("--login signs in to Telegram's API: give it with --method mtproto.")
+    if from_id is not None and platform != ["telegram"]:
+        raise UsageError("--from-id follows a Telegram channel from a message id: give it with --platform telegram "
+                         "(and --actor for one channel).")
     if no_rate_limit:
         _check_no_rate_limit(api_base)
+    if login:
+        _login(workspace)
+        return
+    if purge_archive:
+        _purge(workspace, before)
+        return
     with open_workspace(workspace, read_only=True if plan_only else False) as ws:
         if plan_only:
             from datetime import timezone
@@ -142,7 +174,8 @@ def collect_cmd(
                 summary = reimport(ws, run, platform[0] if platform and len(platform) == 1 else None, update)
             else:
                 options = Options(platforms=platform, actor=actor, since=_since(since, ws.config.timezone),
-                                  api_base=api_base, rate_limit=not no_rate_limit, comments=comments, method=method)
+                                  api_base=api_base, rate_limit=not no_rate_limit, comments=comments, method=method,
+                                  from_id=from_id)
                 summary = collect(ws, options, progress=update)
     if fmt == "json" and out.output is None:
         typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1, default=str))
@@ -153,7 +186,7 @@ def collect_cmd(
         lines = _summary_lines(summary)
         head = f"{'Re-import' if reimport_ else 'Collection'} run {summary.run_id}"
         console.print(f"{head}{':' if lines else ': nothing was due.'}", markup=False, soft_wrap=True)
-        for line in lines:
+        for line in lines + _archive_lines(summary):
             console.print(line, markup=False, soft_wrap=True)
     if summary.interrupted:
         note_line("interrupted: what was imported is kept; run `shailoo collect` again to collect what is left.")
@@ -162,8 +195,44 @@ def collect_cmd(
         raise typer.Exit(1)
 
 
+def _archive_lines(summary) -> list[str]:
+    lines = []
+    if summary.purged:
+        lines.append(f"{summary.purged:,} archived bodies older than [collect] archive_days were purged (their rows stay).")
+    if summary.unavailable:
+        lines.append(f"{summary.unavailable:,} archived bodies were purged earlier and cannot be re-imported.")
+    return lines
+
+
+def _login(workspace) -> None:
+    from shailoo.cli.common import open_workspace
+    from shailoo.collect import telegram_mtproto
+    from shailoo.collect.credentials import Credentials
+
+    with open_workspace(workspace, read_only=True) as ws:
+        session = telegram_mtproto.session_path(ws.path)
+    telegram_mtproto.login(session, Credentials())
+    console.print(f"Signed in to Telegram; the session is {session} (beside the workspace, never inside it). "
+                  "Keep it private: it signs in as you.", markup=False, soft_wrap=True)
+
+
+def _purge(workspace, before: str | None) -> None:
+    from shailoo.cli.common import open_workspace
+    from shailoo.collect.run import purge_archive
+
+    with open_workspace(workspace) as ws:
+        cut = _day_start(before, "--before", ws.config.timezone) if before else None
+        count = purge_archive(ws, before=cut)
+    when = f" received before {before}" if before else ""
+    console.print(f"Purged {count:,} archived bodies{when}; their rows (time, size, sha256) stay, and what they "
+                  "brought stays imported.", markup=False, soft_wrap=True)
+
+
 def register(app: typer.Typer) -> None:
     app.command("collect", help=_HELP, epilog=examples(
         "shailoo -w kg2026 collect --plan", "shailoo -w kg2026 collect --platform vk --since 2026-01-01",
-        "shailoo -w kg2026 collect --platform telegram --method mtproto",
+        "shailoo -w kg2026 collect --login --method mtproto",
+        "shailoo -w kg2026 collect --platform telegram --method mtproto --comments",
+        "shailoo -w kg2026 collect --platform telegram --actor 'Kloop' --from-id 5200",
+        "shailoo -w kg2026 collect --purge-archive --before 2026-01-01",
         "shailoo -w kg2026 collect --reimport --run 12"))(collect_cmd)

@@ -3,9 +3,10 @@
 Full history, exact views, forwards, reactions and reply counts, and (with `comments`) the comment
 threads of a channel's discussion group. Messages are serialised to the JSON Lines the Telethon
 importer reads (format 'telethon'), so a collected message and one from any Telethon script are the
-same record. New posts come oldest first (`reverse=True`) from the cursor's last id (`min_id`) or
-from `since` (`offset_date`), 100 per batch, each batch's cursor its newest id: an interrupted run
-resumes after its last imported batch. Readings re-read posts with `get_messages(ids=...)`.
+same record. New posts come oldest first (`reverse=True`) from the cursor's last id (`min_id`), or
+on a first run after `from_id` (--from-id) or from `since` (`offset_date`), 100 per batch, each
+batch's cursor its newest id: an interrupted run resumes after its last imported batch. Readings
+re-read posts with `get_messages(ids=...)`.
 
 Telethon is optional (`pip install shailoo[telegram]`) and imported only here, when used. The
 session file signs in as the user: it lives beside the workspace (`<workspace>.telegram.session`),
@@ -111,11 +112,12 @@ class TelegramMtprotoCollector:
                  session: Path | str | None = None, client_factory: Callable | None = None,
                  flood_wait_max: float = FLOOD_WAIT_MAX, batch_size: int = BATCH_SIZE,
                  max_batches: int = MAX_BATCHES, sleep: Callable[[float], None] = time.sleep,
-                 now: Callable[[], datetime] | None = None, **options: Any) -> None:
+                 now: Callable[[], datetime] | None = None, from_id: int | None = None, **options: Any) -> None:
         self.errors, self.types = _telethon()
         self.api_id, self.api_hash = _api(credentials)
         self.session = session_path(workspace, session)
         self.comments = bool(comments)
+        self.from_id = _int(from_id)  # a first run follows the channel after this message (--from-id)
         self.flood_wait_max = float(flood_wait_max)
         self.batch_size = max(1, min(int(batch_size), BATCH_SIZE))
         self.max_batches = max(1, int(max_batches))
@@ -134,6 +136,8 @@ class TelegramMtprotoCollector:
     def new_posts(self, account: Account, cursor: dict | None, since: datetime | None) -> Iterator[Batch]:
         entity = self._entity(account)
         last_id = _int(cursor.get("last_id")) if cursor else None
+        if last_id is None:
+            last_id = self.from_id
         for _ in range(self.max_batches):
             kwargs = {"limit": self.batch_size, "reverse": True}
             if last_id is not None:
