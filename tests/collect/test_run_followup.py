@@ -216,3 +216,19 @@ def test_purge_archive_before_a_day_and_reimport_says_what_was_purged(workspace,
     assert run_module.purge_archive(workspace) == left and run_module.purge_archive(workspace) == 0
     with pytest.raises(UsageError, match="purged"):
         reimport(workspace)
+
+
+def test_a_purged_body_is_gone_from_the_workspace_file(workspace, server, fake_time):
+    api = VkApi(token=TOKEN)
+    api.install(server)
+    api.add_wall(-5, make_posts(-5, 40))
+    _register(workspace, [("A", "vk", "-5", None)])
+    _run(workspace, server, fake_time, Clock(START + timedelta(days=1)))
+    blob = workspace.con.execute("SELECT body_gz FROM collect_archive WHERE run_id = 1").fetchone()[0]
+    workspace.con.execute("CHECKPOINT")
+    db = workspace.path / "shailoo.duckdb"
+    probe = blob[len(blob) // 2:len(blob) // 2 + 64]
+    assert probe in db.read_bytes()
+    assert run_module.purge_archive(workspace) == 1
+    assert probe not in db.read_bytes()
+    assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 40  # what it brought stays

@@ -220,12 +220,21 @@ def _purge(workspace, before: str | None) -> None:
     from shailoo.cli.common import open_workspace
     from shailoo.collect.run import purge_archive
 
+    from shailoo.store.workspace import DB_NAME
+
     with open_workspace(workspace) as ws:
         cut = _day_start(before, "--before", ws.config.timezone) if before else None
+        size = (ws.path / DB_NAME).stat().st_size
         count = purge_archive(ws, before=cut)
+        after = (ws.path / DB_NAME).stat().st_size
     when = f" received before {before}" if before else ""
-    console.print(f"Purged {count:,} archived bodies{when}; their rows (time, size, sha256) stay, and what they "
-                  "brought stays imported.", markup=False, soft_wrap=True)
+    rewrote = f"; rewrote the workspace file so they are gone from its bytes ({_mb(size)} → {_mb(after)})" if count else ""
+    console.print(f"Purged {count:,} archived bodies{when}{rewrote}. Their rows (time, size, sha256) stay, and what "
+                  "they brought stays imported.", markup=False, soft_wrap=True)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB"
 
 
 def register(app: typer.Typer) -> None:

@@ -128,22 +128,33 @@ def collect(ws: Workspace, options: Options | None = None, *, credentials: Crede
     finally:
         run.fill_caches()
         try:
-            summary.purged = purge_archive(ws, before=now() - timedelta(days=settings.archive_days), now=now())
-        except KeyboardInterrupt:  # the next run purges them
+            summary.purged = _retention(ws, settings, now())
+        except (KeyboardInterrupt, Exception):  # noqa: BLE001 - e.g. no disk space for the rewrite: the next run purges
             pass
         finish_run(ws.con, run_id, now(), status, summary.as_dict())
     return summary
 
 
+def _retention(ws: Workspace, settings: CollectSettings, now: datetime) -> int:
+    """Purge the bodies older than [collect] archive_days, at most once a day (each purge rewrites the
+    workspace file, which costs about a copy of it)."""
+    last = ws.con.execute("SELECT max(purged_at) FROM collect_archive").fetchall()[0][0]
+    if last is not None and now - last < timedelta(days=1):
+        return 0
+    return purge_archive(ws, before=now - timedelta(days=settings.archive_days), now=now)
+
+
 def purge_archive(ws: Workspace, before: datetime | None = None, now: datetime | None = None) -> int:
-    """Delete the archived bodies received before `before` (all if None); their rows stay, marked
-    purged (sha256, size, times), so what was collected stays traceable. Returns how many."""
+    """Delete the archived bodies received before `before` (all if None), and rewrite the workspace
+    file so they are gone from its bytes (DuckDB never clears freed blocks: `Workspace.rewrite`).
+    Their rows stay, marked purged (sha256, size, times), so what was collected stays traceable.
+    Returns how many bodies were purged."""
     now = now or _utcnow()
     rows = ws.con.execute("""UPDATE collect_archive SET body_gz = ''::BLOB, purged_at = ?
                              WHERE purged_at IS NULL AND (CAST(? AS TIMESTAMPTZ) IS NULL OR received_at < ?)
                              RETURNING seq""", [now, before, before]).fetchall()
     if rows:
-        ws.con.execute("CHECKPOINT")  # the freed blocks are written over by later writes, not kept as they were
+        ws.rewrite()
     return len(rows)
 
 
