@@ -144,3 +144,26 @@ def test_terms_tokenise_on_spark_when_the_export_has_no_token_cache(spark, demo_
         assert_same(terms(duck, flt, by="platform").table, terms(sw, flt, by="platform").table)
     finally:
         sw.close()
+
+
+@pytest.mark.parametrize("kind", ["link", "hashtag"])
+def test_coordination_finds_the_planted_network(engines, kind):
+    """CooRTweet semantics on both engines: the same pairs, accounts, edges, components and groups
+    (the demo plants an influence operation sharing links and hashtags)."""
+    from shailoo.analysis.coordination_groups import coordination_on_workspace
+
+    duck, sw = engines
+    a, b = coordination_on_workspace(duck, kind), coordination_on_workspace(sw, kind)
+    assert a.groups.num_rows > 0 and a.result.edges.num_rows > 0
+    for name in ("pairs", "accounts", "edges", "components", "coordinated_shares"):
+        assert_same(getattr(a.result, name), getattr(b.result, name))
+    assert_same(a.groups, b.groups)
+    assert a.result.parameters == b.result.parameters
+
+
+def test_coordination_on_texts_says_it_is_not_on_spark(engines):
+    from shailoo.analysis.coordination_groups import coordination_on_workspace
+    from shailoo.errors import UsageError
+
+    with pytest.raises(UsageError, match="not available on Spark yet"):
+        coordination_on_workspace(engines[1], "text")

@@ -29,6 +29,8 @@ import pyarrow as pa
 
 from shailoo.errors import UsageError
 
+# Working tables of the detection (dropped after it on a connection it does not own).
+WORK_TABLES = ("s0", "s", "p0", "p1", "p", "pf", "p_out")
 SHARE_COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
 METHODS = ("coortweet", "coornet")
 DEFAULT_WINDOW = 60  # seconds; CooRTweet's own default is 10, the issue's CLI default 60
@@ -152,7 +154,7 @@ def detect_coordination(shares: pa.Table, window: int | None = DEFAULT_WINDOW, m
                         edge_weight: float | None = None, method: str = "coortweet", *,
                         remove_loops: bool = True, fast_window: int | None = None, subgraph: int = 0,
                         objects: bool = False, communities: bool = True, q: float = 0.1, p: float = 0.5,
-                        seed: int = LOUVAIN_SEED, memory_limit: str | None = None) -> Coordination:
+                        seed: int = LOUVAIN_SEED, memory_limit: str | None = None, con=None) -> Coordination:
     """Find coordinated sharing in `shares` (columns object_id, account_id, content_id: strings;
     timestamp_share: int64 Unix seconds).
 
@@ -172,6 +174,9 @@ def detect_coordination(shares: pa.Table, window: int | None = DEFAULT_WINDOW, m
     are kept. `min_participation`, `remove_loops`, `fast_window` and `subgraph` do not apply.
 
     Communities: Louvain (networkx, `seed`) on the resulting network when `communities`.
+
+    `con`: the connection to run on (another engine's, e.g. a SparkWorkspace's); default a private
+    in-memory DuckDB.
     """
     if method not in METHODS:
         raise UsageError(f"The method must be one of {', '.join(METHODS)}, not '{method}'.")
@@ -182,7 +187,8 @@ def detect_coordination(shares: pa.Table, window: int | None = DEFAULT_WINDOW, m
     check_parameters(window, min_participation, edge_weight, fast_window if method == "coortweet" else None,
                       subgraph if method == "coortweet" else 0)
     shares = check_share_table(shares)
-    con = _connect(memory_limit)
+    own = con is None
+    con = _connect(memory_limit) if own else con
     try:
         if method == "coornet":
             from shailoo.analysis.coordination_coornet import detect_coornet
@@ -192,7 +198,10 @@ def detect_coordination(shares: pa.Table, window: int | None = DEFAULT_WINDOW, m
         return _detect_coortweet(con, shares, int(window), int(min_participation), float(edge_weight),
                                  remove_loops, fast_window, subgraph, objects, communities, seed)
     finally:
-        con.close()
+        if own:
+            con.close()
+        else:  # a shared connection keeps no working table of ours
+            con.execute(";".join(f"DROP TABLE IF EXISTS {t}" for t in WORK_TABLES))
 
 
 def _connect(memory_limit: str | None):

@@ -43,8 +43,10 @@ def coordination_on_workspace(ws, object_kind: str = "link", flt: PostFilter | N
     from shailoo.analysis.share_objects import account_attributes, shares_for
 
     shares = shares_for(ws, object_kind, flt, near)
+    # Another engine (Spark) runs the detection on its own connection; DuckDB on a private one.
     result = detect_coordination(shares, window=window, min_participation=min_participation,
-                                 edge_weight=edge_weight, method=method, objects=objects)
+                                 edge_weight=edge_weight, method=method, objects=objects,
+                                 con=ws.con if getattr(ws, "engine", "duckdb") != "duckdb" else None)
     attributes = account_attributes(ws, shares)
     groups = groups_table(ws, result, attributes)
     return WorkspaceCoordination(object_kind, result, node_attributes(result, attributes), groups, shares.num_rows)
@@ -71,6 +73,8 @@ def groups_table(ws, result, attributes: pa.Table) -> pa.Table:
          "content_id": pa.array([], pa.string()), "timestamp_share": pa.array([], pa.int64())})
     con.register("_cg_shares", shares)
     try:
+        # Per-group figures are aggregated apart and joined (not correlated subqueries), a form
+        # DuckDB and Spark both run; the example is the first post in time (then by URL).
         return con.sql(f"""
             WITH acc AS (SELECT a.component, a.account_id, t.label, t.actor, t.category, t.platform, t.pseudonymised,
                                 t.shares
@@ -80,25 +84,34 @@ def groups_table(ws, result, attributes: pa.Table) -> pa.Table:
                  obj AS (SELECT component, object_id, count(*) AS n FROM sh GROUP BY ALL),
                  posts AS (SELECT sh.component, p.url, sh.timestamp_share FROM sh
                            JOIN posts p ON p.post_id = TRY_CAST(sh.content_id AS BIGINT)
-                           WHERE regexp_matches(p.url, '^https?://'))
-            SELECT acc.component AS "group", count(*)::BIGINT AS accounts,
-                   array_to_string(list(acc.label || ' (' || acc.platform || ')' ORDER BY acc.shares DESC, acc.label, acc.platform)[1:{LABELS_SHOWN}], '; ')
-                       AS account_labels,
-                   string_agg(DISTINCT acc.platform, ', ' ORDER BY acc.platform) AS platforms,
-                   string_agg(DISTINCT acc.actor, '; ' ORDER BY acc.actor) AS registered_actors,
-                   string_agg(DISTINCT acc.category, ', ' ORDER BY acc.category) AS categories,
-                   count(*) FILTER (WHERE acc.pseudonymised)::BIGINT AS pseudonymised_accounts,
-                   (SELECT count(*) FROM obj WHERE obj.component = acc.component)::BIGINT AS objects,
-                   (SELECT array_to_string(list(object_id ORDER BY n DESC, object_id)[1:{OBJECTS_SHOWN}], ' ')
-                    FROM obj WHERE obj.component = acc.component) AS top_objects,
-                   (SELECT count(*) FROM sh WHERE sh.component = acc.component)::BIGINT AS coordinated_shares,
-                   (SELECT to_timestamp(min(timestamp_share)) FROM sh WHERE sh.component = acc.component) AS first_time,
-                   (SELECT to_timestamp(max(timestamp_share)) FROM sh WHERE sh.component = acc.component) AS last_time,
-                   (SELECT arg_min(url, timestamp_share) FROM posts WHERE posts.component = acc.component)
-                       AS example_url,
-                   (SELECT array_to_string(list(url ORDER BY timestamp_share, url)[1:{EXAMPLES}], ' ') FROM posts
-                    WHERE posts.component = acc.component) AS examples
-            FROM acc GROUP BY acc.component ORDER BY accounts DESC, "group" """).to_arrow_table()
+                           WHERE regexp_matches(p.url, '^https?://')),
+                 g AS (SELECT acc.component, count(*)::BIGINT AS accounts,
+                              array_to_string(list(acc.label || ' (' || acc.platform || ')'
+                                  ORDER BY acc.shares DESC, acc.label, acc.platform)[1:{LABELS_SHOWN}], '; ')
+                                  AS account_labels,
+                              string_agg(DISTINCT acc.platform, ', ' ORDER BY acc.platform) AS platforms,
+                              string_agg(DISTINCT acc.actor, '; ' ORDER BY acc.actor) AS registered_actors,
+                              string_agg(DISTINCT acc.category, ', ' ORDER BY acc.category) AS categories,
+                              count(*) FILTER (WHERE acc.pseudonymised)::BIGINT AS pseudonymised_accounts
+                       FROM acc GROUP BY acc.component),
+                 o AS (SELECT component, count(*)::BIGINT AS objects,
+                              array_to_string(list(object_id ORDER BY n DESC, object_id)[1:{OBJECTS_SHOWN}], ' ')
+                                  AS top_objects
+                       FROM obj GROUP BY component),
+                 s AS (SELECT component, count(*)::BIGINT AS coordinated_shares,
+                              to_timestamp(min(timestamp_share)) AS first_time,
+                              to_timestamp(max(timestamp_share)) AS last_time
+                       FROM sh GROUP BY component),
+                 e AS (SELECT component,
+                              array_to_string(list(url ORDER BY timestamp_share, url)[1:1], ' ') AS example_url,
+                              array_to_string(list(url ORDER BY timestamp_share, url)[1:{EXAMPLES}], ' ') AS examples
+                       FROM posts GROUP BY component)
+            SELECT g.component AS "group", g.accounts, g.account_labels, g.platforms, g.registered_actors,
+                   g.categories, g.pseudonymised_accounts, coalesce(o.objects, 0)::BIGINT AS objects, o.top_objects,
+                   coalesce(s.coordinated_shares, 0)::BIGINT AS coordinated_shares, s.first_time, s.last_time,
+                   e.example_url, e.examples
+            FROM g LEFT JOIN o USING (component) LEFT JOIN s USING (component) LEFT JOIN e USING (component)
+            ORDER BY accounts DESC, "group" """).to_arrow_table()
     finally:
         for name in ("_cg_accounts", "_cg_attr", "_cg_shares"):
             con.unregister(name)

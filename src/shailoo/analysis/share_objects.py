@@ -144,6 +144,9 @@ def _text_objects(ws, near) -> pa.Table:
     """Near-duplicate clusters of the selected posts (their tokens from the workspace's cache)."""
     from shailoo.analysis.near_duplicates import near_duplicates, workspace_tokens
 
+    if getattr(ws, "engine", "duckdb") != "duckdb":  # said, never a silent fallback to DuckDB
+        raise UsageError("Coordination on near-identical texts (--object text) is not available on Spark yet; "
+                         "use link, domain, hashtag or repost there, or run it without --engine spark.")
     tokens = workspace_tokens(ws.con, "SELECT post_id FROM _sh_posts")
     try:
         return near_duplicates(ws.con, f"SELECT post_id, toks FROM {tokens}", near)

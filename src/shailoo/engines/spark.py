@@ -225,7 +225,12 @@ class SparkConnection:
         if isinstance(tree, exp.Create):
             return self._create(tree, duck)
         if isinstance(tree, exp.Drop):
-            self.shadow.execute(duck)
+            try:
+                self.shadow.execute(duck)
+            except Exception:  # DROP TABLE of what the session made a view (or the reverse): both are names here
+                other = tree.copy()
+                other.set("kind", "VIEW" if (tree.args.get("kind") or "").upper() == "TABLE" else "TABLE")
+                self.shadow.execute(other.sql(READ))
             for table in tree.args.get("tables") or [tree.this]:
                 self._drop(table.name)
             return _Empty()
@@ -253,6 +258,10 @@ class SparkConnection:
         exists = self.spark.catalog.tableExists(name)
         if tree.args.get("exists") and exists:
             return _Empty()
+        if not tree.args.get("exists"):  # Spark's temporary views replace; so does the shadow
+            tree = tree.copy()
+            tree.set("replace", True)
+            duck = tree.sql(READ)
         self.shadow.execute(duck)
         query = tree.expression
         if query is None:  # CREATE TABLE x (columns): an empty table of that shape
@@ -339,7 +348,10 @@ def open_export(dir: str | os.PathLike, spark=None, master: str | None = None) -
 
     folder = Path(dir)
     manifest = read_manifest(folder)
-    spark = spark or session(master)
+    # Its own session on the same SparkContext: the export's tables and the analyses' working tables
+    # are temporary views of this workspace alone (another workspace, or the user's, never sees them).
+    spark = (spark or session(master)).newSession()
+    _configure(spark)
     shadow = duckdb.connect(":memory:")
     try:
         shadow.execute("SET TimeZone = 'UTC'")

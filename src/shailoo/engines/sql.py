@@ -13,7 +13,9 @@ lists); the transforms below cover what it leaves in DuckDB's words, each keepin
   happens on the same value; `round(x, d)` rounds `x * 10^d` to a whole number and divides, as DuckDB
   does (Spark rounds the shortest decimal text of x: 839.15 -> 839.2, DuckDB 839.1);
 - `generate_subscripts(l, 1)` beside `unnest(l)` in one SELECT -> one `posexplode` (1-based);
-- macros made with `CREATE TEMP MACRO` are expanded where they are called (`Macros`).
+- macros made with `CREATE TEMP MACRO` are expanded where they are called (`Macros`);
+- regex options ('i') become inline flags; `regexp_replace` without 'g' replaces the first match only;
+- `list(x ORDER BY k)` sorts the collected values by k; `list[a:b]` is `slice`.
 """
 
 from __future__ import annotations
@@ -93,9 +95,9 @@ class Macros:
             if isinstance(n, exp.Anonymous) and n.name.lower() in self.bodies:
                 names, body = self.bodies[n.name.lower()]
                 args = dict(zip(names, n.expressions))
-                return body.copy().transform(
+                return self.expand(body.copy().transform(  # a macro may call another
                     lambda c: exp.paren(args[c.name].copy()) if isinstance(c, exp.Column) and not c.table
-                    and c.name in args else c)
+                    and c.name in args else c))
             return n
 
         return node.transform(one)
@@ -186,7 +188,121 @@ def _round(x: exp.Expression, d: int) -> exp.Expression:
     return inner.transform(lambda c: x.copy() if isinstance(c, exp.Column) and c.name == "__x" else c)
 
 
+def _case_flag(n: exp.Expression, arg: str) -> exp.Expression:
+    """DuckDB's regex options ('i') as the pattern's inline flag, which Spark's (Java's) regex reads."""
+    flag = n.args.get(arg)
+    if flag is None:
+        return n
+    if not (isinstance(flag, exp.Literal) and set(flag.this) <= set("ig")):
+        raise ValueError(f"regex options {flag.sql()} do not run on Spark")
+    n = n.copy()
+    n.set(arg, None)
+    pattern = n.expression
+    if "i" in flag.this:
+        if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+            raise ValueError("a case-insensitive regex runs on Spark only with a constant pattern")
+        n.set("expression", exp.Literal.string("(?i)" + pattern.this))
+    return n
+
+
+def _first_replace(n: exp.RegexpReplace) -> exp.Expression:
+    """DuckDB's regexp_replace without 'g' replaces the first match only, Spark's every match: an
+    anchored pattern matches once anyway; another is matched after the shortest prefix."""
+    pattern, repl = n.expression, n.args.get("replacement")
+    if not n.args.get("single_replace") or "g" in str(n.args.get("modifiers") or ""):
+        n = n.copy()
+        n.set("modifiers", None)
+        return n
+    if isinstance(pattern, exp.Literal) and pattern.this.startswith("^"):
+        return n
+    if not (isinstance(pattern, exp.Literal) and isinstance(repl, exp.Literal) and not set(repl.this) & set("$\\")):
+        raise ValueError("regexp_replace of the first match runs on Spark only with constant, anchored patterns")
+    n = n.copy()
+    n.set("expression", exp.Literal.string("^(?s)(.*?)(?:" + pattern.this + ")"))
+    n.set("replacement", exp.Literal.string("$1" + repl.this))
+    n.set("single_replace", None)
+    return n
+
+
+def _ordered_list(n: exp.ArrayAgg) -> exp.Expression:
+    """list(x ORDER BY k...) -> the structs (k..., x) collected, sorted by a comparator keeping each
+    key's direction and NULL placement, then x of each (collect_list has no ORDER BY). A struct is
+    never NULL, so NULL values stay in the list, as in DuckDB."""
+    order = n.this
+    if isinstance(order.this, exp.Distinct):  # list(DISTINCT x ORDER BY x): DuckDB orders by x itself
+        x = order.this.expressions[0]
+        desc = any(o.args.get("desc") for o in order.expressions)
+        out = exp.Anonymous(this="array_sort", expressions=[exp.Anonymous(this="collect_set", expressions=[x.copy()])])
+        return exp.Anonymous(this="reverse", expressions=[out]) if desc else out
+    fields = [exp.alias_(o.this.copy(), f"_k{i}") for i, o in enumerate(order.expressions)]
+    fields.append(exp.alias_(order.this.copy(), "_v"))
+    cases = []
+    for i, o in enumerate(order.expressions):
+        lt, gt = ("1", "-1") if o.args.get("desc") else ("-1", "1")
+        nf = "-1" if o.args.get("nulls_first") else "1"
+        cases.append(f"CASE WHEN l._k{i} IS NULL AND r._k{i} IS NULL THEN 0 WHEN l._k{i} IS NULL THEN {nf} "
+                     f"WHEN r._k{i} IS NULL THEN -({nf}) WHEN l._k{i} < r._k{i} THEN {lt} "
+                     f"WHEN l._k{i} > r._k{i} THEN {gt} ELSE 0 END")
+    cmp = "CASE " + " ".join(f"WHEN ({c}) <> 0 THEN ({c})" for c in cases) + " ELSE 0 END"
+    struct = exp.Struct(expressions=fields).sql(WRITE)
+    sql = f"transform(array_sort(collect_list({struct}), (l, r) -> {cmp}), s -> s._v)"
+    return sqlglot.parse_one(sql, read=WRITE)
+
+
+def _string_agg(n: exp.GroupConcat) -> exp.Expression:
+    """string_agg(x, sep ORDER BY k) -> the ordered list joined (Spark's LISTAGG ... WITHIN GROUP
+    fails with DISTINCT); NULL when no value is, as DuckDB's."""
+    values = _ordered_list(exp.ArrayAgg(this=n.this.copy()))
+    sep = n.args.get("separator") or exp.Literal.string(",")
+    sql = (f"CASE WHEN size(filter(__l, v -> v IS NOT NULL)) = 0 THEN NULL "
+           f"ELSE array_join(__l, {sep.sql(WRITE)}) END")
+    return sqlglot.parse_one(sql, read=WRITE).transform(
+        lambda c: values.copy() if isinstance(c, exp.Column) and c.name == "__l" else c)
+
+
+def _slice(n: exp.Bracket) -> exp.Expression:
+    """list[a:b] (1-based, both ends in) -> slice(list, a, b - a + 1)."""
+    sl = n.expressions[0]
+    a, b = sl.this, sl.expression
+    if not (isinstance(a, exp.Literal) and isinstance(b, exp.Literal)):
+        raise ValueError("a list slice runs on Spark only with constant bounds")
+    length = max(int(b.this) - int(a.this) + 1, 0)
+    return exp.Anonymous(this="slice", expressions=[n.this, exp.Literal.number(int(a.this)),
+                                                    exp.Literal.number(length)])
+
+
+def _filtered(n: exp.Filter) -> exp.Expression:
+    """agg(...) FILTER (WHERE c) where agg became an expression around collect_list/collect_set (an
+    ordered list): the filter goes onto that aggregate."""
+    inner = n.this
+    if isinstance(inner, exp.AggFunc):
+        return n
+    aggs = [a for a in inner.find_all(exp.ArrayAgg, exp.ArrayUniqueAgg, exp.Anonymous)
+            if not isinstance(a, exp.Anonymous) or a.name.lower() in ("collect_list", "collect_set")]
+    if len(aggs) != 1:
+        raise ValueError("a FILTER clause on this aggregate does not run on Spark")
+    inner = inner.copy()
+    agg = next(a for a in inner.find_all(exp.ArrayAgg, exp.ArrayUniqueAgg, exp.Anonymous)
+               if not isinstance(a, exp.Anonymous) or a.name.lower() in ("collect_list", "collect_set"))
+    agg.replace(exp.Filter(this=agg.copy(), expression=n.expression.copy()))
+    return inner
+
+
 def _node(n: exp.Expression) -> exp.Expression:
+    if isinstance(n, exp.Filter):
+        return _filtered(n)
+    if isinstance(n, exp.GroupConcat) and isinstance(n.this, exp.Order):
+        return _string_agg(n)
+    if isinstance(n, exp.ArrayAgg) and isinstance(n.this, exp.Order):
+        return _ordered_list(n)
+    if isinstance(n, exp.Bracket) and len(n.expressions) == 1 and isinstance(n.expressions[0], exp.Slice):
+        return _slice(n)
+    if isinstance(n, exp.RegexpLike):
+        return _case_flag(n, "flag")
+    if isinstance(n, exp.RegexpExtract):
+        return _case_flag(n, "parameters")
+    if isinstance(n, exp.RegexpReplace):
+        return _first_replace(n)
     if isinstance(n, exp.Join) and (n.args.get("method") or "").upper() == "ASOF":
         return _asof(n)
     if isinstance(n, exp.Select):
@@ -220,7 +336,16 @@ def transform(tree: exp.Expression, macros: Macros | None = None) -> exp.Express
     """The transforms of this module's docstring, on a parsed DuckDB statement."""
     if macros:
         tree = macros.expand(tree)
-    return tree.transform(_node, copy=True)
+    return _bottom_up(tree.copy())
+
+
+def _bottom_up(node: exp.Expression) -> exp.Expression:
+    """Children first, so that a rewrite building on a child (a round, a slice) gets it rewritten."""
+    for child in list(node.iter_expressions()):
+        new = _bottom_up(child)
+        if new is not child:
+            child.replace(new)
+    return _node(node)
 
 
 def to_spark(sql: str, params=None, macros: Macros | None = None) -> list[str]:
