@@ -232,3 +232,14 @@ def test_a_purged_body_is_gone_from_the_workspace_file(workspace, server, fake_t
     assert run_module.purge_archive(workspace) == 1
     assert probe not in db.read_bytes()
     assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 40  # what it brought stays
+
+
+@pytest.mark.parametrize("line", ["youtube_daily_units = 0", "youtube_daily_units = \"lots\"", "archive_days = -1",
+                                  "archive_days = true"])
+def test_bad_collect_settings_are_one_sentence(workspace, line):
+    from shailoo.collect.schedule import collect_settings
+    from shailoo.errors import ConfigError
+
+    _append_config(workspace, "[collect]\n" + line)
+    with pytest.raises(ConfigError, match=line.split()[0]):
+        collect_settings(workspace)
