@@ -63,8 +63,26 @@ MONTH_SQL = "strftime(timezone('UTC', created_at), '%Y-%m')"
 EXCLUDED = {
     "users": "the web app's accounts hold password hashes, which never leave the workspace; "
              "add the users again with `shailoo users add` (sessions are never stored)",
+    "audit_log": "the web app's and the command line's log of who changed what holds login names, which "
+                 "never leave the workspace",
     "schema_version": "the applied migrations are the manifest's schema_versions",
 }
+# Columns exported empty: table -> (column, why). The rows stay (what was collected when, its sha256).
+EMPTIED = {
+    "collect_archive": ("body_gz", "the raw answers of the platforms hold private individuals' ids and names, "
+                                   "unpseudonymised: the archive is exported without them, each row marked purged "
+                                   "(purged_at), as `shailoo collect --purge-archive` leaves it"),
+}
+MAX_ROWS = 10 ** 12  # a manifest's row count: no workspace holds more
+# Files of the workspace folder the analyses and the report read (report settings and their Markdown,
+# lexicons, the topic dictionary): copied into the export at the same place, so `-w DIR` reads them.
+SETTINGS = ("report", "lexicons", "topics.yaml")
+MAX_SETTINGS_FILES = 500
+MAX_SETTINGS_FILE = 4 << 20  # bytes of one file (report.yaml, Markdown, a logo, a lexicon)
+MAX_SETTINGS_BYTES = 64 << 20
+MAX_SETTINGS_DEPTH = 4
+MAX_TABLE_FILES = 100_000
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 TYPE_NOTES = {
     "TIMESTAMP WITH TIME ZONE": "stored as a Parquet timestamp adjusted to UTC (microseconds): the instant, "
                                 "read back as TIMESTAMPTZ; the source's offset is the column "
@@ -73,7 +91,10 @@ TYPE_NOTES = {
     "LIST": "a Parquet LIST (VARCHAR[] and the like)",
 }
 _KEY_CHECK = b"shailoo-parquet pseudonym key fingerprint v1"
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")  # always fullmatch: '$' would let a final newline by
+# Names a table of an export may not take: the workspace's views, the import's staging tables, the
+# settings folders beside the tables, DuckDB's own catalog names.
+_RESERVED = re.compile(r"(?i).*_v|stage_.*|xp_.*|duckdb_.*|pg_.*|sqlite_.*|information_schema|report|lexicons")
 
 
 # -- export ---------------------------------------------------------------------------------------------
@@ -115,7 +136,7 @@ def exported_tables(ws: Workspace) -> list[str]:
     names = {r[0] for r in ws.con.execute(sql, [db]).fetchall()}
     if db == "ws":  # tables this session made in memory (a cache first filled in a read-only opening)
         names |= {r[0] for r in ws.con.execute(sql, ["memory"]).fetchall()}
-    return sorted(n for n in names if n not in EXCLUDED and _NAME.match(n))
+    return sorted(n for n in names if n not in EXCLUDED and _NAME.fullmatch(n) and not _RESERVED.fullmatch(n))
 
 
 def export_parquet(ws: Workspace, dir: str | os.PathLike, overwrite: bool = False) -> dict:
@@ -128,7 +149,8 @@ def export_parquet(ws: Workspace, dir: str | os.PathLike, overwrite: bool = Fals
     tmp.mkdir(parents=False)
     try:
         tables = {name: _export_table(ws, name, tmp) for name in exported_tables(ws)}
-        manifest = _manifest(ws, tables)
+        settings = _copy_settings(ws.path, tmp)
+        manifest = _manifest(ws, tables, settings)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         _put_in_place(tmp, target)
     except BaseException:
@@ -195,10 +217,74 @@ def _export_table(ws: Workspace, name: str, tmp: Path) -> dict:
                 (FORMAT parquet, PARTITION_BY ({', '.join(parts)}), COMPRESSION zstd, OVERWRITE_OR_IGNORE)"""
         ).fetchall()[0][0]
     else:
-        rows = con.execute(f"COPY (SELECT * FROM {q}) TO {_lit(folder / 'data_0.parquet')} "
+        rows = con.execute(f"COPY (SELECT {_emptied(name, columns)} FROM {q}) TO {_lit(folder / 'data_0.parquet')} "
                            "(FORMAT parquet, COMPRESSION zstd)").fetchall()[0][0]
     return {"path": name, "rows": int(rows), "partitioned_by": list(parts), "columns": columns,
             "primary_key": _primary_key(ws, name)}
+
+
+def _emptied(name: str, columns: list[list[str]]) -> str:
+    """The select list of an exported table: every column, those of EMPTIED empty (and the row marked purged)."""
+    if name not in EMPTIED:
+        return "*"
+    have = {c for c, _ in columns}
+    column = EMPTIED[name][0]
+    if column not in have:
+        return "*"
+    out = [f"''::BLOB AS {_q(column)}"]
+    if "purged_at" in have:
+        out.append("coalesce(purged_at, now()) AS purged_at")
+    return f"* REPLACE ({', '.join(out)})"
+
+
+def settings_files(root: Path) -> list[tuple[str, int]]:
+    """The settings files under `root` (SETTINGS: report/, lexicons/, topics.yaml) as (relative path, bytes),
+    checked: regular files only, no symbolic link on the way, inside `root`, bounded in number, depth and
+    size; ParquetExportError (one sentence) otherwise."""
+    base = root.resolve()
+    found: list[tuple[str, int]] = []
+
+    def refuse(path: Path, what: str) -> ParquetExportError:
+        return ParquetExportError(f"{printable(path)} {what}; the settings (report/, lexicons/, topics.yaml) are "
+                                  "copied as plain files only: replace it with the file itself or remove it.")
+
+    def walk(path: Path, rel: str, depth: int) -> None:
+        if path.is_symlink():
+            raise refuse(path, "is a symbolic link")
+        if path.is_dir():
+            if depth >= MAX_SETTINGS_DEPTH:
+                raise refuse(path, f"lies more than {MAX_SETTINGS_DEPTH} folders deep")
+            for child in sorted(path.iterdir()):
+                walk(child, f"{rel}/{child.name}", depth + 1)
+        elif path.is_file():
+            size = path.stat().st_size
+            if base not in path.resolve().parents:
+                raise refuse(path, "lies outside the folder")
+            if size > MAX_SETTINGS_FILE:
+                raise refuse(path, f"is larger than {MAX_SETTINGS_FILE >> 20} MB")
+            found.append((rel, size))
+            if len(found) > MAX_SETTINGS_FILES or sum(n for _, n in found) > MAX_SETTINGS_BYTES:
+                raise refuse(root, f"holds more than {MAX_SETTINGS_FILES} settings files or "
+                                   f"{MAX_SETTINGS_BYTES >> 20} MB of them")
+        elif path.exists():
+            raise refuse(path, "is neither a file nor a folder")
+
+    try:
+        for name in SETTINGS:
+            if (root / name).exists() or (root / name).is_symlink():
+                walk(root / name, name, 0)
+    except OSError as exc:
+        raise ParquetExportError(f"Cannot read the settings in {printable(root)} ({exc.strerror or exc}).") from None
+    return found
+
+
+def _copy_settings(source: Path, target: Path) -> list[list]:
+    """Copy the checked settings files of `source` into `target` at the same places; the manifest's list."""
+    files = settings_files(Path(source))
+    for rel, _ in files:
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(source) / rel, target / rel, follow_symlinks=False)
+    return [[rel, size] for rel, size in files]
 
 
 def _primary_key(ws: Workspace, name: str) -> list[str]:
@@ -212,7 +298,7 @@ def _primary_key(ws: Workspace, name: str) -> list[str]:
     return list(rows[0][0]) if rows else []
 
 
-def _manifest(ws: Workspace, tables: dict) -> dict:
+def _manifest(ws: Workspace, tables: dict, settings: list[list]) -> dict:
     from shailoo import __version__
 
     versions = _schema_versions(ws)
@@ -226,8 +312,9 @@ def _manifest(ws: Workspace, tables: dict) -> dict:
         "workspace": {"project": c.project, "timezone": c.timezone, "languages": list(c.languages),
                       "pseudonymise": c.pseudonymise, "snapshot_min_hours": c.snapshot_min_hours},
         "pseudonym_key_fingerprint": workspace_fingerprint(ws),
-        "excluded": dict(EXCLUDED),
+        "excluded": dict(EXCLUDED) | {f"{t}.{c}": why for t, (c, why) in EMPTIED.items() if t in tables},
         "types": dict(TYPE_NOTES),
+        "settings": settings,  # [relative path, bytes] of report/, lexicons/, topics.yaml
         "tables": tables,
     }
 
@@ -317,24 +404,28 @@ def _check_manifest(data: object, folder: Path, shown: str) -> dict:
     for needed in ("posts", "accounts", "engagement_snapshots", "periods"):
         if needed not in tables:
             raise bad(f"lists no {needed} table")
+    settings = data.get("settings", [])
+    if not isinstance(settings, list) or len(settings) > MAX_SETTINGS_FILES or not all(
+            isinstance(e, list) and len(e) == 2 and isinstance(e[0], str) and isinstance(e[1], int) for e in settings):
+        raise bad("lists its settings files as something other than [path, bytes] pairs")
     return data
 
 
 def _check_table_entry(name: object, t: object, folder: Path, bad) -> None:
-    if not isinstance(name, str) or not _NAME.match(name) or name in EXCLUDED:
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or name in EXCLUDED or _RESERVED.fullmatch(name):
         raise bad(f"names a table {printable(repr(name))[:70]} shailoo does not take")
     if not isinstance(t, dict):
         raise bad(f"describes table {name} as something other than an object")
     path = t.get("path")
-    if not isinstance(path, str) or not _NAME.match(path):  # one folder name: no '/', no '..', not absolute
+    if not isinstance(path, str) or not _NAME.fullmatch(path) or _RESERVED.fullmatch(path):  # one folder name: no '/', no '..', not absolute
         raise bad(f"puts table {name} at {printable(repr(path))[:70]}, which is not a folder inside the export")
     where = folder / path
     if where.is_symlink() or not where.is_dir() or where.resolve().parent != folder.resolve():
         raise ParquetExportError(f"The export {printable(folder)} has no folder {path} for table {name}; "
                                  "copy the whole export folder.")
     rows = t.get("rows")
-    if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
-        raise bad(f"gives table {name} no row count")
+    if not isinstance(rows, int) or isinstance(rows, bool) or not 0 <= rows <= MAX_ROWS:
+        raise bad(f"gives table {name} no row count between 0 and {MAX_ROWS:,}")
     parts = t.get("partitioned_by", [])
     if parts not in ([], list(PARTITIONS.get(name, ()))):
         raise bad(f"partitions table {name} by {printable(repr(parts))[:60]}, which this shailoo does not read")
@@ -362,19 +453,73 @@ def _is_type(text: str) -> bool:
         return False
 
 
-def table_source(folder: Path, entry: dict) -> str:
-    """SQL reading one table of an export as its files hold it (partition folders as columns)."""
+def table_files(folder: Path, entry: dict) -> list[Path]:
+    """The Parquet files of one table of the export in `folder`, checked: no symbolic link on the way, every
+    file inside `folder`, an unpartitioned table's files directly in its folder, a partitioned table's in
+    `<key>=<value>/...` folders whose values shailoo writes (a known platform, a YYYY-MM month). Readers
+    take this list (never a glob: a folder name may hold `[`, `*` or `?`). ParquetExportError otherwise."""
+    from shailoo.platforms import PLATFORMS
+
+    root, parts = folder.resolve(), list(entry["partitioned_by"])
     where = folder / entry["path"]
+    valid = {"platform": lambda v: v in PLATFORMS, "month": lambda v: _MONTH.fullmatch(v) is not None}
+    files: list[Path] = []
+
+    def refuse(path: Path, what: str) -> ParquetExportError:
+        return ParquetExportError(f"{printable(path)} {what} (table {entry['path']}), which a shailoo export never "
+                                  "holds; export the workspace again.")
+
+    def walk(path: Path, depth: int) -> None:
+        try:
+            children = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError as exc:
+            raise ParquetExportError(f"Cannot list {printable(path)} ({exc.strerror or exc}).") from None
+        for child in children:
+            here = path / child.name
+            if child.is_symlink():
+                raise refuse(here, "is a symbolic link")
+            if child.is_dir(follow_symlinks=False):
+                key, eq, value = child.name.partition("=")
+                if depth >= len(parts) or key != parts[depth] or not eq or not valid.get(key, lambda v: False)(value):
+                    if any(True for _ in Path(here).rglob("*.parquet")):
+                        raise refuse(here, "is a folder of Parquet files where none belongs")
+                    continue  # a folder without Parquet files (a file manager's own) is not read
+                walk(here, depth + 1)
+            elif child.name.endswith(".parquet") and child.is_file(follow_symlinks=False):
+                if depth != len(parts):
+                    raise refuse(here, "is a Parquet file outside the partition folders")
+                if root not in here.resolve().parents:
+                    raise refuse(here, "lies outside the export")
+                files.append(here)
+                if len(files) > MAX_TABLE_FILES:
+                    raise refuse(where, f"holds more than {MAX_TABLE_FILES:,} Parquet files")
+
+    if where.is_symlink() or not where.is_dir():
+        raise ParquetExportError(f"The export {printable(folder)} has no folder {entry['path']}; copy the whole "
+                                 "export folder.")
+    walk(where, 0)
+    return files
+
+
+def _glob_literal(path: Path) -> str:
+    """A path as DuckDB's file list takes it: every entry is a glob, so `*`, `?` and `[` stand for themselves."""
+    return re.sub(r"([*?\[])", r"[\1]", str(path))
+
+
+def table_source(folder: Path, entry: dict, files: list[Path] | None = None) -> str:
+    """SQL reading one table of an export as its files hold it (partition folders as columns), from the
+    checked list of its files (table_files)."""
+    files = table_files(folder, entry) if files is None else files
+    listed = "[" + ", ".join(_lit(_glob_literal(f)) for f in files) + "]"
     if entry["partitioned_by"]:
         types = ", ".join(f"{_lit(p)}: 'VARCHAR'" for p in entry["partitioned_by"])
-        return (f"read_parquet({_lit(where / '**' / '*.parquet')}, hive_partitioning = true, "
-                f"hive_types = {{{types}}})")
-    return f"read_parquet({_lit(where / '*.parquet')})"
+        return f"read_parquet({listed}, hive_partitioning = true, hive_types = {{{types}}})"
+    return f"read_parquet({listed}, hive_partitioning = false)"
 
 
 def typed_select(folder: Path, name: str, entry: dict, con: duckdb.DuckDBPyConnection) -> str:
     """SELECT of one table with the manifest's columns and types; ParquetExportError when the files differ."""
-    files = sorted((folder / entry["path"]).rglob("*.parquet"))
+    files = table_files(folder, entry)
     columns = entry["columns"]
     if not files:
         if entry["rows"]:
@@ -383,7 +528,7 @@ def typed_select(folder: Path, name: str, entry: dict, con: duckdb.DuckDBPyConne
         return "SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {_q(c)}" for c, t in columns) + " WHERE false"
     _check_files(con, folder, name, entry, files)
     cast = ", ".join(f"CAST({_q(c)} AS {t}) AS {_q(c)}" for c, t in columns)
-    return f"SELECT {cast} FROM {table_source(folder, entry)}"
+    return f"SELECT {cast} FROM {table_source(folder, entry, files)}"
 
 
 def _check_files(con, folder: Path, name: str, entry: dict, files: list[Path]) -> None:
@@ -392,7 +537,7 @@ def _check_files(con, folder: Path, name: str, entry: dict, files: list[Path]) -
     expected = {c: t for c, t in entry["columns"] if c not in entry["partitioned_by"]}
     for file in files:
         try:
-            got = {c: t for c, t in _columns(con, f"read_parquet({_lit(file)}, hive_partitioning = false)")}
+            got = {c: t for c, t in _columns(con, f"read_parquet({_lit(_glob_literal(file))}, hive_partitioning = false)")}
         except duckdb.Error:
             raise ParquetExportError(f"{printable(file)} is not a Parquet file shailoo can read; export the "
                                      "workspace again.") from None
@@ -411,6 +556,7 @@ def open_parquet(dir: str | os.PathLike) -> ParquetWorkspace:
     """A read-only workspace over the export in `dir`: an in-memory DuckDB with one view per table."""
     folder = Path(dir)
     manifest = read_manifest(folder)
+    settings_files(folder)  # report/, lexicons/, topics.yaml are read from here: checked like the tables
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET TimeZone = 'UTC'")

@@ -17,14 +17,21 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
+
 from shailoo.errors import ParquetExportError, WorkspaceReadOnly, printable
 from shailoo.store.parquet import (
+    EMPTIED,
+    EXCLUDED,
     FORMAT,
     MANIFEST,
+    MAX_SETTINGS_FILE,
     _config,
     _lit,
     _q,
     read_manifest,
+    settings_files,
+    table_files,
     typed_select,
     workspace_fingerprint,
 )
@@ -35,6 +42,14 @@ from shailoo.store.workspace import Workspace
 MERGED = ("posts", "engagement_snapshots", "accounts", "follower_snapshots")
 # The export's text caches and import log: a merge computes the caches of the posts it adds, and logs itself.
 _RECOMPUTED = ("post_tokens", "post_language", "stem_cache", "imports")
+# Logs that do not make a workspace hold data (`shailoo users add` writes audit_log before any import),
+# and that an import never takes from another workspace (login names). The import log (`imports`) is
+# not one of them: a workspace that has imported a file, even one whose every row was quarantined,
+# holds import ids and quarantined rows a copy would collide with, so it is merged into.
+_LOGS = ("audit_log",)
+# Caches of the text of the workspace's posts: a workspace without posts has nothing in them worth
+# keeping, so they do not make it hold data either; a copy replaces them with the export's.
+_CACHES = ("post_tokens", "post_language", "post_language_model", "stem_cache", "stem_cache_version")
 # Sequences whose numbers code draws itself (nextval in an INSERT) rather than a column default.
 _SEQUENCE_COLUMNS = {"code_act_seq": [("codes", "act_id"), ("adjudications", "act_id")],
                      "event_id_seq": [("events", "event_id")]}
@@ -56,6 +71,7 @@ class ParquetImportResult:
     tables: dict[str, int] = field(default_factory=dict)  # rows copied per table (copy mode)
     left_out: dict[str, int] = field(default_factory=dict)  # rows of tables a merge does not take
     notes: list[str] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)  # settings files copied (report/, lexicons/, topics.yaml)
     seen_before: bool = False
     duration_s: float = 0.0
 
@@ -63,11 +79,18 @@ class ParquetImportResult:
         return asdict(self)
 
 
-def export_digest(folder: Path) -> str:
-    """The export's identity: its manifest (which has the time it was written) and its files' names and sizes."""
+def export_digest(folder: Path, manifest: dict | None = None) -> str:
+    """The export's identity: its manifest (which has the time it was written) and the content of every
+    file it is read from (the checked Parquet files of its tables, its settings files), streamed."""
+    manifest = read_manifest(folder) if manifest is None else manifest
     h = hashlib.sha256((folder / MANIFEST).read_bytes())
-    for file in sorted(folder.rglob("*.parquet")):
-        h.update(f"\n{file.relative_to(folder).as_posix()}\t{file.stat().st_size}".encode("utf-8", "surrogateescape"))
+    files = [f for name in sorted(manifest["tables"]) for f in table_files(folder, manifest["tables"][name])]
+    files += [folder / rel for rel, _ in settings_files(folder)]
+    for file in files:
+        h.update(f"\n{file.relative_to(folder).as_posix()}\t".encode("utf-8", "surrogateescape"))
+        with open(file, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
     return h.hexdigest()
 
 
@@ -83,10 +106,17 @@ def import_parquet(ws: Workspace, dir: str | os.PathLike, accept_other_key: bool
     folder = Path(dir)
     manifest = read_manifest(folder)
     ws.check_key()
+    _check_pseudonymised(ws, manifest, folder)
     notes = _key_notes(ws, manifest, folder, accept_other_key)
     con = ws.con
-    selects = {name: typed_select(folder, name, entry, con) for name, entry in manifest["tables"].items()}
-    sha = export_digest(folder)
+    _check_names(con, manifest, folder)
+    settings_files(folder)
+    selects = {name: _bound(con, folder, name, entry) for name, entry in manifest["tables"].items()
+               if name not in _LOGS}
+    try:
+        sha = export_digest(folder, manifest)
+    except OSError as exc:
+        raise ParquetExportError(f"Cannot read the export {printable(folder)} ({exc.strerror or exc}).") from None
     import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
     fingerprint = options_fingerprint({"accept_other_key": accept_other_key})
     mode = "copy" if _is_empty(con, manifest) else "merge"
@@ -103,9 +133,9 @@ def import_parquet(ws: Workspace, dir: str | os.PathLike, accept_other_key: bool
         con.execute("BEGIN TRANSACTION")
         try:
             if mode == "copy":
-                _copy(ws, manifest, selects, result)
+                _copy(ws, manifest, selects, result, folder)
             else:
-                _merge_export(ws, manifest, selects, result)
+                _merge_export(ws, manifest, selects, result, folder)
             _log(ws, result, folder, started_at, started, fingerprint)
             con.execute("COMMIT")
         except BaseException:
@@ -117,12 +147,54 @@ def import_parquet(ws: Workspace, dir: str | os.PathLike, accept_other_key: bool
             from shailoo.text.caches import fill_text_caches
 
             fill_text_caches(con, f"SELECT post_id FROM posts WHERE last_import_id = {int(import_id)}")
+        _take_settings_files(ws, folder, result)
     finally:
         con.execute("RESET memory_limit")
         for name in ("stage_posts", "stage_accounts", "stage_quarantine", "stage_pick", "stage_keyed", "stage_acc"):
             con.execute(f"DROP TABLE IF EXISTS {name}")
         con.execute("DROP VIEW IF EXISTS stage_rows")
     return result
+
+
+def _check_pseudonymised(ws: Workspace, manifest: dict, folder: Path) -> None:
+    """Private authors of an export made without pseudonyms are stored there by id and name, and nothing in
+    it tells them from public accounts any more: such an export never enters a workspace that pseudonymises."""
+    if ws.config.pseudonymise and manifest["workspace"].get("pseudonymise") is not True:
+        raise ParquetExportError(
+            f"The export {printable(folder)} was made without pseudonyms (pseudonymise = false), so it holds private "
+            "authors' ids and names, and this workspace pseudonymises them; import it only into a workspace whose "
+            "shailoo.toml has pseudonymise = false under [privacy], if that team opted out on purpose.")
+
+
+def _check_names(con, manifest: dict, folder: Path) -> None:
+    """No table of the export takes the name of one of this workspace's views (read_manifest refuses the
+    reserved names; this also covers views a later shailoo made here)."""
+    views = {r[0] for r in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database()").fetchall()}
+    for name in manifest["tables"]:
+        if name in views:
+            raise ParquetExportError(f"The export {printable(folder)} has a table {name}, which is a view of this "
+                                     "workspace; export the workspace again with shailoo.")
+
+
+def _bound(con, folder: Path, name: str, entry: dict) -> str:
+    """The table's typed select, bound once (files, columns, casts) before anything is written."""
+    select = typed_select(folder, name, entry, con)
+    try:
+        con.execute(f"DESCRIBE {select}").fetchall()
+    except duckdb.Error as exc:
+        raise _database_error(folder, name, exc) from None
+    if name in EMPTIED and EMPTIED[name][0] in {c for c, _ in entry["columns"]}:
+        # An export from an earlier shailoo may carry raw collected bodies: they are not taken.
+        column = EMPTIED[name][0]
+        purged = ", coalesce(purged_at, now()) AS purged_at" if "purged_at" in {c for c, _ in entry["columns"]} else ""
+        select = f"SELECT * REPLACE (''::BLOB AS {_q(column)}{purged}) FROM ({select})"
+    return select
+
+
+def _database_error(folder: Path, name: str, exc: Exception) -> ParquetExportError:
+    return ParquetExportError(f"Table {name} of the export {printable(folder)} cannot be imported "
+                              f"({' '.join(str(exc).split())[:160]}); export the workspace again.")
 
 
 def _key_notes(ws: Workspace, manifest: dict, folder: Path, accept_other_key: bool) -> list[str]:
@@ -148,19 +220,21 @@ def _existing(con) -> dict[str, list[str]]:
 
 
 def _is_empty(con, manifest: dict) -> bool:
-    """No table the export carries holds rows here (periods aside: they are the config's)."""
+    """No table the export carries holds rows here (periods aside: they are the config's; logs and text
+    caches aside: _LOGS, _CACHES)."""
     existing = _existing(con)
     return not any(con.execute(f"SELECT EXISTS (SELECT 1 FROM main.{_q(name)})").fetchall()[0][0]
-                   for name in manifest["tables"] if name in existing and name != "periods")
+                   for name in manifest["tables"]
+                   if name in existing and name != "periods" and name not in _LOGS + _CACHES)
 
 
-def _copy(ws: Workspace, manifest: dict, selects: dict[str, str], result: ParquetImportResult) -> None:
+def _copy(ws: Workspace, manifest: dict, selects: dict[str, str], result: ParquetImportResult, folder: Path) -> None:
     """Every table as it is (same ids), then the sequences past the ids copied."""
     con = ws.con
     existing = _existing(con)
     for name, entry in manifest["tables"].items():
-        if name == "periods":
-            continue  # the config's periods (_adopt_settings)
+        if name == "periods" or name in _LOGS or name in EXCLUDED:
+            continue  # the config's periods (_adopt_settings); another workspace's log
         columns = [c for c, _ in entry["columns"]]
         if name in existing:
             extra = [c for c in columns if c not in existing[name]]
@@ -171,8 +245,16 @@ def _copy(ws: Workspace, manifest: dict, selects: dict[str, str], result: Parque
             key = f", PRIMARY KEY ({', '.join(_q(k) for k in entry.get('primary_key', []))})" \
                 if entry.get("primary_key") else ""
             cols = ", ".join(f"{_q(c)} {t}" for c, t in entry["columns"])
-            con.execute(f"CREATE TABLE main.{_q(name)} ({cols}{key})")
-        n = con.execute(f"INSERT INTO main.{_q(name)} BY NAME {selects[name]}").fetchall()[0][0]
+            try:
+                con.execute(f"CREATE TABLE main.{_q(name)} ({cols}{key})")
+            except duckdb.Error as exc:
+                raise _database_error(folder, name, exc) from None
+        try:
+            if name in _CACHES and name in existing:
+                con.execute(f"DELETE FROM main.{_q(name)}")  # this workspace's, of no post: the export's replace it
+            n = con.execute(f"INSERT INTO main.{_q(name)} BY NAME {selects[name]}").fetchall()[0][0]
+        except duckdb.Error as exc:  # duplicate keys, a value that does not fit, a file changed meanwhile
+            raise _database_error(folder, name, exc) from None
         result.tables[name] = int(n)
     result.imported = result.tables.get("posts", 0)
     _advance_sequences(con)
@@ -211,7 +293,8 @@ def _adopt_settings(ws: Workspace, manifest: dict, periods_sql: str, result: Par
     exported = _config(manifest, ws.con, periods_sql, folder)
     c = ws.config
     changed = [k for k in ("timezone", "languages", "pseudonymise", "snapshot_min_hours")
-               if getattr(c, k) != getattr(exported, k)]
+               if getattr(c, k) != getattr(exported, k)
+               and not (k == "pseudonymise" and c.pseudonymise)]  # a copy never switches pseudonyms off
     for k in changed:
         setattr(c, k, getattr(exported, k))
     names = {p.name for p in c.periods}
@@ -223,7 +306,34 @@ def _adopt_settings(ws: Workspace, manifest: dict, periods_sql: str, result: Par
         result.notes.append("The workspace took the export's settings: " + ", ".join(changed) + ".")
 
 
-def _merge_export(ws: Workspace, manifest: dict, selects: dict[str, str], result: ParquetImportResult) -> None:
+def _take_settings_files(ws: Workspace, folder: Path, result: ParquetImportResult) -> None:
+    """The export's report settings, lexicons and topic dictionary: copied into a workspace that was empty,
+    never over a file the workspace has; a merge keeps the workspace's own (as its registry and coding)."""
+    files = settings_files(folder)
+    if not files:
+        return
+    if result.mode != "copy":
+        result.notes.append("The export's report settings, lexicons or topics.yaml were not copied: this workspace "
+                            "keeps its own (copy them by hand from the export folder if wanted).")
+        return
+    kept = []
+    for rel, _ in files:
+        target = Path(ws.path) / rel
+        if target.exists() or target.is_symlink() or any(p.is_symlink() or (p.exists() and not p.is_dir())
+                                                          for p in target.parents if Path(ws.path) in p.parents):
+            kept.append(rel)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(folder / rel, "rb") as src, open(target, "xb") as out:
+            out.write(src.read(MAX_SETTINGS_FILE + 1)[:MAX_SETTINGS_FILE])
+        result.settings.append(rel)
+    if kept:
+        result.notes.append("This workspace keeps its own " + ", ".join(kept[:5]) + (" …" if len(kept) > 5 else "")
+                            + "; the export's were not copied over them.")
+
+
+def _merge_export(ws: Workspace, manifest: dict, selects: dict[str, str], result: ParquetImportResult,
+                  folder: Path) -> None:
     """Stage the export's accounts and posts (one row per snapshot) as a file import stages its records,
     and merge them with the same code (store/merge.py): the same keys, the same snapshot rules."""
     from shailoo.store.attribution import resolve_actors
@@ -259,6 +369,8 @@ def _merge_export(ws: Workspace, manifest: dict, selects: dict[str, str], result
                 ON CONFLICT DO NOTHING""")
         resolve_actors(con, ws.pseudonym_key if ws.config.pseudonymise else None)
         after = _counts(con)
+    except duckdb.Error as exc:  # a value the merge cannot take (duplicate keys in a file, a value out of range)
+        raise _database_error(folder, "posts (with accounts and snapshots)", exc) from None
     finally:
         for name in ("posts", "engagement_snapshots", "accounts", "follower_snapshots"):
             con.execute(f"DROP VIEW IF EXISTS xp_{name}")
