@@ -3,7 +3,6 @@ marked xfail(strict=True) until it is fixed; the fixer removes the mark."""
 
 from __future__ import annotations
 
-import html
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -146,8 +145,6 @@ def test_registered_platforms_without_a_collector_are_not_failures(workspace, se
 
 
 # 5 ------------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="review: redirects are followed inside httpx: each hop is a request on the wire "
-                                       "that is neither rate-limited nor in request_starts (nor counted for quota)")
 def test_every_request_on_the_wire_is_a_rate_limited_start(server, fake_time):
     server.route("/a", Reply(302, headers={"Location": "/b"}))
     server.route("/b", Reply(302, headers={"Location": "/c"}))
