@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -21,6 +22,10 @@ def exported(tmp_path_factory):
     base = tmp_path_factory.mktemp("pqcli")
     ws = build_fixture(base / "ws")
     import_file(ws, DATA / "telegram_desktop" / "group.json")
+    (ws.path / "report").mkdir()  # the team's words for the report: files of the workspace folder
+    (ws.path / "report" / "report.yaml").write_text("title: Наблюдение 2026\nintroduction: intro.md\n",
+                                                      encoding="utf-8")
+    (ws.path / "report" / "intro.md").write_text("# Вступление\n", encoding="utf-8")
     ws.close()
     result = CliRunner().invoke(app, ["export", "parquet", "-w", str(base / "ws"), str(base / "export")])
     assert result.exit_code == 0, result.output
@@ -38,6 +43,18 @@ def test_read_only_commands_on_the_export_print_what_the_workspace_prints(runner
     assert on_export.exit_code == 0, on_export.output
     if command != ["status"]:
         assert on_export.stdout.encode() == on_ws.stdout.encode()
+
+
+def test_the_report_on_the_export_is_the_workspaces_report(runner, exported, tmp_path):
+    ws, export = exported
+    pages = []
+    for where, name in ((ws, "ws.html"), (export, "export.html")):
+        result = runner.invoke(app, ["report", "-w", str(where), "--no-text", "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        # The time it was written (to the minute) may differ between the two runs.
+        pages.append(re.sub(r"Generated [^<]*", "", (tmp_path / name).read_text(encoding="utf-8")))
+    assert "Наблюдение 2026" in pages[0] and "Вступление" in pages[0]
+    assert pages[1] == pages[0]
 
 
 def test_a_command_that_writes_says_the_export_is_read_only(runner, exported):
