@@ -81,6 +81,18 @@ def test_an_older_export_with_bodies_is_imported_without_them(team, tmp_path):
     assert got == [(b"", True)]
 
 
+def test_an_older_exports_audit_log_is_not_read(team, tmp_path):
+    src, export = team
+    folder = _copy(export, tmp_path)
+    shutil.copytree(folder / "events", folder / "audit_log")
+    _edit_manifest(folder, lambda d: d["tables"].__setitem__("audit_log", dict(d["tables"]["events"], path="audit_log")))
+    assert "audit_log" not in read_manifest(folder)["tables"]
+    ws = _workspace(tmp_path / "ws", src)
+    assert import_parquet(ws, folder).mode == "copy"
+    assert ws.con.execute("SELECT count(*) FROM audit_log").fetchall()[0][0] == 0
+    ws.close()
+
+
 # -- 3, 4, 5. the checked list of files ------------------------------------------------------------------
 def _flat_subfolder(folder: Path) -> None:
     (folder / "actors" / "more").mkdir()
