@@ -84,7 +84,7 @@ def build(target: Path, n: int) -> None:
                   FROM (SELECT post_id, created_at, (hash(post_id * {h}) % 500)::BIGINT + {h} AS r FROM _p {where})"""
         _copy(con, f"{snap.format(h=24, where='')} UNION ALL {snap.format(h=96, where='WHERE post_id % 2 = 0')}",
               target / "engagement_snapshots")
-        _copy(con, f"""SELECT platform, account_id, TIMESTAMPTZ '2025-12-25 00:00:00+00' + to_days(w * 7) AS measured_at,
+        _copy(con, """SELECT platform, account_id, TIMESTAMPTZ '2025-12-25 00:00:00+00' + to_days(w * 7) AS measured_at,
                               (1000 + hash(account_key) % 50000 + w * 10)::BIGINT AS followers, NULL::BIGINT AS total_views,
                               NULL::BIGINT AS total_posts, NULL::INTEGER AS import_id
                        FROM accounts, range(14) t(w)""", target / "follower_snapshots")
