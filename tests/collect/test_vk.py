@@ -171,7 +171,9 @@ def test_a_persons_wall_found_by_name_is_refused(api, vk):
 def test_by_short_name_then_cursor_knows_the_owner(api, vk, server):
     api.add_wall(-5, make_posts(-5, 3), screen_name="party")
     batches = list(vk.new_posts(Account("vk", 1, None, "party"), None, None))
-    assert server.requests[0].params["domain"] == "party" and batches[-1].cursor["account_id"] == "-5"
+    assert server.requests[0].path.endswith("utils.resolveScreenName")  # whose wall, before asking for it
+    assert server.requests[0].params["screen_name"] == "party" and server.requests[1].params["owner_id"] == "-5"
+    assert batches[-1].cursor["account_id"] == "-5"
 
 
 def test_missing_token_is_a_credentials_error(server):

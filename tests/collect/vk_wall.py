@@ -3,7 +3,7 @@ by wall.get's offset/count, read by wall.getById, with comments; scripted failur
 
     api = VkApi(token="T")
     api.add_wall(-5, make_posts(-5, 250, start=START), screen_name="party", pinned=post)
-    api.install(server)          # routes /method/wall.get, /method/wall.getById, /method/wall.getComments
+    api.install(server)          # routes /method/wall.get, wall.getById, wall.getComments, utils.resolveScreenName
     api.revoke_after = 3         # error 5 from the 4th request on (a token that expires midway)
     api.throttle = 2             # error 6 the next 2 requests
     api.likes_growth = 1         # every post gains likes per hour of age at `api.now()`
@@ -58,6 +58,15 @@ class VkApi:
         server.route(prefix + "wall.get", self._guard(self._wall_get))
         server.route(prefix + "wall.getById", self._guard(self._get_by_id))
         server.route(prefix + "wall.getComments", self._guard(self._get_comments))
+        server.route(prefix + "utils.resolveScreenName", self._guard(self._resolve))
+
+    def _resolve(self, req: Recorded) -> Reply:
+        """As VK: the type and id of a short name's page, [] for a name nobody has."""
+        owner = self.names.get(req.params.get("screen_name", ""))
+        if owner is None:
+            return Reply.json({"response": []})
+        kind, object_id = ("user", owner) if owner > 0 else ("group", -owner)
+        return Reply.json({"response": {"type": kind, "object_id": object_id}})
 
     def _guard(self, handler: Callable[[Recorded], Reply]) -> Callable[[Recorded], Reply]:
         def answer(req: Recorded) -> Reply:

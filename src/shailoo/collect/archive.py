@@ -39,10 +39,33 @@ class Archive:
         self._seq = con.execute("SELECT coalesce(max(seq), 0) FROM collect_archive WHERE run_id = ?",
                                 [run_id]).fetchall()[0][0]
         self._unimported: dict[str, list[int]] = {}  # sha256 -> seqs of this run's bodies not yet imported
+        self._held: list[Exchange] | None = None  # answers kept back (hold): written by release, or dropped
 
     def add(self, exchange: Exchange) -> int:
+        """Archive an answer (the HttpClient's `on_exchange`); while held, keep it back. Returns its seq
+        (0 while held)."""
+        if self._held is not None:
+            self._held.append(exchange)
+            return 0
         return self._insert(exchange.platform, exchange.endpoint, exchange.url, exchange.params, exchange.status,
                             exchange.received_at, exchange.body, final_url=exchange.final_url or None)
+
+    def hold(self) -> None:
+        """Keep the next answers back until `release` (archived) or `discard` (never written): an account
+        may turn out to be a private person's, whose answers are not to be kept at all."""
+        self.release()
+        self._held = []
+
+    def release(self) -> None:
+        """Archive the answers held back, and archive the next ones as they come."""
+        held, self._held = self._held, None
+        for exchange in held or ():
+            self.add(exchange)
+
+    def discard(self) -> int:
+        """Drop the answers held back (they are never written to the workspace); how many."""
+        held, self._held = self._held, None
+        return len(held or ())
 
     def imported(self, platform: str, batch: Batch, measured_at: datetime) -> int:
         """Record that `batch` was imported: on the archived response whose body it is, else as a

@@ -23,11 +23,55 @@ imports nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator, Protocol
 
-from shailoo.errors import ShailooError
+from shailoo.errors import ShailooError, printable
+
+# terminal escape sequences (CSI, OSC, other ESC x) and any other control character
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(text: object, limit: int = 300) -> str:
+    """A fragment a platform supplied (an error message, a reason, an exception's text) safe to print
+    and store: valid UTF-8, no terminal escape sequence or control character, on one line, bounded."""
+    value = _ESCAPES.sub("", printable(text))
+    value = " ".join(_CONTROLS.sub(" ", value).split())
+    return value if len(value) <= limit else value[:limit - 1] + "…"
+
+
+MAX_ID_JUMP = 1_000_000  # between two neighbouring post ids of one channel or wall: more is not a real gap
+
+
+def plausible_ids(ids: list[int], floor: int | None = None, jump: int = MAX_ID_JUMP) -> list[int]:
+    """The ids a cursor may move to, ascending: a chain up from `floor` (the cursor) where each id is
+    within `jump` of the one before; without a floor, a chain both ways from the median id. An id
+    beyond a larger gap (an absurd or foreign id a platform or a mirror slipped in) is left out, so
+    it never becomes a cursor that skips the posts below it."""
+    ordered = sorted(set(ids))
+    if not ordered:
+        return []
+    if floor is not None:
+        below, above, last = [], ordered, floor
+    else:
+        middle = len(ordered) // 2
+        below, above, last = ordered[:middle], ordered[middle:], ordered[middle]
+    kept: list[int] = []
+    for value in above:
+        if value - last > jump:
+            break
+        kept.append(value)
+        last = value
+    last = kept[0] if kept else last
+    for value in reversed(below):
+        if last - value > jump:
+            break
+        kept.insert(0, value)
+        last = value
+    return kept
 
 
 @dataclass(frozen=True)
@@ -85,7 +129,14 @@ class CollectError(ShailooError):
 
 
 class AccountUnavailable(CollectError):
-    """Unknown, deleted, banned or private account or group: not collected (no private accounts)."""
+    """Unknown, deleted, banned or private account or group: not collected (no private accounts).
+
+    `private_person`: the account is a person's (a VK user's wall, a Telegram user's page): the run
+    keeps none of the answers received for it (docs/collect.md "The raw archive")."""
+
+    def __init__(self, message: str, *, private_person: bool = False) -> None:
+        super().__init__(message)
+        self.private_person = private_person
 
 
 class CredentialsError(CollectError):

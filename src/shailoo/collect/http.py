@@ -15,11 +15,13 @@ credentials.
 from __future__ import annotations
 
 import email.utils
+import json
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
+from urllib.parse import quote, quote_plus, unquote
 
 import httpx
 
@@ -88,19 +90,40 @@ class HttpClient:
         self._lock = threading.Lock()  # one request at a time, also if a caller shares the client
         self._client = httpx.Client(base_url=base_url, headers={"User-Agent": user_agent}, timeout=timeout,
                                     transport=transport, follow_redirects=False)
+        # credentials inside the base URL (user:password@mirror) are secrets like a token: never kept
+        userinfo = httpx.URL(base_url).userinfo.decode("ascii", "replace") if base_url else ""
+        self._base_secrets = {f"userinfo{n}": v for n, v in enumerate(dict.fromkeys(
+            [userinfo, *(unquote(p) for p in userinfo.split(":", 1))])) if len(v) >= 3}
+        self.body_filter: Callable[[bytes], bytes] | None = None  # e.g. VK: names of persons left out
+        self._before_send: Callable[[], None] | None = None
 
     def __repr__(self) -> str:
-        return f"HttpClient({self.base_url!r}, platform={self.platform!r})"
+        return f"HttpClient({shown_url(self.base_url)!r}, platform={self.platform!r})"
 
     def get(self, path: str, params: dict | None = None, *, secret_params: dict | None = None,
-            retry_if: Callable[[Exchange], float | None] | None = None) -> Exchange:
-        """GET `path`: the answer (any status but 429/5xx, which are retried), or Throttled / PlatformError."""
+            retry_if: Callable[[Exchange], float | None] | None = None,
+            before_send: Callable[[], None] | None = None) -> Exchange:
+        """GET `path`: the answer (any status but 429/5xx, which are retried), or Throttled / PlatformError.
+
+        `before_send` is called before every request this call puts on the wire (each attempt, each
+        redirect hop) and may raise to stop it: a quota checked before each one (YouTube)."""
         params = {k: v for k, v in (params or {}).items() if v is not None}
-        secrets = {k: str(v) for k, v in (secret_params or {}).items() if v is not None}
+        secrets = {**self._base_secrets, **{k: str(v) for k, v in (secret_params or {}).items() if v is not None}}
         endpoint = path.strip("/") or "/"
-        public_url = str(self._client.build_request("GET", path, params=params).url)
+        public_url = _public(self._client.build_request("GET", path, params=params).url, secrets)
         with self._lock:
-            return self._get(path, endpoint, public_url, params, secrets, retry_if)
+            self._before_send = before_send
+            try:
+                return self._get(path, endpoint, public_url, params, secrets, retry_if)
+            finally:
+                self._before_send = None
+
+    def _start(self) -> None:
+        """One request goes on the wire now: the rate limit, the caller's check, then it is counted."""
+        self._wait_for_rate()
+        if self._before_send is not None:
+            self._before_send()
+        self.request_starts.append(self._clock())
 
     def _get(self, path: str, endpoint: str, public_url: str, params: dict, secrets: dict,
              retry_if: Callable[[Exchange], float | None] | None) -> Exchange:
@@ -108,8 +131,7 @@ class HttpClient:
         problem = ""
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
-            self._wait_for_rate()
-            self.request_starts.append(self._clock())
+            self._start()
             failure, answer = self._send(path, params, secrets)
             if answer is None:  # a network error: nothing received
                 problem = f"the request to {what} failed ({_scrub(failure, secrets)})"
@@ -154,8 +176,7 @@ class HttpClient:
                 if hop == MAX_REDIRECTS:
                     raise PlatformError(f"The {self.platform} answer to {path.strip('/')} redirected more than "
                                         f"{MAX_REDIRECTS} times; check the --api-base address.")
-                self._wait_for_rate()  # each hop is a request of its own
-                self.request_starts.append(self._clock())
+                self._start()  # each hop is a request of its own
                 request = self._client.build_request("GET", target)
             try:
                 chunks, size = [], 0
@@ -173,10 +194,9 @@ class HttpClient:
             if "larger than" in failure:
                 raise PlatformError(f"The {self.platform} answer to {path.strip('/')} was not read: {failure}.")
             return failure, None
-        body = b"".join(chunks)
-        for value in secrets.values():  # a platform that echoes the request must not put a secret in the archive
-            if value and value.encode() in body:
-                body = body.replace(value.encode(), b"***")
+        body = _scrub_bytes(b"".join(chunks), secrets)  # an echoed request must not put a secret in the archive
+        if self.body_filter is not None:
+            body = self.body_filter(body)
         return "", (response.status_code, body, _retry_after(response.headers.get("retry-after")),
                     _public(request.url, secrets))
 
@@ -222,10 +242,22 @@ def _same_host(current: httpx.URL, target: httpx.URL) -> bool:
 
 
 def _public(url: httpx.URL, secrets: dict) -> str:
-    """`url` without the secret parameters and with no secret value left in it."""
+    """`url` without credentials (no user:password, no secret parameter, no secret value left in it)."""
     query = [(k, v) for k, v in url.params.multi_items() if k not in secrets]
     return _scrub(str(url.copy_with(params=query, userinfo=b"") if url.userinfo else url.copy_with(params=query)),
                   secrets)
+
+
+def shown_url(url: str | None) -> str | None:
+    """An address as shown or stored (options, messages): scheme, host, port and path only; no
+    user:password, query or fragment (where credentials hide)."""
+    if not url:
+        return url
+    try:
+        parts = httpx.URL(url)
+        return str(parts.copy_with(userinfo=b"", query=None, fragment=None))
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return "(an address that is not a URL)"
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -248,12 +280,40 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, min(MAX_WAIT, seconds))
 
 
-def _scrub(text: str, secrets: dict) -> str:
-    """`text` with every secret value (raw or URL-encoded) replaced by '***'."""
-    from urllib.parse import quote, quote_plus
+def secret_forms(value: str) -> list[str]:
+    """The ways a secret can be written back by a platform that echoes a request: as it is, URL-encoded
+    (either case of hex, '+' or '%20' for a space, '/' kept or not), and each of those JSON-escaped
+    (also with '\\/' for '/'); longest first, so a form is replaced before a part of it."""
+    if not value:
+        return []
+    encoded = {value, quote(value, safe=""), quote(value), quote_plus(value), quote_plus(value, safe="/")}
+    encoded |= {_lower_hex(f) for f in encoded}
+    forms = set(encoded)
+    for form in encoded:
+        for escaped in (json.dumps(form)[1:-1], json.dumps(form, ensure_ascii=False)[1:-1]):
+            forms |= {escaped, escaped.replace("/", "\\/")}
+    return sorted(forms, key=len, reverse=True)
 
+
+def _lower_hex(text: str) -> str:
+    import re
+
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), text)
+
+
+def _scrub(text: str, secrets: dict) -> str:
+    """`text` with every secret value, in every form `secret_forms` knows, replaced by '***'."""
     for value in secrets.values():
-        if value:
-            for form in {value, quote(value, safe=""), quote_plus(value)}:
-                text = text.replace(form, "***")
+        for form in secret_forms(value):
+            text = text.replace(form, "***")
     return text
+
+
+def _scrub_bytes(body: bytes, secrets: dict) -> bytes:
+    """`body` with every secret value, in every form `secret_forms` knows, replaced by '***'."""
+    for value in secrets.values():
+        for form in secret_forms(value):
+            data = form.encode("utf-8")
+            if data in body:
+                body = body.replace(data, b"***")
+    return body

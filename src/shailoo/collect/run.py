@@ -3,9 +3,16 @@ import each batch through the ordinary importer, and store the account's cursor 
 
 Resumable and idempotent: a cursor is stored only once the batch that reached it is imported, a
 reading is a snapshot at the time its answer was received (import_file's `measured_at`), and the
-same answer imported twice adds nothing. Per account a CollectError is one sentence in the run's
-summary and the run goes on; CredentialsError and QuotaExhausted stop that platform only; Ctrl-C
-keeps what was imported and the summary says what is left.
+same answer imported twice adds nothing. Per account any error is one sentence in the run's summary
+and the run goes on (a ShailooError, e.g. an importer refusing a page, says what; anything else is
+"an internal error", its traceback logged only with `debug`); CredentialsError and QuotaExhausted
+stop that platform only; Ctrl-C keeps what was imported and the summary says what is left. Every
+fragment a platform supplied is printable (`base.shown`) before it reaches the summary.
+
+Only platforms with a collector are planned: registered accounts of the others (Facebook,
+Instagram, ...) are a note in the summary, not failures. An account refused as a private person
+(`AccountUnavailable(private_person=True)`) leaves nothing in the archive: the answers of an
+account are held back until its first batch (or its end) and dropped on that refusal.
 
 Each collector is built with the options its constructor names (`collect.registry.make_collector`):
 `workspace` (the MTProto session file sits beside it), `comments`, `from_id`, `now`, and for a
@@ -23,6 +30,7 @@ size), measured at the first one's time; `--reimport` groups them the same way.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -30,17 +38,20 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from shailoo.collect.archive import Archive, archived_batches
-from shailoo.collect.base import Batch, CollectError, CredentialsError, QuotaExhausted
+from shailoo.collect.base import AccountUnavailable, Batch, CredentialsError, QuotaExhausted, shown
 from shailoo.collect.credentials import Credentials
-from shailoo.collect.registry import collector_class, make_collector
+from shailoo.collect.http import shown_url
+from shailoo.collect.registry import COLLECTORS, collector_class, make_collector
 from shailoo.collect.schedule import CollectSettings, Due, collect_settings, plan
 from shailoo.collect.state import add_failure, finish_run, set_cursor, start_run
-from shailoo.errors import UsageError
+from shailoo.errors import ShailooError, UsageError
 from shailoo.store.workspace import Workspace
 
 GROUPABLE = {"vk"}  # formats whose importer reads several documents from one file
 GROUP_POSTS = 5_000
 GROUP_SPAN = timedelta(seconds=15)
+
+log = logging.getLogger("shailoo.collect")
 
 
 def _utcnow() -> datetime:
@@ -69,6 +80,7 @@ class RunSummary:
     interrupted: bool = False
     purged: int = 0  # archived bodies this run purged (retention rule)
     unavailable: int = 0  # --reimport: imported bodies purged earlier, so not imported again
+    notes: list[str] = field(default_factory=list)  # e.g. registered platforms that cannot be collected
 
     @property
     def failures(self) -> int:
@@ -76,7 +88,8 @@ class RunSummary:
 
     def as_dict(self) -> dict:
         return {"run_id": self.run_id, "interrupted": self.interrupted, "purged": self.purged,
-                "unavailable": self.unavailable, "platforms": {k: asdict(v) for k, v in self.platforms.items()}}
+                "unavailable": self.unavailable, "notes": self.notes,
+                "platforms": {k: asdict(v) for k, v in self.platforms.items()}}
 
 
 @dataclass
@@ -91,25 +104,42 @@ class Options:
     from_id: int | None = None  # Telegram: follow a channel after this message id (first run)
 
     def shown(self) -> dict:
-        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(self).items()}
+        """The options as stored with the run: the address without user:password or query."""
+        values = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(self).items()}
+        values["api_base"] = shown_url(self.api_base)
+        return values
+
+
+def collectable(dues: list[Due]) -> tuple[list[Due], list[str]]:
+    """(the dues of platforms shailoo can collect, one note per registered platform it cannot)."""
+    kept, others = [], {}
+    for due in dues:
+        if due.account.platform in COLLECTORS:
+            kept.append(due)
+        else:
+            others[due.account.platform] = others.get(due.account.platform, 0) + 1
+    notes = [f"not collectable: {shown(platform, 40)} ({n:,} account{'s' if n != 1 else ''}): import their "
+             "exports (shailoo import, docs/collect.md)" for platform, n in sorted(others.items())]
+    return kept, notes
 
 
 def collect(ws: Workspace, options: Options | None = None, *, credentials: Credentials | None = None,
             now: Callable[[], datetime] = _utcnow, http_options: dict | None = None,
-            progress: Callable[[str], None] | None = None) -> RunSummary:
+            progress: Callable[[str], None] | None = None, debug: bool = False) -> RunSummary:
     """Collect what is due now; return the run's summary (also stored in `collect_runs`).
 
-    `http_options`: extra HttpClient arguments (tests: `sleep`, `clock`, `transport`, `retries`)."""
+    `http_options`: extra HttpClient arguments (tests: `sleep`, `clock`, `transport`, `retries`);
+    `debug`: log the traceback of an internal error (logger 'shailoo.collect')."""
     options = options or Options()
     credentials = credentials or Credentials()
     for platform in options.platforms or []:
         collector_class(platform, options.method if platform == "telegram" else None)  # unknown: UsageError now
     settings = collect_settings(ws)
-    dues = plan(ws, now(), options.platforms, options.actor)
+    dues, notes = collectable(plan(ws, now(), options.platforms, options.actor))
     run_id = start_run(ws.con, now(), options.shown())
-    summary = RunSummary(run_id)
+    summary = RunSummary(run_id, notes=notes)
     run = _Run(ws, run_id, options, credentials, now, http_options or {}, summary, progress)
-    run.settings = settings
+    run.settings, run.debug = settings, debug
     status = "failed"
     try:
         with tempfile.TemporaryDirectory(dir=ws.path, prefix=".import-collect-") as tmp:
@@ -126,7 +156,10 @@ def collect(ws: Workspace, options: Options | None = None, *, credentials: Crede
         status, summary.interrupted = "interrupted", True
         run.mark_left()
     finally:
-        run.fill_caches()
+        try:
+            run.archive.release()  # answers of the account under way when the run stopped: kept, traced
+        finally:
+            run.fill_caches()
         try:
             summary.purged = _retention(ws, settings, now())
         except (KeyboardInterrupt, Exception):  # noqa: BLE001 - e.g. no disk space for the rewrite: the next run purges
@@ -174,6 +207,7 @@ class _Run:
         self.by_platform: dict[str, list[Due]] = {}
         self.finished: set[str] = set()
         self.settings: CollectSettings | None = None
+        self.debug = False
 
     # -- platforms and accounts ------------------------------------------------------------------
     def platform(self, platform: str, dues: list[Due]) -> None:
@@ -196,7 +230,7 @@ class _Run:
         try:
             try:
                 collector = make_collector(cls, http, self.credentials, **self._collector_options(platform))
-            except CollectError as exc:
+            except ShailooError as exc:
                 self._fail(ps, None, type(exc).__name__, str(exc))
                 ps.left = [d.account.label for d in dues]
                 return
@@ -204,16 +238,18 @@ class _Run:
                 for index, due in enumerate(dues):
                     self.current = (platform, dues, index)
                     try:
+                        self.archive.hold()  # until the account's first batch: see the module docstring
                         self.account(collector, due, ps)
+                        self.archive.release()
                         ps.accounts_done += 1
                     except (CredentialsError, QuotaExhausted) as exc:
-                        self._flush_quietly(ps)
-                        self._fail(ps, due.account.label, type(exc).__name__, str(exc))
+                        self._account_failed(ps, due, exc)
                         ps.left = [d.account.label for d in dues[index + 1:]]
                         return
-                    except CollectError as exc:
-                        self._flush_quietly(ps)
-                        self._fail(ps, due.account.label, type(exc).__name__, str(exc))
+                    except ShailooError as exc:  # a collector's, or an importer refusing what it was given
+                        self._account_failed(ps, due, exc)
+                    except Exception as exc:  # noqa: BLE001 - a bug costs this account, not the run
+                        self._account_failed(ps, due, exc, internal=True)
             finally:
                 ps.quota, ps.quota_state = _collector_summary(collector)
         finally:
@@ -250,7 +286,8 @@ class _Run:
 
     # -- batches ---------------------------------------------------------------------------------
     def take(self, batch: Batch, ps: PlatformSummary, reading: bool) -> None:
-        ps.notes.extend(batch.notes)
+        self.archive.release()  # the account gave a batch: its answers are archived from now on
+        ps.notes.extend(shown(n) for n in batch.notes)
         if not batch.body:  # a cursor only
             self.flush(ps, reading)
             if batch.cursor is not None:
@@ -290,16 +327,37 @@ class _Run:
         """Import what was received before an account's error (its pages are good)."""
         try:
             self.flush(ps, reading=False)
-        except CollectError:
+        except Exception:  # noqa: BLE001 - the account's failure is what the summary says
             self.pending = []
 
+    def _account_failed(self, ps: PlatformSummary, due: Due, exc: Exception, internal: bool = False) -> None:
+        """One sentence for the account; what it brought before is kept, unless it is a private person's."""
+        label = due.account.label
+        if isinstance(exc, AccountUnavailable) and exc.private_person:
+            self.archive.discard()
+            self.pending = []
+        else:
+            self.archive.release()
+            self._flush_quietly(ps)
+        if internal:
+            if self.debug:
+                log.error("Collecting %s stopped on an internal error", label, exc_info=exc)
+            message = (f"{label} was not collected: an internal error ({type(exc).__name__}) stopped it; this is a "
+                       "bug: rerun with --debug and report the traceback.")
+            self._fail(ps, label, "InternalError", message)
+        else:
+            self._fail(ps, label, type(exc).__name__, str(exc))
+
     def _fail(self, ps: PlatformSummary, account: str | None, kind: str, message: str) -> None:
+        account = shown(account, 200) if account is not None else None
+        message = shown(message, 600)
         ps.failures.append({"account": account, "kind": kind, "message": message})
         add_failure(self.ws.con, self.run_id, ps.platform, account, kind, message, self.now())
 
     def mark_left(self) -> None:
         """After Ctrl-C: the account under way and every account of the platforms not finished."""
         self.pending = []
+        self.archive.release()
         for platform, dues in self.by_platform.items():
             ps = self.summary.platforms[platform]
             if platform in self.finished:
@@ -358,7 +416,7 @@ def _collector_summary(collector: Any) -> tuple[str | None, dict | None]:
     value = getattr(collector, "summary", None)
     try:
         value = value() if callable(value) else value
-        text = str(value)[:300] if value else None
+        text = shown(value) if value else None
     except Exception:  # a summary is a courtesy: it never fails the run
         return None, None
     figures = None

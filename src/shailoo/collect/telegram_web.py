@@ -7,9 +7,14 @@ newest id in it, so an interrupted run resumes where its last imported page ende
 interrupted midway stores where its backwards walk was (`before`), and the next run finishes it.
 Readings re-read the page around the posts (`?before=max+1`). Deleted messages are gaps in the ids.
 
+Cursors and paging use only the ids the importer reads as the channel's (`Page.readable_ids`: its
+first MAX_MESSAGES messages, the channel's own name and chat) and no id beyond an absurd gap
+(`base.plausible_ids`), so a cursor never moves past a message that was not imported.
+
 Politeness: one request per second by default and the clear user agent of `collect.http`. A
-channel whose preview is off or private, a group, a user or a bot: AccountUnavailable; a page whose
-structure changed: LayoutChanged, naming what was missing.
+channel whose preview is off or private, a group, a user or a bot: AccountUnavailable (a user's or
+bot's page as a private person's: the run keeps nothing of it); a page whose structure changed, or
+that the importer would refuse (no channel name, larger than its MAX_PAGE_BYTES): LayoutChanged.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import re
 from datetime import datetime, timezone
 from typing import Iterator
 
-from shailoo.collect.base import Account, AccountUnavailable, Batch, CollectError, LayoutChanged
+from shailoo.collect.base import Account, AccountUnavailable, Batch, CollectError, LayoutChanged, plausible_ids
 from shailoo.collect.http import Exchange, HttpClient
 from shailoo.importers import telegram_web as web
 from shailoo.importers.parse import BadValue, parse_time
@@ -73,7 +78,7 @@ class TelegramWebCollector:
             if not wanted:
                 return
             exchange, page = self._page(name, {"before": wanted[0] + 1})
-            ids = [i for i in page.message_ids() if i <= wanted[0]]
+            ids = [i for i in _ids(page) if i <= wanted[0]]
             if not ids:
                 return  # nothing at or before these ids is left: deleted
             batch = self._batch(exchange, name, ids, None)
@@ -87,7 +92,7 @@ class TelegramWebCollector:
 
     def _first_run(self, name: str, since: datetime | None) -> Iterator[Batch]:
         exchange, page = self._page(name, {})
-        ids = page.message_ids()
+        ids = _ids(page)
         if not ids:
             return  # an empty channel: nothing to follow yet
         top = max(ids)
@@ -106,7 +111,7 @@ class TelegramWebCollector:
                 return  # the cursor still holds `before`: the next run goes on from here
             exchange, page = self._page(name, {"before": before})
             pages += 1
-            ids = [i for i in page.message_ids() if i < before]
+            ids = [i for i in _ids(page) if i < before]
             if not ids:  # the channel's beginning: a batch that only clears the walk from the cursor
                 yield Batch("telegram_web", f"telegram-web_{name}_end.html", b"", exchange.received_at,
                             cursor={"last_id": top})
@@ -122,7 +127,7 @@ class TelegramWebCollector:
         """Pages after message `after`, oldest first; each batch's cursor is its newest message."""
         for _ in range(max(0, pages)):
             exchange, page = self._page(name, {"after": after})
-            ids = [i for i in page.message_ids() if i > after]
+            ids = _ids(page, floor=after)
             if not ids:
                 return
             after = max(ids)
@@ -140,6 +145,10 @@ class TelegramWebCollector:
             raise AccountUnavailable(_no_preview(name, "t.me redirects it to the channel's own page"))
         if exchange.status != 200:
             raise CollectError(f"{where} answered HTTP {exchange.status}; run the collection again later.")
+        if len(exchange.body) > web.MAX_PAGE_BYTES:  # the importer would refuse the whole page
+            raise LayoutChanged(f"{where} answered {len(exchange.body):,} bytes, more than the "
+                                f"{web.MAX_PAGE_BYTES // 2**20} MB a preview page is read up to; Telegram may have "
+                                "changed its web preview, or --api-base points at something else.")
         try:
             soup = web.parse_html(exchange.body[: web.MAX_PAGE_BYTES + 1])
             problem = web.page_problem(soup)
@@ -148,14 +157,22 @@ class TelegramWebCollector:
                                 "Telegram may have changed its web preview.") from None
         if problem:
             if soup.select_one(".tgme_page, .tgme_page_title, .tgme_page_extra") is not None:
-                raise AccountUnavailable(_no_preview(name, _what_page(soup)))
+                what = _what_page(soup)
+                raise AccountUnavailable(_no_preview(name, what), private_person=what in _PERSON_PAGES)
             raise LayoutChanged(f"{where} is not the channel preview shailoo knows ({problem}); Telegram may have "
                                 "changed its web preview: update shailoo, or collect this channel with "
                                 "--method telegram-mtproto.")
         page = web.parse_page(soup)
+        if page.key is None:
+            raise LayoutChanged(f"{where} names no channel (no username in its header or its messages, no chat id); "
+                                "Telegram may have changed its web preview.")
         if page.messages and not page.message_ids():
             raise LayoutChanged(f"{where} shows {len(page.messages)} messages but none has a data-post "
                                 "'NAME/NUMBER'; Telegram may have changed its web preview.")
+        if page.messages and not page.readable_ids():
+            raise LayoutChanged(f"{where} shows {len(page.messages)} messages but none is the channel's own "
+                                "(another name or chat in every data-post); Telegram may have changed its web "
+                                "preview, or --api-base points at something else.")
         return exchange, page
 
     def _batch(self, exchange: Exchange, name: str, ids: list[int], cursor: dict | None) -> Batch:
@@ -179,6 +196,16 @@ def channel_name(account: Account) -> str:
                        "(add the handle or t.me URL in the registry, or use --method telegram-mtproto).")
 
 
+_PERSON_PAGES = ("a user's or bot's page", "a contact page")
+
+
+def _ids(page: web.Page, floor: int | None = None) -> list[int]:
+    """The ids of the page's messages the importer reads as the channel's (above `floor` when given),
+    ascending, without an id beyond an absurd gap."""
+    ids = page.readable_ids()
+    return plausible_ids([i for i in ids if i > floor] if floor is not None else ids, floor)
+
+
 def _no_preview(name: str, what: str) -> str:
     return (f"t.me/s/{name} shows no public preview ({what}): it is a private channel, a group, a user, a bot or "
             "a channel that switched its preview off; it is not collected this way.")
@@ -198,12 +225,15 @@ def _what_page(soup) -> str:
 
 def _reached(page: web.Page, stop_id: int, since: datetime | None) -> bool:
     """Whether the page goes back to the stop id or before `since`."""
-    ids = page.message_ids()
+    ids = _ids(page)
     if ids and min(ids) <= stop_id:
         return True
     if since is None:
         return False
+    own = {str(i) for i in ids}  # another channel's message says nothing about this one's dates
     for tag in page.messages:
+        if str(tag.get("data-post") or "").rsplit("/", 1)[-1] not in own:
+            continue
         stamp = tag.select_one(".tgme_widget_message_date time[datetime], time[datetime]")
         try:
             if stamp is not None and parse_time(stamp.get("datetime"), "time") < since:

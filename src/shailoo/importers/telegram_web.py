@@ -94,6 +94,18 @@ class Page:
                 ids.append(int(m.group(2)))
         return ids
 
+    def readable_ids(self) -> list[int]:
+        """The ids of the messages `read` takes as this channel's (within MAX_MESSAGES, its name and
+        chat, a positive id), in page order: what a collector may move its cursor past."""
+        if self.key is None:
+            return []
+        ids = []
+        for tag in self.messages[:MAX_MESSAGES]:
+            m = _DATA_POST.fullmatch(str(tag.get("data-post") or ""))
+            if m and _refusal(tag, m, self) is None:
+                ids.append(int(m.group(2)))
+        return ids
+
 
 def page_problem(soup) -> str | None:
     """What a channel preview has that this page lacks (None: it is one)."""
@@ -234,13 +246,9 @@ def _message(number: int, tag, page: Page) -> Record:
     if not m:
         return _error(number, f"data-post is '{str(tag.get('data-post'))[:60]}', not NAME/NUMBER", tag)
     name, msg_id = m.group(1), int(m.group(2))
-    if msg_id == 0:
-        return _error(number, "message id is 0, not a positive whole number", tag)
-    if page.username and name.lower() != page.username.lower():
-        return _error(number, f"the message belongs to '{name}', not to this page's channel '{page.username}'", tag)
-    peer = _DATA_PEER.match(str(tag.get("data-peer") or ""))
-    if peer and page.chat_id and str(int(peer.group(1))) != page.chat_id:
-        return _error(number, "the message's data-peer names another chat than the page's other messages", tag)
+    refusal = _refusal(tag, m, page)
+    if refusal is not None:
+        return _error(number, refusal, tag)
     try:
         stamp = tag.select_one(".tgme_widget_message_date time[datetime], .tgme_widget_message_footer time[datetime]")
         created = parse_time(stamp.get("datetime") if stamp is not None else None, "time")
@@ -279,6 +287,19 @@ def _message(number: int, tag, page: Page) -> Record:
         reaction_breakdown=breakdown,
         views=views,
     )
+
+
+def _refusal(tag, data_post: re.Match, page: Page) -> str | None:
+    """Why a message is not this page's channel's (None: it is), from its data-post and data-peer."""
+    name, msg_id = data_post.group(1), int(data_post.group(2))
+    if msg_id == 0:
+        return "message id is 0, not a positive whole number"
+    if page.username and name.lower() != page.username.lower():
+        return f"the message belongs to '{name}', not to this page's channel '{page.username}'"
+    peer = _DATA_PEER.match(str(tag.get("data-peer") or ""))
+    if peer and page.chat_id and str(int(peer.group(1))) != page.chat_id:
+        return "the message's data-peer names another chat than the page's other messages"
+    return None
 
 
 def _inside(node, stop, classes: tuple[str, ...]) -> bool:

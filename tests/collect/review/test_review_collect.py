@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
 
 from shailoo.collect.credentials import Credentials
 from shailoo.collect.http import HttpClient
@@ -53,8 +52,6 @@ def _archive_bodies(ws) -> bytes:
 
 
 # 1 ------------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="review: an importer's WrongFormat (a ShailooError, not a CollectError) "
-                                       "escapes _Run.platform and ends the whole run; other accounts are not collected")
 def test_an_importer_refusal_fails_one_account_not_the_run(workspace, server, fake_time):
     # chan_a's page passes the collector's checks (header, history, data-post ids) but names no channel
     # the importer can key (no header username, 'ab' is too short a username, no data-peer): WrongFormat.
@@ -71,8 +68,6 @@ def test_an_importer_refusal_fails_one_account_not_the_run(workspace, server, fa
 
 
 # 2 ------------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="review: the t.me/s cursor is the largest data-post id on the page, also "
-                                       "ids the importer did not import (beyond MAX_MESSAGES): those posts are never collected")
 def test_web_cursor_never_passes_messages_the_importer_did_not_read(workspace, server, fake_time):
     ids = list(range(1, 2051))  # more than the importer's 2,000 messages a page
 
@@ -89,8 +84,6 @@ def test_web_cursor_never_passes_messages_the_importer_did_not_read(workspace, s
     assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 2050
 
 
-@pytest.mark.xfail(strict=True, reason="review: one absurd or foreign data-post id (quarantined by the importer) "
-                                       "becomes the t.me/s cursor: the channel's later posts are never collected")
 def test_web_cursor_ignores_an_absurd_foreign_id(workspace, server, fake_time):
     state = {"ids": [1, 2, 3]}
 
@@ -115,8 +108,6 @@ def test_web_cursor_ignores_an_absurd_foreign_id(workspace, server, fake_time):
 
 
 # 3 ------------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="review: a person's VK wall asked for by short name is refused only after "
-                                       "its first wall.get answer was archived: the person's posts are kept in collect_archive")
 def test_a_person_wall_by_short_name_leaves_nothing_in_the_archive(workspace, server, fake_time):
     api = VkApi(token=TOKEN)
     person = make_posts(1, 3)
@@ -131,8 +122,6 @@ def test_a_person_wall_by_short_name_leaves_nothing_in_the_archive(workspace, se
 
 
 # 4 ------------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="review: a registered Facebook/Instagram/OK/X account is recorded as a failure "
-                                       "on every run (exit code 1 from cron forever), though it is not collectable by design")
 def test_registered_platforms_without_a_collector_are_not_failures(workspace, server, fake_time):
     api = VkApi(token=TOKEN)
     api.add_wall(-5, make_posts(-5, 3))
@@ -157,8 +146,6 @@ def test_every_request_on_the_wire_is_a_rate_limited_start(server, fake_time):
 
 
 # 6 ------------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="review: terminal control sequences in a platform's error text (VK error_msg) "
-                                       "reach the CLI's output and collect_failures unfiltered")
 def test_a_platform_error_message_cannot_drive_the_terminal(workspace, server, fake_time, runner, monkeypatch):
     from shailoo.cli.main import app
 
@@ -178,8 +165,6 @@ def test_a_platform_error_message_cannot_drive_the_terminal(workspace, server, f
 
 
 # 7 ------------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="review: VK paging has no progress check: a wall that answers the same page "
-                                       "for every offset (with an absurd count) is called up to _MAX_PAGES=100,000 times")
 def test_vk_stops_paging_a_wall_that_answers_the_same_page(workspace, server, fake_time, monkeypatch):
     import shailoo.collect.vk as vk
 
@@ -192,8 +177,6 @@ def test_vk_stops_paging_a_wall_that_answers_the_same_page(workspace, server, fa
 
 
 # 8 ------------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="review: wall.getComments is asked with extended=1, so commenters' names "
-                                       "(private persons) are stored in plain in collect_archive (DESIGN: never by name)")
 def test_commenters_names_are_not_archived(workspace, server, fake_time):
     api = VkApi(token=TOKEN)
     api.add_wall(-5, make_posts(-5, 1, comments=1))
@@ -216,8 +199,6 @@ def test_commenters_names_are_not_archived(workspace, server, fake_time):
 
 
 # 9 ------------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="review: HttpClient scrubs an echoed secret only in its raw form; the "
-                                       "URL-encoded form of the request (as sent) is archived as received")
 def test_an_echoed_url_encoded_secret_is_scrubbed_before_archiving(server, fake_time):
     from urllib.parse import urlencode
 
@@ -233,8 +214,6 @@ def test_an_echoed_url_encoded_secret_is_scrubbed_before_archiving(server, fake_
 
 
 # 10 -----------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="review: credentials in an --api-base URL (user:password@mirror) are stored "
-                                       "in collect_runs.options and in collect_archive.url")
 def test_credentials_in_the_api_base_url_are_not_stored(workspace, server, fake_time):
     api = VkApi(token=TOKEN)
     api.add_wall(-5, make_posts(-5, 2))
