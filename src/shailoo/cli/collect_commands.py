@@ -48,6 +48,25 @@ def _day_start(value: str, option: str, timezone: str) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone))
 
 
+def _check_api_base(api_base: str | None) -> None:
+    """An http(s) address without user:password (credentials come from the environment or keyring)."""
+    from shailoo.errors import UsageError
+
+    if api_base is None:
+        return
+    try:
+        parts = urlsplit(api_base.strip())
+        has_userinfo = "@" in parts.netloc
+        host = parts.hostname
+    except ValueError:
+        has_userinfo, host, parts = False, None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise UsageError("--api-base must be an http:// or https:// address, such as http://127.0.0.1:8080/method/.")
+    if has_userinfo:
+        raise UsageError("--api-base must not hold a user name or password (user:password@host): they would be "
+                         "stored with the run; give a mirror that needs none, or put its credentials in a proxy.")
+
+
 def _check_no_rate_limit(api_base: str | None) -> None:
     from shailoo.errors import UsageError
 
@@ -132,7 +151,8 @@ def collect_cmd(
 ) -> None:
     """Collect new posts and engagement readings for the registered accounts (VK, YouTube, Telegram)."""
     from shailoo.cli.common import open_workspace
-    from shailoo.collect.run import Options, collect, reimport
+    from shailoo.cli.options import _root_obj
+    from shailoo.collect.run import Options, collect, collectable, reimport
     from shailoo.collect.schedule import plan
     from shailoo.errors import UsageError
 
@@ -147,6 +167,7 @@ def collect_cmd(
     if from_id is not None and platform != ["telegram"]:
         raise UsageError("--from-id follows a Telegram channel from a message id: give it with --platform telegram "
                          "(and --actor for one channel).")
+    _check_api_base(api_base)
     if no_rate_limit:
         _check_no_rate_limit(api_base)
     if login:
@@ -159,14 +180,17 @@ def collect_cmd(
         if plan_only:
             from datetime import timezone
 
-            dues = plan(ws, datetime.now(timezone.utc), platform, actor)
+            dues, notes = collectable(plan(ws, datetime.now(timezone.utc), platform, actor))
+            for line in notes:
+                note_line(line)
             if to_table:
                 rows = [{"account": d.account.label, "actor": d.actor, "first_run": not d.cursor,
                          "resumes": "pass" in (d.cursor or {}), "readings_due": len(d.readings)} for d in dues]
                 print_table(rows, out, title="Collection plan",
                             columns=("account", "actor", "first_run", "resumes", "readings_due"))
                 return
-            for line in _plan_lines(dues) or ["No registered account to collect: `shailoo actors import` adds them."]:
+            empty = "Nothing to collect." if notes else "No registered account to collect: `shailoo actors import` adds them."
+            for line in _plan_lines(dues) or [empty]:
                 console.print(line, markup=False, soft_wrap=True)
             return
         with progress("Collecting") as update:
@@ -176,7 +200,10 @@ def collect_cmd(
                 options = Options(platforms=platform, actor=actor, since=_since(since, ws.config.timezone),
                                   api_base=api_base, rate_limit=not no_rate_limit, comments=comments, method=method,
                                   from_id=from_id)
-                summary = collect(ws, options, progress=update)
+                summary = collect(ws, options, progress=update, debug=bool(_root_obj().get("debug")))
+    if fmt != "json":
+        for line in summary.notes:  # e.g. registered platforms shailoo cannot collect
+            note_line(line)
     if fmt == "json" and out.output is None:
         typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1, default=str))
     elif to_table:

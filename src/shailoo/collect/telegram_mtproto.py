@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from shailoo.collect.base import (Account, AccountUnavailable, Batch, CollectError, CredentialsError,
-                                  PlatformError, Throttled)
+                                  PlatformError, Throttled, shown)
 
 BATCH_SIZE = 100  # messages per batch (Telegram's own page size for history and get_messages)
 MAX_BATCHES = 1_000  # per account and run (100,000 messages); the next run goes on from the cursor
@@ -229,10 +229,10 @@ class TelegramMtprotoCollector:
                             e.UsernameInvalidError)):
             return AccountUnavailable(f"{who} is private, unknown or banned ({name}); it is not collected.")
         if isinstance(exc, ValueError):  # get_entity: 'No user has "x" as username', 'Cannot find any entity'
-            return AccountUnavailable(f"{who} was not found ({str(exc)[:120]}); check the username in the registry.")
+            return AccountUnavailable(f"{who} was not found ({shown(exc, 120)}); check the username in the registry.")
         if isinstance(exc, (ConnectionError, OSError, asyncio.TimeoutError)):
             return PlatformError(f"Telegram could not be reached ({name}); check the network and run again.")
-        return PlatformError(f"Telegram answered an error ({name}: {str(exc)[:160]}).")
+        return PlatformError(f"Telegram answered an error ({name}: {shown(exc, 160)}).")
 
     def _entity(self, account: Account) -> Any:
         self._connect()
@@ -245,7 +245,7 @@ class TelegramMtprotoCollector:
         if not isinstance(entity, self.types.Channel):
             kind = "a person's account" if isinstance(entity, self.types.User) else "a private group"
             raise AccountUnavailable(f"The Telegram account {account.label} is {kind}; shailoo collects public "
-                                     "channels and groups only.")
+                                     "channels and groups only.", private_person=isinstance(entity, self.types.User))
         if not _username(entity):
             raise AccountUnavailable(f"The Telegram channel {account.label} has no public username (a private "
                                      "channel or group); it is not collected.")

@@ -6,9 +6,9 @@ page) gives the ids of videos newer than the cursor; `videos.list` (50 ids a cal
 and their counts. Every body handed on is a response the `youtube` importer reads.
 
 Quota: every call costs units of the key's daily quota (10,000 by default; the day is Pacific
-time, as Google counts it). The collector counts each request it sends, including retries, and
-stops with QuotaExhausted *before* a call that would pass the budget, or when YouTube says the
-quota is spent. `summary()` gives the figures the run keeps so the next run of the day starts
+time, as Google counts it). The collector counts each request it sends, including retries and
+redirect hops, and stops with QuotaExhausted *before* any request that would pass the budget (the
+HTTP client asks before each one it sends), or when YouTube says the quota is spent. `summary()` gives the figures the run keeps so the next run of the day starts
 from them. `search.list` (100 units a call) is never used.
 """
 
@@ -21,7 +21,7 @@ from typing import Any, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 from shailoo.collect.base import (Account, AccountUnavailable, Batch, CredentialsError, LayoutChanged,
-                                  PlatformError, QuotaExhausted)
+                                  PlatformError, QuotaExhausted, shown)
 from shailoo.importers.parse import BadValue, parse_time
 
 API_BASE = "https://www.googleapis.com/youtube/v3"
@@ -124,11 +124,21 @@ class YouTubeCollector:
         starts = getattr(http, "request_starts", None)
         before = len(starts) if starts is not None else 0
         self.calls.append(endpoint)
+
+        def budget() -> None:  # before every request on the wire: a retry or a redirect hop costs units too
+            sent = len(starts) - before if starts is not None else 0
+            if self.units_left - COST[endpoint] * sent < COST[endpoint]:
+                raise _OverBudget
+
         try:
-            exchange = http.get(endpoint, params, secret_params={"key": key}, retry_if=_rate_limited)
-        finally:  # every request sent costs units, also an invalid one and each retry
-            sent = len(starts) - before if starts is not None else 1
-            self.units_used += COST[endpoint] * max(1, sent)
+            try:
+                exchange = http.get(endpoint, params, secret_params={"key": key}, retry_if=_rate_limited,
+                                    before_send=budget)
+            finally:  # every request sent costs units, also an invalid one and each retry
+                sent = len(starts) - before if starts is not None else 1
+                self.units_used += COST[endpoint] * max(1, sent)
+        except _OverBudget:
+            raise QuotaExhausted(self._quota_message(endpoint)) from None
         if exchange.status != 200:
             raise self._error(exchange, account, key)
         data = exchange.json()
@@ -263,6 +273,10 @@ class YouTubeCollector:
                      notes=notes)
 
 
+class _OverBudget(Exception):
+    """The next request of a call would pass the day's budget (raised inside the HTTP client)."""
+
+
 class QuotaSummary(dict):
     """The quota figures; as text, the line the run's summary shows."""
 
@@ -294,11 +308,11 @@ def _reasons(exchange: Any) -> tuple[set[str], str]:
         entries = error.get(part)
         for entry in entries if isinstance(entries, list) else []:
             if isinstance(entry, dict) and isinstance(entry.get("reason"), str):
-                reasons.add(entry["reason"][:100])
+                reasons.add(shown(entry["reason"], 100))
     if isinstance(error.get("status"), str):
-        reasons.add(error["status"][:100])
+        reasons.add(shown(error["status"], 100))
     message = error.get("message")
-    message = " ".join(message.split())[:200] if isinstance(message, str) else ""
+    message = shown(message, 200) if isinstance(message, str) else ""
     return reasons, message
 
 
