@@ -65,13 +65,14 @@ def plausible_ids(ids: list[int], floor: int | None = None, jump: int = MAX_ID_J
             break
         kept.append(value)
         last = value
+    lower: list[int] = []
     last = kept[0] if kept else last
     for value in reversed(below):
         if last - value > jump:
             break
-        kept.insert(0, value)
+        lower.append(value)
         last = value
-    return kept
+    return lower[::-1] + kept
 
 
 @dataclass(frozen=True)
