@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 
 
 class ShailooError(Exception):
@@ -95,13 +96,20 @@ class Interrupted(ShailooError):
     exit_code = 130
 
 
+# C0 controls but tab and newline, DEL and C1: an ESC from a file name or a platform's error message
+# would otherwise start a terminal escape sequence (retitle the window, clear the screen, fake output).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def printable(text: object) -> str:
-    """`text` safe to print on any terminal: bytes of a file name that are not UTF-8 become '�'."""
+    """`text` safe to print on any terminal: bytes of a file name that are not UTF-8 and control
+    characters (an escape sequence's ESC among them) become '�'."""
     s = os.fsdecode(text) if isinstance(text, (bytes, os.PathLike)) else str(text)
     try:
-        return s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        s = s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:  # lone surrogates that are not escaped bytes
-        return s.encode("utf-8", "replace").decode("utf-8")
+        s = s.encode("utf-8", "replace").decode("utf-8")
+    return _CONTROL.sub("\ufffd", s)
 
 
 def os_error_sentence(exc: OSError) -> str:

@@ -328,3 +328,16 @@ def test_the_report_is_written_from_a_read_only_workspace(read_only_workspace, s
     result = run_as_user(["report", "-w", str(read_only_workspace), "--out", str(out / "r.html")])
     assert result.returncode == 0, result.stderr.decode()
     assert "<html" in (out / "r.html").read_text(encoding="utf-8")
+
+
+def test_a_file_name_cannot_drive_the_terminal(tmp_path):
+    """A hostile file name (ESC sequences that retitle the window or clear the screen) is named in the
+    error sentence with its control characters replaced, like any data shown on the terminal."""
+    init_workspace(tmp_path / "ws")
+    bad = tmp_path / "x\x1b]0;owned\x07\x1b[2J\x9b.csv"
+    bad.write_text("not,an,export\n1,2,3\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "shailoo.cli.main", "import", "-w", str(tmp_path / "ws"),
+                             "--from", "vk", str(bad)], capture_output=True, timeout=120)
+    err = result.stderr.decode("utf-8")
+    assert result.returncode != 0 and "x" in err
+    assert not any(c in err for c in "\x1b\x07\x9b"), repr(err)

@@ -23,6 +23,7 @@ imports nothing.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,8 +39,9 @@ _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 def shown(text: object, limit: int = 300) -> str:
     """A fragment a platform supplied (an error message, a reason, an exception's text) safe to print
     and store: valid UTF-8, no terminal escape sequence or control character, on one line, bounded."""
-    value = _ESCAPES.sub("", printable(text))
-    value = " ".join(_CONTROLS.sub(" ", value).split())
+    raw = os.fsdecode(text) if isinstance(text, (bytes, os.PathLike)) else str(text)
+    value = printable(_CONTROLS.sub(" ", _ESCAPES.sub("", raw)))  # whole sequences first, then lone controls
+    value = " ".join(value.split())
     return value if len(value) <= limit else value[:limit - 1] + "…"
 
 
