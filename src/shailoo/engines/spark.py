@@ -75,8 +75,7 @@ def session(master: str | None = None, app_name: str = "shailoo"):
                                "(and Java 17).") from None
     active = SparkSession.getActiveSession()
     if active is not None and master is None:
-        _configure(active)
-        return active
+        return active  # the user's: open_export configures a session of its own on it
     if not os.environ.get("PYSPARK_GATEWAY_PORT") and not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise SparkUnavailable("The Spark engine needs Java 17 or later; install it (on Debian: "
                                "`apt-get install openjdk-17-jre-headless`) or set JAVA_HOME.")
@@ -95,18 +94,36 @@ def session(master: str | None = None, app_name: str = "shailoo"):
         # Workers run this Python (its shailoo, pyarrow, duckdb), not whatever `python3` is on PATH
         # (pyspark reads the variable when the context starts).
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        # Local mode has one JVM for everything: Spark's 1 GB default is too little to broadcast the
+        # selected posts' ids of a 10-million-post term table; take half the memory, at most 8 GB.
+        memory = os.environ.get("SHAILOO_SPARK_MEMORY") or f"{_half_memory_gb()}g"
+        builder = builder.config("spark.driver.memory", memory)
         builder = (builder.config("spark.sql.shuffle.partitions", str(max(2, os.cpu_count() or 2)))
                    .config("spark.default.parallelism", str(max(2, os.cpu_count() or 2)))
                    .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{_quiet_log4j()}"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyspark's notice about pandas versions: no pandas is used here
         spark = builder.getOrCreate()
-    _configure(spark)
+    _quiet(spark)
     return spark
 
 
+def _half_memory_gb() -> int:
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 2
+    return max(1, min(8, int(total / 2 ** 31)))
+
+
 def _configure(spark) -> None:
+    """A workspace's own session: times are instants (UTC), partition folders are text (a month
+    `2026-01` stays a string; `platform` too)."""
     spark.conf.set("spark.sql.session.timeZone", "UTC")
+    spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+
+
+def _quiet(spark) -> None:
     spark.sparkContext.setLogLevel("ERROR")
     try:  # the SQL analyser logs each failed query with its stack trace; the error reaches Python anyway
         jvm = spark.sparkContext._jvm
