@@ -167,3 +167,5 @@ def test_coordination_on_texts_says_it_is_not_on_spark(engines):
 
     with pytest.raises(UsageError, match="not available on Spark yet"):
         coordination_on_workspace(engines[1], "text")
+    with pytest.raises(UsageError, match="not available on Spark yet"):
+        coordination_on_workspace(engines[1], "link", method="coornet", window=None)

@@ -42,6 +42,11 @@ def coordination_on_workspace(ws, object_kind: str = "link", flt: PostFilter | N
     from shailoo.analysis.coordination import detect_coordination
     from shailoo.analysis.share_objects import account_attributes, shares_for
 
+    if method == "coornet" and getattr(ws, "engine", "duckdb") != "duckdb":  # said, never a silent fallback
+        from shailoo.errors import UsageError
+
+        raise UsageError("CooRnet semantics (--method coornet) are not available on Spark yet; use the default "
+                         "coortweet there, or run it without --engine spark.")
     shares = shares_for(ws, object_kind, flt, near)
     # Another engine (Spark) runs the detection on its own connection; DuckDB on a private one.
     result = detect_coordination(shares, window=window, min_participation=min_participation,
