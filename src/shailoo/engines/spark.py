@@ -16,8 +16,10 @@ empty (the "shadow"), whose result schema is the one the Spark result is cast to
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -98,6 +100,8 @@ def session(master: str | None = None, app_name: str = "shailoo"):
         # selected posts' ids of a 10-million-post term table; take half the memory, at most 8 GB.
         memory = os.environ.get("SHAILOO_SPARK_MEMORY") or f"{_half_memory_gb()}g"
         builder = builder.config("spark.driver.memory", memory)
+        # no `spark-warehouse` folder in the user's current folder: shailoo keeps no Spark tables
+        builder = builder.config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="shailoo-spark-"))
         builder = (builder.config("spark.sql.shuffle.partitions", str(max(2, os.cpu_count() or 2)))
                    .config("spark.default.parallelism", str(max(2, os.cpu_count() or 2)))
                    .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{_quiet_log4j()}"))
@@ -410,14 +414,21 @@ def _config(manifest: dict, shadow, folder: Path):
 
 def _read_table(spark, con: SparkConnection, folder: Path, name: str, entry: dict):
     """One table of the export as a DataFrame with the manifest's columns, in its order."""
+    from shailoo.store.parquet import table_files
+
     where = folder / entry["path"]
-    files = list(where.rglob("*.parquet")) if where.is_dir() else [where]
+    # the checked list (no symbolic link, nothing outside the export, only the partition values shailoo
+    # writes), each path escaped: Spark reads every path it is given as a glob pattern
+    files = [_glob_literal(str(f)) for f in table_files(folder, entry)]
     if not files:
         return con._empty_df(con._shadow_schema(f'SELECT * FROM "{name}"'))
     reader = spark.read
     if entry["partitioned_by"]:
-        reader = reader.option("basePath", str(where)).option("recursiveFileLookup", "false")
-        df = reader.parquet(str(where / ("*=*/" * len(entry["partitioned_by"]))).rstrip("/"))
-    else:
-        df = reader.parquet(str(where))
+        reader = reader.option("basePath", _glob_literal(str(where)))
+    df = reader.parquet(*files)
     return df.select(*[f"`{c}`" for c, _ in entry["columns"]])
+
+
+def _glob_literal(path: str) -> str:
+    """A path Hadoop's glob reads as itself: its pattern characters escaped with a backslash."""
+    return re.sub(r"([\\\[\]{}*?])", r"\\\1", path)
