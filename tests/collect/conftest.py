@@ -4,22 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.collect.helpers import FakeTime
 from tests.collect.replay import ReplayServer
-
-
-class FakeTime:
-    """A monotonic clock that moves only when slept: rates and backoff measured without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

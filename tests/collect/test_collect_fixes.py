@@ -19,27 +19,13 @@ from shailoo.collect.run import Options, collect
 from shailoo.collect.telegram_web import TelegramWebCollector
 from shailoo.collect.youtube import YouTubeCollector
 from shailoo.importers import telegram_web as web
+from tests.collect.helpers import Clock, register
 from tests.collect.replay import Reply
 from tests.collect.test_telegram_web import DATA, render
 from tests.collect.vk_wall import START, VkApi, make_posts
 
 TOKEN = "vk1.a.fixes-token-SECRET"
 T0 = datetime(2024, 10, 1, tzinfo=timezone.utc)
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
-def _register(ws, rows) -> None:
-    for k, (name, platform, account_id, handle) in enumerate(rows, start=1):
-        ws.con.execute("INSERT INTO actors (actor_id, name, category) VALUES (?, ?, 'party') ON CONFLICT DO NOTHING",
-                       [k, name])
-        ws.con.execute("INSERT INTO actor_accounts VALUES (?, ?, ?, ?, NULL)", [k, platform, account_id, handle])
 
 
 def _run(ws, server, fake_time, clock, prefix="", debug=False, **kw):
@@ -94,7 +80,7 @@ def test_an_internal_error_costs_one_account_and_is_logged_only_with_debug(works
 
     monkeypatch.setattr(collector_module.TelegramWebCollector, "_first_run", broken)
     server.route("/s/chan_b", Reply(200, _tme("chan_b", [1, 2, 3])))
-    _register(workspace, [("A", "telegram", None, "chan_a"), ("B", "telegram", None, "chan_b")])
+    register(workspace, [("A", "telegram", None, "chan_a"), ("B", "telegram", None, "chan_b")])
     with caplog.at_level(logging.ERROR, logger="shailoo.collect"):
         summary = _run(workspace, server, fake_time, Clock(T0 + timedelta(days=1)), platforms=["telegram"])
     tg = summary.platforms["telegram"]
@@ -123,7 +109,7 @@ def test_vk_cursor_ignores_an_absurd_or_foreign_id(workspace, server, fake_time,
     posts = make_posts(-5, 3)
     api.add_wall(-5, posts + [{**posts[0], **absurd}])
     api.install(server)
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     clock = Clock(START + timedelta(hours=5))
     _run(workspace, server, fake_time, clock, prefix="/method/", platforms=["vk"])
     cursor = json.loads(workspace.con.execute("SELECT cursor FROM collect_cursors").fetchone()[0])
@@ -152,7 +138,7 @@ def test_a_telegram_users_page_leaves_nothing_in_the_archive(workspace, server, 
     person = person.replace("2 345 subscribers", "@aigul_private")
     server.route("/s/aigul_private", Reply(200, person.encode("utf-8")))
     server.route("/s/chan_b", Reply(200, _tme("chan_b", [1, 2])))
-    _register(workspace, [("A", "telegram", None, "aigul_private"), ("B", "telegram", None, "chan_b")])
+    register(workspace, [("A", "telegram", None, "aigul_private"), ("B", "telegram", None, "chan_b")])
     summary = _run(workspace, server, fake_time, Clock(T0 + timedelta(days=1)), platforms=["telegram"])
     assert [f["kind"] for f in summary.platforms["telegram"].failures] == ["AccountUnavailable"]
     assert "Частнова".encode("utf-8") not in _archive(workspace)
@@ -163,7 +149,7 @@ def test_a_vk_person_by_short_name_is_refused_before_its_wall_is_asked_for(works
     api = VkApi(token=TOKEN)
     api.add_wall(77, make_posts(77, 3), screen_name="someone")
     api.install(server)
-    _register(workspace, [("P", "vk", None, "someone")])
+    register(workspace, [("P", "vk", None, "someone")])
     _run(workspace, server, fake_time, Clock(START + timedelta(days=5)), prefix="/method/", platforms=["vk"])
     assert server.count("/method/wall.get") == 0 and server.count("/method/utils.resolveScreenName") == 1
     assert workspace.con.execute("SELECT count(*) FROM collect_archive").fetchone()[0] == 0
@@ -175,7 +161,7 @@ def test_persons_names_of_a_wall_page_are_not_archived(workspace, server, fake_t
     body = {"count": 1, "items": [member], "groups": [{"id": 5, "name": "Партия", "screen_name": "party"}],
             "profiles": [{"id": 777, "first_name": "Айгуль", "last_name": "Частнова", "screen_name": "aigul777"}]}
     server.route("/method/wall.get", Reply.json({"response": body}))
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     _run(workspace, server, fake_time, Clock(START + timedelta(hours=2)), prefix="/method/", platforms=["vk"])
     assert workspace.con.execute("SELECT count(*) FROM posts").fetchone()[0] == 1
     archived = _archive(workspace)
@@ -184,7 +170,7 @@ def test_persons_names_of_a_wall_page_are_not_archived(workspace, server, fake_t
 
 # 5: platforms without a collector ---------------------------------------------------------------
 def _cli_workspace(workspace, rows):
-    _register(workspace, rows)
+    register(workspace, rows)
     workspace.con.execute("CHECKPOINT")
     path = workspace.path
     workspace.close()
@@ -234,7 +220,7 @@ def test_vk_comments_paging_stops_when_pages_repeat(workspace, server, fake_time
     api.install(server)
     item = {"id": 9001, "from_id": 777, "post_id": 1, "owner_id": -5, "date": int(START.timestamp()) + 60, "text": "к"}
     server.route("/method/wall.getComments", Reply.json({"response": {"count": 10**9, "items": [item]}}))
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     _run(workspace, server, fake_time, Clock(START + timedelta(hours=2)), prefix="/method/", platforms=["vk"],
          comments=True)
     assert server.count("/method/wall.getComments") <= 4

@@ -6,30 +6,10 @@ import pytest
 
 from shailoo.collect.base import LayoutChanged, PlatformError, Throttled
 from shailoo.collect.http import USER_AGENT, HttpClient
-from tests.collect.replay import Reply, ReplayServer
+from tests.collect.helpers import FakeTime
+from tests.collect.replay import Reply
 
 SECRET = "vk1.a.SECRET-token_value"
-
-
-class FakeTime:
-    """A clock that moves only when slept: rate and backoff measured without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def server():
-    with ReplayServer() as s:
-        yield s
 
 
 def _client(server, **kw) -> HttpClient:

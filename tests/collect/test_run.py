@@ -8,27 +8,10 @@ import pytest
 
 from shailoo.collect.credentials import Credentials
 from shailoo.collect.run import Options, collect, reimport
+from tests.collect.helpers import Clock, register
 from tests.collect.vk_wall import START, VkApi, make_posts
 
 TOKEN = "vk1.a.run-token-SECRET"
-
-
-class Clock:
-    """The wall clock of a run, moved by the test."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
-def _register(ws, rows: list[tuple[str, str, str | None, str | None]]) -> None:
-    """Actors with one account each: (name, platform, account_id, handle)."""
-    for k, (name, platform, account_id, handle) in enumerate(rows, start=1):
-        ws.con.execute("INSERT INTO actors (actor_id, name, category) VALUES (?, ?, 'party') ON CONFLICT DO NOTHING",
-                       [k, name])
-        ws.con.execute("INSERT INTO actor_accounts VALUES (?, ?, ?, ?, NULL)", [k, platform, account_id, handle])
 
 
 @pytest.fixture
@@ -53,7 +36,7 @@ def _state(ws):
 
 def test_a_run_imports_archives_and_stores_the_cursor(workspace, server, api, fake_time):
     api.add_wall(-5, make_posts(-5, 230))
-    _register(workspace, [("Party", "vk", "-5", None)])
+    register(workspace, [("Party", "vk", "-5", None)])
     clock = Clock(START + timedelta(days=20))
     summary = _run(workspace, server, fake_time, clock)
     vk = summary.platforms["vk"]
@@ -76,7 +59,7 @@ def test_readings_at_24h_72h_7d_are_snapshots_at_received_time(workspace, server
     clock = Clock(posted + timedelta(hours=1))
     api.now, api.likes_growth = clock, 1
     api.add_wall(-5, make_posts(-5, 1, start=posted))
-    _register(workspace, [("Party", "vk", "-5", None)])
+    register(workspace, [("Party", "vk", "-5", None)])
     times = [posted + timedelta(hours=h) for h in (1, 12, 25, 30, 73, 24 * 7 + 2, 24 * 15)]
     for at in times:
         clock.at = at
@@ -93,7 +76,7 @@ def test_reading_ages_come_from_the_config(workspace, server, api, fake_time):
         (workspace.path / "shailoo.toml").read_text() + '\n[collect]\nreading_ages = ["6h"]\n', encoding="utf-8")
     clock = Clock(START + timedelta(hours=1))
     api.add_wall(-5, make_posts(-5, 1, start=START))
-    _register(workspace, [("Party", "vk", "-5", None)])
+    register(workspace, [("Party", "vk", "-5", None)])
     for h in (1, 7, 30):
         clock.at = START + timedelta(hours=h)
         _run(workspace, server, fake_time, clock)
@@ -104,7 +87,7 @@ def test_a_revoked_token_stops_vk_and_says_so(workspace, server, api, fake_time)
     for owner in (-5, -6, -7):
         api.add_wall(owner, make_posts(owner, 150))
     api.revoke_after = 3  # wall -5 (2 pages) then one page of -6
-    _register(workspace, [("A", "vk", "-5", None), ("B", "vk", "-6", None), ("C", "vk", "-7", None)])
+    register(workspace, [("A", "vk", "-5", None), ("B", "vk", "-6", None), ("C", "vk", "-7", None)])
     summary = _run(workspace, server, fake_time, Clock(START + timedelta(days=30)))
     vk = summary.platforms["vk"]
     assert vk.accounts_done == 1 and vk.left == ["vk:-7"]
@@ -118,7 +101,7 @@ def test_an_unknown_and_a_private_group_fail_in_one_sentence_others_continue(wor
     api.add_wall(-5, make_posts(-5, 10))
     api.add_wall(-8, make_posts(-8, 10))
     api.errors[-8] = (30, "This profile is private")
-    _register(workspace, [("A", "vk", None, "nosuchgroup"), ("B", "vk", "-8", None), ("C", "vk", "-5", None),
+    register(workspace, [("A", "vk", None, "nosuchgroup"), ("B", "vk", "-8", None), ("C", "vk", "-5", None),
                           ("D", "vk", "77", None)])
     summary = _run(workspace, server, fake_time, Clock(START + timedelta(days=30)))
     vk = summary.platforms["vk"]
@@ -139,11 +122,11 @@ def test_interrupted_run_resumes_to_the_same_workspace(tmp_path, server, api, fa
     monkeypatch.setattr("shailoo.collect.run.GROUP_POSTS", 100)  # one import per page
 
     one = init_workspace(tmp_path / "one", project="t")
-    _register(one, [("A", "vk", "-5", None), ("B", "vk", "-6", None)])
+    register(one, [("A", "vk", "-5", None), ("B", "vk", "-6", None)])
     _run(one, server, fake_time, clock)
 
     two = init_workspace(tmp_path / "two", project="t")
-    _register(two, [("A", "vk", "-5", None), ("B", "vk", "-6", None)])
+    register(two, [("A", "vk", "-5", None), ("B", "vk", "-6", None)])
     real_import, calls = loader.import_file, []
 
     def import_then_die(*args, **kw):
@@ -169,7 +152,7 @@ def test_reimport_rebuilds_from_the_archive(tmp_path, workspace, server, api, fa
 
     api.now, api.likes_growth = None, 0
     api.add_wall(-5, make_posts(-5, 150, start=START))
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     for h in (1, 30, 80):
         _run(workspace, server, fake_time, Clock(START + timedelta(days=6, hours=h)))
     calls = server.count()
@@ -189,7 +172,7 @@ def test_plan_calls_nothing(workspace, server, api):
     from shailoo.collect.schedule import plan
 
     api.add_wall(-5, make_posts(-5, 5))
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     due = plan(workspace, datetime.now(timezone.utc))
     assert [d.account.label for d in due] == ["vk:-5"] and server.count() == 0
 
@@ -219,7 +202,7 @@ def test_a_revoked_token_does_not_stop_other_platforms(workspace, server, api, f
                         {"web": ("tests.collect.test_run", "FakeChannels")})
     api.add_wall(-5, make_posts(-5, 10))
     api.revoke_after = 0
-    _register(workspace, [("A", "vk", "-5", None), ("B", "telegram", None, "chan")])
+    register(workspace, [("A", "vk", "-5", None), ("B", "telegram", None, "chan")])
     summary = _run(workspace, server, fake_time, Clock(START + timedelta(days=30)))
     assert summary.platforms["vk"].failures[0]["kind"] == "CredentialsError"
     tg = summary.platforms["telegram"]

@@ -13,7 +13,8 @@ from shailoo.collect.credentials import Credentials
 from shailoo.errors import UsageError
 from shailoo.collect import run as run_module
 from shailoo.collect.run import Options, collect, reimport
-from tests.collect.test_run import TOKEN, Clock, _register, _run
+from tests.collect.helpers import Clock, register
+from tests.collect.test_run import TOKEN, _run
 from tests.collect.vk_wall import START, VkApi, make_posts
 
 REGISTRY = "shailoo.collect.registry"
@@ -67,7 +68,7 @@ def test_collectors_get_the_workspace_and_are_closed(workspace, monkeypatch, beh
     monkeypatch.setattr(recorder, "built", [])
     monkeypatch.setattr(recorder, "closed", [])
     monkeypatch.setattr(recorder, "behaviour", behaviour)
-    _register(workspace, [("A", "telegram", None, "chan")])
+    register(workspace, [("A", "telegram", None, "chan")])
     summary = collect(workspace, Options(), credentials=Credentials({}, keyring=None), now=Clock(START))
     assert recorder.built == [{"workspace": workspace.path}]
     assert recorder.closed == [behaviour]
@@ -159,7 +160,7 @@ def test_vk_counts_are_posts_only(workspace, server, fake_time):
     api = VkApi(token=TOKEN)
     api.install(server)
     api.add_wall(-5, make_posts(-5, 30))
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     vk = _run(workspace, server, fake_time, Clock(START + timedelta(days=20))).platforms["vk"]
     assert vk.posts_new == _posts(workspace, "vk") == 30
 
@@ -168,7 +169,7 @@ def test_telegram_web_counts_are_posts_only(workspace, server):
     from tests.collect import test_telegram_web as tw
 
     tw.FakeTme(last=30).install(server)
-    _register(workspace, [("Chan", "telegram", tw.CHAT, tw.NAME)])
+    register(workspace, [("Chan", "telegram", tw.CHAT, tw.NAME)])
     summary = collect(workspace, Options(api_base=server.url), credentials=Credentials({}, keyring=None),
                       now=Clock(tw.T0 + timedelta(days=2)), http_options={"sleep": lambda s: None})
     tg = summary.platforms["telegram"]
@@ -186,7 +187,7 @@ def test_archived_bodies_are_purged_after_archive_days(workspace, server, fake_t
     api = VkApi(token=TOKEN)
     api.install(server)
     api.add_wall(-5, make_posts(-5, 10))
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     _append_config(workspace, "[collect]\narchive_days = 30")
     _run(workspace, server, fake_time, Clock(START + timedelta(days=20)))
     _run(workspace, server, fake_time, Clock(START + timedelta(days=40)))
@@ -204,7 +205,7 @@ def test_purge_archive_before_a_day_and_reimport_says_what_was_purged(workspace,
     api = VkApi(token=TOKEN)
     api.install(server)
     api.add_wall(-5, make_posts(-5, 10, start=START - timedelta(days=30)))
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     _run(workspace, server, fake_time, Clock(START + timedelta(days=1)))
     api.add_wall(-5, make_posts(-5, 15, start=START - timedelta(days=30)))  # 5 new posts
     _run(workspace, server, fake_time, Clock(START + timedelta(days=3)))
@@ -222,7 +223,7 @@ def test_a_purged_body_is_gone_from_the_workspace_file(workspace, server, fake_t
     api = VkApi(token=TOKEN)
     api.install(server)
     api.add_wall(-5, make_posts(-5, 40))
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     _run(workspace, server, fake_time, Clock(START + timedelta(days=1)))
     blob = workspace.con.execute("SELECT body_gz FROM collect_archive WHERE run_id = 1").fetchone()[0]
     workspace.con.execute("CHECKPOINT")

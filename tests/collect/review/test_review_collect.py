@@ -9,28 +9,13 @@ from datetime import datetime, timedelta, timezone
 from shailoo.collect.credentials import Credentials
 from shailoo.collect.http import HttpClient
 from shailoo.collect.run import Options, collect
+from tests.collect.helpers import Clock, register
 from tests.collect.replay import Recorded, Reply
 from tests.collect.test_telegram_web import render
 from tests.collect.vk_wall import START, VkApi, make_posts
 
 TOKEN = "vk1.a.review-token-SECRET"
 T0 = datetime(2024, 10, 1, tzinfo=timezone.utc)
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
-def _register(ws, rows) -> None:
-    """Actors with one account each: (name, platform, account_id, handle)."""
-    for k, (name, platform, account_id, handle) in enumerate(rows, start=1):
-        ws.con.execute("INSERT INTO actors (actor_id, name, category) VALUES (?, ?, 'party') ON CONFLICT DO NOTHING",
-                       [k, name])
-        ws.con.execute("INSERT INTO actor_accounts VALUES (?, ?, ?, ?, NULL)", [k, platform, account_id, handle])
 
 
 def _run(ws, server, fake_time, clock, prefix="", **kw):
@@ -60,7 +45,7 @@ def test_an_importer_refusal_fails_one_account_not_the_run(workspace, server, fa
     bad = bad.replace('data-post="demo_chan/', 'data-post="ab/').replace('data-peer="c1500900100_', 'data-x="')
     server.route("/s/chan_a", Reply(200, bad.encode("utf-8")))
     server.route("/s/chan_b", Reply(200, _tme("chan_b", [1, 2, 3])))
-    _register(workspace, [("A", "telegram", None, "chan_a"), ("B", "telegram", None, "chan_b")])
+    register(workspace, [("A", "telegram", None, "chan_a"), ("B", "telegram", None, "chan_b")])
     summary = _run(workspace, server, fake_time, Clock(T0 + timedelta(days=1)), platforms=["telegram"])
     tg = summary.platforms["telegram"]
     assert tg.accounts_done == 1 and len(tg.failures) == 1
@@ -76,7 +61,7 @@ def test_web_cursor_never_passes_messages_the_importer_did_not_read(workspace, s
         return Reply(200, _tme("chan_big", [i for i in ids if i > after]))
 
     server.route("/s/chan_big", page)
-    _register(workspace, [("A", "telegram", None, "chan_big")])
+    register(workspace, [("A", "telegram", None, "chan_big")])
     clock = Clock(T0 + timedelta(hours=2))  # no reading due yet: only the new-posts path is exercised
     _run(workspace, server, fake_time, clock, platforms=["telegram"])
     clock.at += timedelta(hours=1)
@@ -97,7 +82,7 @@ def test_web_cursor_ignores_an_absurd_foreign_id(workspace, server, fake_time):
         return Reply(200, body.encode("utf-8"))
 
     server.route("/s/chan_x", page)
-    _register(workspace, [("A", "telegram", None, "chan_x")])
+    register(workspace, [("A", "telegram", None, "chan_x")])
     clock = Clock(T0 + timedelta(hours=2))  # no reading due yet: only the new-posts path is exercised
     _run(workspace, server, fake_time, clock, platforms=["telegram"])
     state["ids"] = [1, 2, 3, 4, 5]  # the channel posts again
@@ -115,7 +100,7 @@ def test_a_person_wall_by_short_name_leaves_nothing_in_the_archive(workspace, se
         p["text"] = "Личный пост частного лица"
     api.add_wall(1, person, screen_name="some.person")
     api.install(server)
-    _register(workspace, [("P", "vk", None, "some.person")])
+    register(workspace, [("P", "vk", None, "some.person")])
     summary = _run(workspace, server, fake_time, Clock(START + timedelta(days=5)), prefix="/method/", platforms=["vk"])
     assert [f["kind"] for f in summary.platforms["vk"].failures] == ["AccountUnavailable"]
     assert "Личный пост".encode("utf-8") not in _archive_bodies(workspace)
@@ -126,7 +111,7 @@ def test_registered_platforms_without_a_collector_are_not_failures(workspace, se
     api = VkApi(token=TOKEN)
     api.add_wall(-5, make_posts(-5, 3))
     api.install(server)
-    _register(workspace, [("A", "vk", "-5", None), ("B", "facebook", "100200300", "partypage"),
+    register(workspace, [("A", "vk", "-5", None), ("B", "facebook", "100200300", "partypage"),
                           ("C", "ok", "555", None)])
     summary = _run(workspace, server, fake_time, Clock(START + timedelta(days=5)), prefix="/method/")
     assert summary.platforms["vk"].posts_new == 3
@@ -153,7 +138,7 @@ def test_a_platform_error_message_cannot_drive_the_terminal(workspace, server, f
     api.add_wall(-5, make_posts(-5, 3))
     api.errors[-5] = (15, "Access denied\x1b]0;pwned\x07\x1b[2J\x1b[31m")
     api.install(server)
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     workspace.con.execute("CHECKPOINT")
     path = workspace.path
     workspace.close()
@@ -171,7 +156,7 @@ def test_vk_stops_paging_a_wall_that_answers_the_same_page(workspace, server, fa
     monkeypatch.setattr(vk, "_MAX_PAGES", 300)  # the real bound is 100,000 pages (over 9 hours at 3/s)
     items = make_posts(-5, 100)
     server.route("/method/wall.get", Reply.json({"response": {"count": 10**9, "items": items[::-1]}}))
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     _run(workspace, server, fake_time, Clock(START + timedelta(days=5)), prefix="/method/", platforms=["vk"])
     assert server.count("/method/wall.get") <= 5
 
@@ -191,7 +176,7 @@ def test_commenters_names_are_not_archived(workspace, server, fake_time):
         return Reply.json({"response": body})
 
     server.route("/method/wall.getComments", comments)
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     _run(workspace, server, fake_time, Clock(START + timedelta(hours=2)), prefix="/method/", platforms=["vk"],
          comments=True)
     assert workspace.con.execute("SELECT count(*) FROM posts WHERE post_type = 'comment'").fetchone()[0] == 1
@@ -218,7 +203,7 @@ def test_credentials_in_the_api_base_url_are_not_stored(workspace, server, fake_
     api = VkApi(token=TOKEN)
     api.add_wall(-5, make_posts(-5, 2))
     api.install(server)
-    _register(workspace, [("A", "vk", "-5", None)])
+    register(workspace, [("A", "vk", "-5", None)])
     base = server.url.replace("http://", "http://mirroruser:mirror-PASSWORD@") + "/method/"
     options = Options(api_base=base, platforms=["vk"])
     collect(workspace, options, credentials=Credentials({"SHAILOO_VK_TOKEN": TOKEN}, keyring=None),
