@@ -132,3 +132,53 @@ def test_purge_archive_and_reimport_say_what_was_purged(runner, ws_path, server,
     assert again.exit_code == 1 and "were purged from the archive" in " ".join(again.output.split())
     lone = runner.invoke(app, ["-w", str(ws_path), "collect", "--before", "2026-01-01"])
     assert lone.exit_code != 0 and "--purge-archive" in lone.output
+
+
+def test_collect_keeps_a_workspace_fed_with_readings_at_24h_72h_and_7d(runner, tmp_path, server, monkeypatch):
+    """The issue's "done when", as a user's scheduler runs it: `shailoo collect` twice against a replay
+    server, in real time. Three posts are a few seconds short of 24 h, 72 h and 7 days old at the first
+    run; at the second run each has passed its age, so each gets its reading, a snapshot measured then;
+    a post published between the runs comes in as a new post."""
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    import duckdb
+
+    from shailoo.store.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws", project="fed")
+    ws.con.execute("INSERT INTO actors (actor_id, name, category) VALUES (1, 'Party', 'party')")
+    ws.con.execute("INSERT INTO actor_accounts VALUES (1, 'vk', '-5', 'party', NULL)")
+    ws.close()
+    monkeypatch.setenv("SHAILOO_VK_TOKEN", TOKEN)
+    api = VkApi(token=TOKEN)
+    api.install(server)
+    now = datetime.now(timezone.utc)
+    ages = {1: timedelta(days=7), 2: timedelta(hours=72), 3: timedelta(hours=24)}
+    posts = {i: make_posts(-5, 1, start=now - age + timedelta(seconds=3), first_id=i)[0] for i, age in ages.items()}
+    api.add_wall(-5, list(posts.values()))
+    args = ["-w", str(tmp_path / "ws"), "collect", "--platform", "vk", "--api-base", server.url + "/method/",
+            "--no-rate-limit"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "3 new posts" in first.output
+    time.sleep(4)  # every post passes its reading age
+    api.add_wall(-5, [*posts.values(), *make_posts(-5, 1, start=datetime.now(timezone.utc) - timedelta(minutes=5),
+                                                   first_id=4)])
+    plan = runner.invoke(app, ["-w", str(tmp_path / "ws"), "collect", "--plan"])
+    assert "3 readings due" in plan.output, plan.output
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert "1 new posts" in second.output or "1 new post" in second.output, second.output
+    con = duckdb.connect(str(tmp_path / "ws" / "shailoo.duckdb"), read_only=True)
+    rows = con.execute("""SELECT p.platform_post_id, count(*),
+                                 max(epoch(s.measured_at) - epoch(p.created_at)) / 3600
+                          FROM posts p JOIN engagement_snapshots s USING (post_id) GROUP BY 1 ORDER BY 1""").fetchall()
+    con.close()
+    got = {post.split("_")[-1]: (n, hours) for post, n, hours in rows}
+    for i, age in ages.items():
+        n, hours = got[str(i)]
+        assert n == 2 and hours >= age.total_seconds() / 3600, (i, got)  # the reading, at or after its age
+    assert got["4"][0] == 1  # the new post: its first snapshot
+    third = runner.invoke(app, ["-w", str(tmp_path / "ws"), "collect", "--plan"])
+    assert "0 readings due" in third.output, third.output  # none twice
