@@ -50,6 +50,12 @@ def open_workspace(path: Path | None, read_only: bool | None = False) -> Workspa
     obj = _root_obj()
     if obj.get("engine", "duckdb") == "spark":
         return _open_spark(path, obj.get("spark_master"))
+    uri = _uri(path)
+    if uri is not None:
+        from shailoo.errors import UsageError, printable
+
+        raise UsageError(f"{printable(uri)} is a URI, which needs --engine spark (Spark reads exports on "
+                         "HDFS or object storage); give a local folder to the DuckDB engine.")
     if read_only is None:
         try:
             return _open(path, read_only=None, wait=0)  # held by a reader: read too, without waiting
@@ -65,11 +71,38 @@ def _open_spark(path: Path | None, master: str | None):
     from shailoo.engines.spark import open_export
     from shailoo.errors import UsageError, printable
 
+    uri = _uri(path)
+    if uri is not None:  # an export Spark reads through Hadoop's filesystem (hdfs://, s3a://, file://)
+        return open_export(uri, master=master)
     folder = Path(path if path is not None else os.environ.get("SHAILOO_WORKSPACE", "."))
     if (folder / CONFIG_NAME).exists():
         raise UsageError(f"{printable(folder)} is a workspace; --engine spark reads a Parquet export of it: export it "
                          f"first with `shailoo export parquet -w {printable(folder)} DIR`, then give -w DIR.")
     return open_export(folder, master=master)
+
+
+def _uri(path: Path | str | None) -> str | None:
+    """The URI `-w` gave (hdfs://, s3a://, file://), or None for a local folder.
+
+    The option arrives as a Path, which has folded `scheme://host/x` into `scheme:/host/x`; the text as
+    typed is taken back from the command line or $SHAILOO_WORKSPACE when one of them folds to it (always
+    so from a shell), else `file:/x` is `file:///x` and any other `scheme:/x` keeps no host (`hdfs:///x`,
+    Hadoop's default file system). A local folder of that name (`hdfs:` in the current folder) stays a folder.
+    """
+    import os
+    import re
+
+    if path is None:
+        path = os.environ.get("SHAILOO_WORKSPACE")
+    text = os.fspath(path) if path is not None else ""
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]+:/", text) or Path(text).exists():
+        return None
+    typed = [w for w in [*sys.argv[1:], os.environ.get("SHAILOO_WORKSPACE") or ""]
+             if "://" in w and os.fspath(Path(w)) == os.fspath(Path(text))]
+    if typed:
+        return typed[0]
+    scheme, _, rest = text.partition(":")
+    return f"{scheme}://{'/' + rest.lstrip('/')}"
 
 
 def check_engine(engine: str, spark_master: str | None) -> None:

@@ -316,8 +316,8 @@ class SparkWorkspace:
     engagement_table = None
     engine = "spark"
 
-    def __init__(self, path: Path, config, con: SparkConnection, manifest: dict) -> None:
-        self.path = path
+    def __init__(self, path: Path | str, config, con: SparkConnection, manifest: dict) -> None:
+        self.path = path  # a local folder, or the URI of an export Spark reads through Hadoop's filesystem
         self.config = config
         self.con = con
         self.manifest = manifest
@@ -360,39 +360,51 @@ class SparkWorkspace:
 
 
 def open_export(dir: str | os.PathLike, spark=None, master: str | None = None) -> SparkWorkspace:
-    """A SparkWorkspace over the Parquet export in `dir` (a local folder, or any path Spark reads:
-    hdfs://, s3a://), on `spark` (default: `session(master)`)."""
+    """A SparkWorkspace over the Parquet export in `dir`: a local folder, or a URI Spark reads through
+    Hadoop's filesystem (hdfs://, s3a://, file://: engines.spark_remote), on `spark` (default:
+    `session(master)`)."""
     import duckdb
 
-    from shailoo.store.parquet import read_manifest, typed_select
+    from shailoo.engines import spark_remote
+    from shailoo.store.parquet import _q, read_manifest, typed_select
     from shailoo.store.views import create_views
 
-    folder = Path(dir)
-    manifest = read_manifest(folder)
+    remote = spark_remote.is_uri(dir)
+    uri = spark_remote.normal_uri(dir) if remote else None
+    folder = Path(uri if remote else dir)
+    manifest = None if remote else read_manifest(folder)  # a local folder's is checked before Spark starts
     # Its own session on the same SparkContext: the export's tables and the analyses' working tables
     # are temporary views of this workspace alone (another workspace, or the user's, never sees them).
     spark = (spark or session(master)).newSession()
     _configure(spark)
+    if remote:
+        manifest = spark_remote.read_manifest(spark, uri)
     shadow = duckdb.connect(":memory:")
     try:
         shadow.execute("SET TimeZone = 'UTC'")
         con = SparkConnection(spark, shadow)
         for name, entry in manifest["tables"].items():
-            cols = ", ".join(f'CAST(NULL AS {t}) AS "{c}"' for c, t in entry["columns"])
-            if name == "periods":  # a few rows the configuration reads
+            cols = ", ".join(f"CAST(NULL AS {t}) AS {_q(c)}" for c, t in entry["columns"])
+            if name == "periods" and not remote:  # a few rows the configuration reads
                 shadow.execute(f'CREATE TABLE "{name}" AS {typed_select(folder, name, entry, shadow)}')
             else:
                 shadow.execute(f'CREATE TABLE "{name}" AS SELECT {cols} WHERE false')
-            con._view(name, _read_table(spark, con, folder, name, entry))
-        config = _config(manifest, shadow, folder)
+            if remote:
+                df = spark_remote.read_table(spark, uri, name, entry)
+                if name == "periods":  # through Spark too, into the shadow
+                    spark_remote.fill_shadow(shadow, df, name, entry, uri)
+                con._view(name, df if df is not None else con._empty_df(con._shadow_schema(f'SELECT * FROM "{name}"')))
+            else:
+                con._view(name, _read_table(spark, con, folder, name, entry))
+        config = _config(manifest, shadow, folder, printable(uri if remote else folder))
         create_views(con, config.timezone)
-        return SparkWorkspace(folder, config, con, manifest)
+        return SparkWorkspace(uri if remote else folder, config, con, manifest)
     except BaseException:
         shadow.close()
         raise
 
 
-def _config(manifest: dict, shadow, folder: Path):
+def _config(manifest: dict, shadow, folder: Path, shown: str):
     """The workspace settings an export carries (time zone, the snapshot rule, periods)."""
     from shailoo.config import Config
     from shailoo.errors import ConfigError, ParquetExportError
@@ -408,12 +420,13 @@ def _config(manifest: dict, shadow, folder: Path):
     try:
         return Config.from_dict(data, folder)
     except ConfigError as exc:
-        raise ParquetExportError(f"The manifest of {printable(folder)} has a workspace setting shailoo cannot use "
+        raise ParquetExportError(f"The manifest of {shown} has a workspace setting shailoo cannot use "
                                  f"({exc}).") from None
 
 
 def _read_table(spark, con: SparkConnection, folder: Path, name: str, entry: dict):
     """One table of the export as a DataFrame with the manifest's columns, in its order."""
+    from shailoo.engines.spark_remote import quote_spark
     from shailoo.store.parquet import table_files
 
     where = folder / entry["path"]
@@ -426,7 +439,7 @@ def _read_table(spark, con: SparkConnection, folder: Path, name: str, entry: dic
     if entry["partitioned_by"]:
         reader = reader.option("basePath", _glob_literal(str(where)))
     df = reader.parquet(*files)
-    return df.select(*[f"`{c}`" for c, _ in entry["columns"]])
+    return df.select(*[quote_spark(c) for c, _ in entry["columns"]])
 
 
 def _glob_literal(path: str) -> str:

@@ -366,6 +366,13 @@ def read_manifest(dir: str | os.PathLike) -> dict:
                                  "`shailoo export parquet` wrote.") from None
     except OSError as exc:
         raise ParquetExportError(f"Cannot read {shown} ({exc.strerror or exc}).") from None
+    return parse_manifest(raw, shown, folder)
+
+
+def parse_manifest(raw: bytes, shown: str, folder: Path | None = None) -> dict:
+    """The checked manifest in `raw` (read by the caller, at most MAX_MANIFEST_BYTES + 1 bytes), `shown` naming
+    it in errors. With `folder`, each table's folder is checked there too; without (an export Spark reads
+    through Hadoop's filesystem), the caller checks them."""
     if len(raw) > MAX_MANIFEST_BYTES:
         raise ParquetExportError(f"{shown} is larger than {MAX_MANIFEST_BYTES >> 20} MB, so it is not a manifest "
                                  "shailoo wrote.")
@@ -376,7 +383,7 @@ def read_manifest(dir: str | os.PathLike) -> dict:
     return _check_manifest(data, folder, shown)
 
 
-def _check_manifest(data: object, folder: Path, shown: str) -> dict:
+def _check_manifest(data: object, folder: Path | None, shown: str) -> dict:
     def bad(what: str) -> ParquetExportError:
         return ParquetExportError(f"{shown} {what}, so the export cannot be read; export the workspace again.")
 
@@ -415,7 +422,7 @@ def _check_manifest(data: object, folder: Path, shown: str) -> dict:
     return data
 
 
-def _check_table_entry(name: object, t: object, folder: Path, bad) -> None:
+def _check_table_entry(name: object, t: object, folder: Path | None, bad) -> None:
     if not isinstance(name, str) or not _NAME.fullmatch(name) or name in EXCLUDED or _RESERVED.fullmatch(name):
         raise bad(f"names a table {printable(repr(name))[:70]} shailoo does not take")
     if not isinstance(t, dict):
@@ -423,8 +430,8 @@ def _check_table_entry(name: object, t: object, folder: Path, bad) -> None:
     path = t.get("path")
     if not isinstance(path, str) or not _NAME.fullmatch(path) or _RESERVED.fullmatch(path):  # one folder name: no '/', no '..', not absolute
         raise bad(f"puts table {name} at {printable(repr(path))[:70]}, which is not a folder inside the export")
-    where = folder / path
-    if where.is_symlink() or not where.is_dir() or where.resolve().parent != folder.resolve():
+    where = folder / path if folder is not None else None
+    if where is not None and (where.is_symlink() or not where.is_dir() or where.resolve().parent != folder.resolve()):
         raise ParquetExportError(f"The export {printable(folder)} has no folder {path} for table {name}; "
                                  "copy the whole export folder.")
     rows = t.get("rows")
