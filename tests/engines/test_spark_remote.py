@@ -82,6 +82,15 @@ def test_a_uri_export_with_unknown_partitions_or_no_table_folder_is_refused(spar
         open_export(_uri(folder), spark=spark)
 
 
+@pytest.mark.spark
+def test_a_file_system_spark_cannot_reach_is_one_sentence(spark):
+    from shailoo.engines.spark import open_export
+
+    with pytest.raises(ParquetExportError, match=r"^Cannot read nosuchfs://host/kg2026/manifest.json \(.*No"
+                                                 r".*FileSystem.*\); the Spark session must reach"):
+        open_export("nosuchfs://host/kg2026/", spark=spark)
+
+
 def test_parse_manifest_checks_bytes_like_read_manifest(demo_export):
     from shailoo.store.parquet import parse_manifest, read_manifest
 

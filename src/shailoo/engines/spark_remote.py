@@ -53,8 +53,17 @@ def _condition(exc: BaseException) -> str:
 
 def _said(exc: BaseException) -> str:
     """The first line of a Spark or Java error, for a sentence (no stack trace)."""
-    text = str(getattr(exc, "desc", None) or exc).strip().splitlines()
-    return printable(text[0] if text else type(exc).__name__)[:160]
+    java = getattr(exc, "java_exception", None)  # Py4J's error: its own text says only which call failed
+    try:
+        text = java.toString() if java is not None else str(exc)
+    except Exception:
+        text = str(exc)
+    lines = text.strip().splitlines()
+    first = lines[0] if lines else type(exc).__name__
+    name, colon, rest = first.partition(": ")
+    if colon and re.fullmatch(r"[\w$.]+", name):  # org.apache.hadoop.fs.SomeException: what -> SomeException: what
+        first = f"{name.rsplit('.', 1)[-1]}: {rest}"
+    return printable(first)[:160]
 
 
 def read_manifest(spark, uri: str) -> dict:
@@ -72,7 +81,8 @@ def read_manifest(spark, uri: str) -> dict:
     except Exception as exc:  # pyspark's AnalysisException, Py4J's error for a filesystem Spark lacks
         if _condition(exc) == "PATH_NOT_FOUND" or "FileNotFound" in str(exc)[:400]:
             raise missing from None
-        raise ParquetExportError(f"Cannot read {shown} ({_said(exc)}).") from None
+        raise ParquetExportError(f"Cannot read {shown} ({_said(exc)}); the Spark session must reach that file "
+                                 "system (s3a:// needs hadoop-aws and credentials: see docs/scale.md).") from None
     if len(found) != 1 or not found[0]["path"].endswith("/" + MANIFEST):  # none, or a folder of that name
         raise missing
     if found[0]["length"] > MAX_MANIFEST_BYTES:  # never read: the length is the file system's
