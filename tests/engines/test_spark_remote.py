@@ -130,3 +130,18 @@ def test_cli_says_a_uri_needs_the_spark_engine(demo_export, runner):
         assert "needs --engine spark" in r.output, r.output
     ok = runner.invoke(app, ["metrics", "posts", "--by", "actor", "-w", str(demo_export[1])])
     assert ok.exit_code == 0, ok.output
+
+
+def test_every_command_says_a_uri_needs_the_spark_engine(tmp_path):
+    """Commands that open the store directly (import, events, the coding commands) say it too, not
+    "there is no folder file:/...": the class of the URI sentence `cli/common.py` gives."""
+    from typer.testing import CliRunner
+
+    from shailoo.cli.main import app
+
+    export = tmp_path / "x.csv"
+    export.write_text("a,b\n1,2\n", encoding="utf-8")
+    for args in (["import", str(export)], ["events", "list"], ["status"]):
+        result = CliRunner().invoke(app, ["-w", "hdfs:///shailoo/kg2026", *args])
+        assert result.exit_code != 0
+        assert "is a URI" in result.output and "no folder" not in result.output, (args, result.output)

@@ -253,6 +253,9 @@ def _open_once(path: str | os.PathLike | None, read_only: bool | None) -> Worksp
     if not folder.is_dir():
         if folder.exists():
             raise WorkspaceNotFound(f"{printable(folder)} is a file, not a workspace folder.")
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]+:/", str(path if path is not None else folder)):
+            raise WorkspaceNotFound(f"{printable(path)} is a URI: only the Spark engine reads an export there "
+                                    "(`shailoo --engine spark ...`); give a local folder otherwise.")
         raise WorkspaceNotFound(f"There is no folder {printable(folder)}; create a workspace with "
                                 f"`shailoo init {printable(folder)}`.")
     if (folder / "manifest.json").is_file() and not (folder / CONFIG_NAME).exists():
