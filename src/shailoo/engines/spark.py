@@ -15,6 +15,7 @@ empty (the "shadow"), whose result schema is the one the Spark result is cast to
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -75,6 +76,9 @@ def session(master: str | None = None, app_name: str = "shailoo"):
     except ImportError:
         raise SparkUnavailable("The Spark engine needs pyspark; install it with `pip install pyspark` "
                                "(and Java 17).") from None
+    if importlib.util.find_spec("pandas") is None:  # PySpark's Arrow batches (tokenising on the workers)
+        raise SparkUnavailable("The Spark engine needs pandas beside pyspark; install both with "
+                               "`pip install 'shailoo[spark]'`.")
     active = SparkSession.getActiveSession()
     if active is not None and master is None:
         return active  # the user's: open_export configures a session of its own on it
